@@ -1,0 +1,142 @@
+// op_log.hpp — every integrated op unit of a replica, by local version (LV), run-length encoded.
+//
+// Each op unit (an inserted element or a delete unit) gets the next LV when it is integrated, so
+// LV order is integration order, which is causal. The log answers, for any LV: which replica,
+// seq and lamport it has, which op made it (its parent, its text or its targets); and for any
+// (replica, seq): its LV. It is the source of keys for the content tree and of ops_since().
+//
+// Invariants (check()):
+//   1. Entries are sorted by LV and tile [0, size()) without gaps.
+//   2. Within an entry, unit k has seq + k and lamport + k; per replica, entries are sorted by seq
+//      and do not overlap, and lamports increase with seq.
+//   3. Non-ASCII insert entries hold at most max_utf8_entry code points, so finding a code point's
+//      bytes costs O(1) for ASCII entries and a bounded scan otherwise.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "crdt/types.hpp"
+
+namespace weft::crdt::detail {
+
+using Lv = std::uint32_t;
+inline constexpr Lv no_lv = 0xFFFFFFFFu;
+// The log holds fewer units than this (Errc::document_too_large beyond).
+inline constexpr std::uint64_t max_units = 0xF0000000u;
+inline constexpr std::uint32_t max_utf8_entry = 64;
+
+enum class EntryKind : std::uint8_t {
+  insert,    // elements of an insert op
+  erase,     // units of a delete op
+  restored,  // elements loaded from a snapshot: no parent, text only while live
+};
+
+struct Entry {
+  Seq seq = 0;
+  Lamport lamport = 0;
+  Lv lv = 0;
+  std::uint32_t meta = 0;  // bits 0..27 replica index, 28..29 EntryKind, 30 non-ASCII text
+  // insert: parent LV + 1 (0 = ROOT); erase: index of its first target in targets().
+  std::uint32_t aux = 0;
+  // insert and restored: byte offset of unit 0's text in the text arena (no_lv if none).
+  std::uint32_t text = 0;
+
+  [[nodiscard]] std::uint32_t replica_ix() const { return meta & 0x0FFFFFFFu; }
+  [[nodiscard]] EntryKind kind() const { return static_cast<EntryKind>((meta >> 28) & 3u); }
+  [[nodiscard]] bool ascii() const { return (meta & (1u << 30)) == 0; }
+  [[nodiscard]] bool is_element() const { return kind() != EntryKind::erase; }
+  static std::uint32_t make_meta(std::uint32_t replica_ix, EntryKind kind, bool ascii) {
+    return replica_ix | (static_cast<std::uint32_t>(kind) << 28) | (ascii ? 0u : 1u << 30);
+  }
+};
+// Replicas per document are limited by the meta bits.
+inline constexpr std::uint32_t max_replicas = 0x0FFFFFFFu;
+
+// A range of LVs: the form delete targets take inside the replica.
+struct LvRange {
+  Lv lv = 0;
+  std::uint32_t len = 0;
+};
+
+struct ReplicaInfo {
+  ReplicaId id = 0;
+  Seq next_seq = 0;
+  Lamport last_lamport = 0;
+  Seq history_from = 0;                // units below this seq came from a snapshot
+  std::vector<std::uint32_t> entries;  // indices into the log, ascending seq
+};
+
+// Where a (replica, seq) stands.
+struct UnitRef {
+  enum class State : std::uint8_t { unseen, element, delete_unit } state = State::unseen;
+  Lv lv = no_lv;           // element or delete unit in the log
+  std::uint32_t entry = 0;  // its entry
+};
+
+class OpLog {
+ public:
+  [[nodiscard]] Lv size() const { return size_; }
+  [[nodiscard]] const std::vector<Entry>& entries() const { return entries_; }
+  [[nodiscard]] const std::vector<LvRange>& targets() const { return targets_; }
+  [[nodiscard]] std::uint32_t entry_len(std::uint32_t e) const {
+    return (e + 1 < entries_.size() ? entries_[e + 1].lv : size_) - entries_[e].lv;
+  }
+  // Index of the entry holding lv. Requires: lv < size().
+  [[nodiscard]] std::uint32_t entry_of(Lv lv) const;
+
+  [[nodiscard]] std::uint32_t replica_count() const {
+    return static_cast<std::uint32_t>(replicas_.size());
+  }
+  [[nodiscard]] const ReplicaInfo& replica(std::uint32_t ix) const { return replicas_[ix]; }
+  [[nodiscard]] ReplicaInfo& replica(std::uint32_t ix) { return replicas_[ix]; }
+  [[nodiscard]] std::optional<std::uint32_t> find_replica(ReplicaId id) const;
+  std::uint32_t intern_replica(ReplicaId id);
+
+  [[nodiscard]] Seq next_seq(ReplicaId id) const {
+    const auto ix = find_replica(id);
+    return ix ? replicas_[*ix].next_seq : 0;
+  }
+  [[nodiscard]] UnitRef find_unit(Id id) const;
+  [[nodiscard]] Id id_of(Lv lv) const;
+  [[nodiscard]] Key key_of(Lv lv) const;
+
+  // Appends n insert elements; parent_lv is no_lv for ROOT. Returns the first new LV.
+  // Requires: text is valid UTF-8 of n code points; seq == next_seq of the replica.
+  Lv append_insert(std::uint32_t replica_ix, Seq seq, Lamport lamport, Lv parent_lv,
+                   std::string_view text, std::uint32_t n);
+  // Appends a delete op of n units with the given targets (sum of lens == n).
+  Lv append_erase(std::uint32_t replica_ix, Seq seq, Lamport lamport, const LvRange* targets,
+                  std::size_t target_count, std::uint32_t n);
+  // Appends elements restored from a snapshot (text empty for deleted runs).
+  Lv append_restored(std::uint32_t replica_ix, Seq seq, Lamport lamport, std::string_view text,
+                     std::uint32_t n);
+  // Sorts each replica's entry list by seq; used after restoring a snapshot.
+  void sort_replica_entries();
+
+  // The UTF-8 of elements [lv, lv + n) appended to out. Requires: all of them have text.
+  void append_text(Lv lv, std::uint32_t n, std::string& out) const;
+  // Bytes of the text of elements [lv, lv + n) within one entry.
+  [[nodiscard]] std::string_view entry_text(std::uint32_t e, std::uint32_t from,
+                                            std::uint32_t n) const;
+
+  [[nodiscard]] std::size_t memory_bytes() const;
+  void check() const;
+
+ private:
+  void push_entry(const Entry& e);
+
+  std::vector<Entry> entries_;
+  std::vector<LvRange> targets_;
+  std::string text_;
+  std::vector<ReplicaInfo> replicas_;
+  std::unordered_map<ReplicaId, std::uint32_t> replica_ix_;
+  Lv size_ = 0;
+  mutable std::uint32_t hint_ = 0;  // last entry found by entry_of(): scans are sequential
+};
+
+}  // namespace weft::crdt::detail

@@ -1,0 +1,278 @@
+// rga_apply.cpp — integrating ops from other replicas: the ordered checks of crdt/README.md §7,
+// idempotence, and the bounded buffer of ops that arrived before their dependencies.
+#include <algorithm>
+
+#include "crdt/rga.hpp"
+#include "crdt/utf8.hpp"
+
+namespace weft::crdt {
+
+using detail::Lv;
+using detail::LvRange;
+using detail::no_lv;
+using detail::no_node;
+using detail::UnitRef;
+
+namespace {
+
+bool bad_replica_id(ReplicaId r) { return r == 0 || r >= id_limit; }
+
+// Counter checks shared by both kinds: lamport >= 1 and all n units below 2^53.
+bool bad_counters(Seq seq, Lamport lamport, std::uint64_t n) {
+  return lamport == 0 || seq >= id_limit || lamport >= id_limit || seq + n > id_limit ||
+         lamport + n > id_limit;
+}
+
+// The delete's targets without their first k units.
+std::vector<IdRange> drop_units(const std::vector<IdRange>& targets, std::uint64_t k) {
+  std::vector<IdRange> out;
+  for (IdRange t : targets) {
+    const std::uint64_t skip = std::min(k, t.len);
+    k -= skip;
+    t.seq += skip;
+    t.len -= skip;
+    if (t.len > 0) out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::error_code Rga::check_format(const Op& op, std::uint64_t& n) const {
+  if (const auto* ins = std::get_if<InsertOp>(&op)) {
+    if (bad_replica_id(ins->replica) || ins->parent.replica >= id_limit ||
+        (ins->parent.replica == 0 && ins->parent.seq != 0)) {
+      return Errc::bad_replica;
+    }
+    const auto count = utf8::count_code_points(ins->text);
+    if (!count) return Errc::invalid_utf8;
+    n = *count;
+    if (n == 0) return Errc::empty_op;
+    if (n > limits_.max_run) return Errc::run_too_long;
+    if (bad_counters(ins->seq, ins->lamport, n) || ins->parent.seq >= id_limit) {
+      return Errc::bad_counter;
+    }
+    return {};
+  }
+  const auto& del = std::get<DeleteOp>(op);
+  if (bad_replica_id(del.replica)) return Errc::bad_replica;
+  for (const IdRange& t : del.targets) {
+    if (bad_replica_id(t.replica)) return Errc::bad_replica;
+  }
+  if (del.targets.empty()) return Errc::empty_op;
+  for (const IdRange& t : del.targets) {
+    if (t.len == 0) return Errc::empty_op;
+  }
+  n = 0;
+  for (const IdRange& t : del.targets) {
+    if (t.len > limits_.max_run - n) return Errc::run_too_long;
+    n += t.len;
+  }
+  if (bad_counters(del.seq, del.lamport, n)) return Errc::bad_counter;
+  for (const IdRange& t : del.targets) {
+    if (t.seq >= id_limit || t.seq + t.len > id_limit) return Errc::bad_counter;
+  }
+  return {};
+}
+
+// Rule 5: the first `count` units of op, already integrated, are the same kind with the same
+// lamports. Units known only from a snapshot are compared by kind where the kind is known.
+bool Rga::same_units(const Op& op, std::uint64_t count) const {
+  const bool insert = std::holds_alternative<InsertOp>(op);
+  const ReplicaId r = op_replica(op);
+  const Seq s = op_seq(op);
+  const Lamport lamport = op_lamport(op);
+  for (Seq x = s; x < s + count;) {
+    const UnitRef u = log_.find_unit(Id{r, x});
+    WEFT_ASSERT(u.state != UnitRef::State::unseen);
+    if (u.lv == no_lv) {  // a delete unit from before the snapshot
+      if (insert) return false;
+      ++x;
+      continue;
+    }
+    const detail::Entry& e = log_.entries()[u.entry];
+    if (e.is_element() != insert) return false;
+    if (e.lamport + (x - e.seq) != lamport + (x - s)) return false;
+    x = e.seq + log_.entry_len(u.entry);
+  }
+  return true;
+}
+
+Rga::Readiness Rga::check_ready(const Op& op, std::uint64_t n) {
+  const ReplicaId r = op_replica(op);
+  const Seq s = op_seq(op);
+  const Seq have = log_.next_seq(r);
+  if (s > have) return {Check::wait, {}, Id{r, s - 1}, 0};
+  if (s + n <= have) {
+    if (!same_units(op, n)) return {Check::rejected, Errc::conflicting_duplicate, {}, 0};
+    return {Check::duplicate, {}, {}, 0};
+  }
+  const std::uint64_t k = have - s;
+  if (k > 0 && !same_units(op, k)) return {Check::rejected, Errc::conflicting_duplicate, {}, 0};
+  const Lamport lamport = op_lamport(op) + k;
+
+  if (const auto* ins = std::get_if<InsertOp>(&op)) {
+    const Id parent = k > 0 ? Id{r, have - 1} : ins->parent;
+    if (parent.replica == r && parent.seq >= have) {
+      return {Check::rejected, Errc::self_reference, {}, 0};
+    }
+    Lamport parent_lamport = 0;
+    if (parent != root_id) {
+      const UnitRef u = log_.find_unit(parent);
+      if (u.state == UnitRef::State::unseen) return {Check::wait, {}, parent, 0};
+      if (u.state == UnitRef::State::delete_unit) {
+        return {Check::rejected, Errc::parent_not_element, {}, 0};
+      }
+      parent_lamport = log_.key_of(u.lv).lamport;
+    }
+    const auto ix = log_.find_replica(r);
+    if (ix && lamport <= log_.replica(*ix).last_lamport) {
+      return {Check::rejected, Errc::lamport_not_increasing, {}, 0};
+    }
+    if (lamport <= parent_lamport) return {Check::rejected, Errc::heap_violation, {}, 0};
+    return {Check::ready, {}, {}, k};
+  }
+
+  const auto& del = std::get<DeleteOp>(op);
+  const std::vector<IdRange> trimmed_storage = k > 0 ? drop_units(del.targets, k) : std::vector<IdRange>{};
+  const std::vector<IdRange>& targets = k > 0 ? trimmed_storage : del.targets;
+  for (const IdRange& t : targets) {
+    if (t.replica == r && t.seq + t.len > have) {
+      return {Check::rejected, Errc::self_reference, {}, 0};
+    }
+  }
+  for (const IdRange& t : targets) {
+    if (t.seq + t.len > log_.next_seq(t.replica)) {
+      return {Check::wait, {}, Id{t.replica, t.seq + t.len - 1}, 0};
+    }
+  }
+  scratch_.clear();
+  for (const IdRange& t : targets) {
+    for (Seq x = t.seq; x < t.seq + t.len;) {
+      const UnitRef u = log_.find_unit(Id{t.replica, x});
+      if (u.state != UnitRef::State::element) {
+        return {Check::rejected, Errc::target_not_element, {}, 0};
+      }
+      const detail::Entry& e = log_.entries()[u.entry];
+      const Seq end = std::min(t.seq + t.len, e.seq + log_.entry_len(u.entry));
+      const auto take = static_cast<std::uint32_t>(end - x);
+      if (!scratch_.empty() && scratch_.back().lv + scratch_.back().len == u.lv) {
+        scratch_.back().len += take;
+      } else {
+        scratch_.push_back(LvRange{u.lv, take});
+      }
+      x = end;
+    }
+  }
+  const auto ix = log_.find_replica(r);
+  if (ix && lamport <= log_.replica(*ix).last_lamport) {
+    return {Check::rejected, Errc::lamport_not_increasing, {}, 0};
+  }
+  return {Check::ready, {}, {}, k};
+}
+
+void Rga::integrate(const Op& op, std::uint64_t n, std::uint64_t trim, std::vector<Op>* integrated) {
+  const ReplicaId r = op_replica(op);
+  const Seq seq = op_seq(op) + trim;
+  const Lamport lamport = op_lamport(op) + trim;
+  const auto units = static_cast<std::uint32_t>(n - trim);
+  const std::uint32_t ix = log_.intern_replica(r);
+  if (const auto* ins = std::get_if<InsertOp>(&op)) {
+    const Id parent = trim > 0 ? Id{r, seq - 1} : ins->parent;
+    const Lv parent_lv = parent == root_id ? no_lv : log_.find_unit(parent).lv;
+    const std::string_view text =
+        std::string_view(ins->text).substr(trim > 0 ? utf8::byte_offset(ins->text, trim) : 0);
+    const Lv lv = log_.append_insert(ix, seq, lamport, parent_lv, text, units);
+    place_insert(parent_lv, lv, units, true);
+    if (integrated) integrated->push_back(InsertOp{r, seq, lamport, parent, std::string(text)});
+  } else {
+    const auto& del = std::get<DeleteOp>(op);
+    const Lv lv = log_.append_erase(ix, seq, lamport, scratch_.data(), scratch_.size(), units);
+    index_append(lv, units, no_node);
+    for (const LvRange& range : scratch_) (void)erase_range(range);
+    if (integrated) {
+      integrated->push_back(
+          DeleteOp{r, seq, lamport, trim > 0 ? drop_units(del.targets, trim) : del.targets});
+    }
+  }
+  clock_ = std::max(clock_, lamport + units - 1);
+}
+
+ApplyStatus Rga::apply_one(const Op& op, std::vector<Op>* integrated, std::uint64_t order,
+                           bool retry, std::error_code& error) {
+  std::uint64_t n = 0;
+  if ((error = check_format(op, n))) return ApplyStatus::rejected;
+  const Readiness ready = check_ready(op, n);
+  switch (ready.check) {
+    case Check::rejected:
+      error = ready.error;
+      return ApplyStatus::rejected;
+    case Check::duplicate:
+      return ApplyStatus::duplicate;
+    case Check::wait:
+      if (!retry && (pending_.size() >= limits_.max_buffered_ops ||
+                     n > limits_.max_buffered_units - pending_units_)) {
+        error = Errc::buffer_full;
+        return ApplyStatus::rejected;
+      }
+      pending_.emplace(ready.awaited, Pending{order, n, op});
+      pending_units_ += n;
+      return ApplyStatus::buffered;
+    case Check::ready:
+      break;
+  }
+  if (log_.size() + (n - ready.trim) >= detail::max_units ||
+      (!log_.find_replica(op_replica(op)) && log_.replica_count() >= detail::max_replicas)) {
+    error = Errc::document_too_large;
+    return ApplyStatus::rejected;
+  }
+  integrate(op, n, ready.trim, integrated);
+  return ApplyStatus::applied;
+}
+
+// Retries buffered ops whose awaited unit has arrived, earliest arrival first, until none is
+// ready. Integrating an op of replica r can only make ops waiting on r's units ready.
+void Rga::release_waiting(ReplicaId advanced, std::vector<Op>* integrated, ApplyResult& result) {
+  std::vector<Pending> ready;
+  const auto later = [](const Pending& a, const Pending& b) { return a.order > b.order; };
+  const auto collect = [&](ReplicaId r) {
+    const auto lo = pending_.lower_bound(Id{r, 0});
+    const auto hi = pending_.lower_bound(Id{r, log_.next_seq(r)});
+    for (auto it = lo; it != hi; ++it) {
+      pending_units_ -= it->second.units;
+      ready.push_back(std::move(it->second));
+      std::push_heap(ready.begin(), ready.end(), later);
+    }
+    pending_.erase(lo, hi);
+  };
+  collect(advanced);
+  while (!ready.empty()) {
+    std::pop_heap(ready.begin(), ready.end(), later);
+    const Pending p = std::move(ready.back());
+    ready.pop_back();
+    std::error_code error;
+    switch (apply_one(p.op, integrated, p.order, true, error)) {
+      case ApplyStatus::applied:
+        ++result.released;
+        collect(op_replica(p.op));
+        break;
+      case ApplyStatus::rejected:
+        ++result.dropped;
+        break;
+      case ApplyStatus::duplicate:
+      case ApplyStatus::buffered:
+        break;
+    }
+  }
+}
+
+ApplyResult Rga::apply_remote(const Op& op, std::vector<Op>* integrated) {
+  ApplyResult result;
+  result.status = apply_one(op, integrated, pending_order_++, false, result.error);
+  if (result.status == ApplyStatus::applied && !pending_.empty()) {
+    release_waiting(op_replica(op), integrated, result);
+  }
+  return result;
+}
+
+}  // namespace weft::crdt

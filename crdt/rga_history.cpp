@@ -1,0 +1,192 @@
+// rga_history.cpp — what a replica tells others: run listings, ops a peer lacks, snapshots, and
+// building a replica from a snapshot without integrating anything.
+#include <algorithm>
+
+#include "crdt/rga.hpp"
+#include "crdt/utf8.hpp"
+
+namespace weft::crdt {
+
+using detail::Entry;
+using detail::EntryKind;
+using detail::IndexItem;
+using detail::Lv;
+using detail::LvRange;
+using detail::Span;
+
+std::vector<ElementRun> Rga::runs() const {
+  std::vector<ElementRun> out;
+  for (std::uint32_t leaf = content_.first_leaf(); leaf != detail::no_node;
+       leaf = content_.leaf(leaf).next) {
+    const auto& lf = content_.leaf(leaf);
+    for (std::uint32_t i = 0; i < lf.count; ++i) {
+      const Span& s = lf.items[i];
+      for (Lv lv = s.lv; lv < s.end();) {
+        const std::uint32_t e = log_.entry_of(lv);
+        const Entry& entry = log_.entries()[e];
+        const std::uint32_t off = lv - entry.lv;
+        const std::uint32_t take = std::min(s.end() - lv, log_.entry_len(e) - off);
+        const ElementRun run{log_.replica(entry.replica_ix()).id, entry.seq + off,
+                             entry.lamport + off, take, s.deleted()};
+        ElementRun* last = out.empty() ? nullptr : &out.back();
+        if (last && last->replica == run.replica && last->seq + last->len == run.seq &&
+            last->lamport + last->len == run.lamport && last->deleted == run.deleted) {
+          last->len += take;
+        } else {
+          out.push_back(run);
+        }
+        lv += take;
+      }
+    }
+  }
+  return out;
+}
+
+Snapshot Rga::snapshot() const {
+  Snapshot s;
+  for (std::uint32_t i = 0; i < log_.replica_count(); ++i) {
+    const detail::ReplicaInfo& r = log_.replica(i);
+    if (r.next_seq > 0) s.replicas.push_back({r.id, r.next_seq, r.last_lamport});
+  }
+  std::sort(s.replicas.begin(), s.replicas.end(),
+            [](const auto& a, const auto& b) { return a.replica < b.replica; });
+  s.clock = clock_;
+  s.runs = runs();
+  s.text = text();
+  return s;
+}
+
+Result<std::vector<Op>> Rga::ops_since(const VersionVector& peer) const {
+  for (std::uint32_t i = 0; i < log_.replica_count(); ++i) {
+    const detail::ReplicaInfo& r = log_.replica(i);
+    if (peer.get(r.id) < r.history_from) return fail(Errc::history_unavailable);
+  }
+  std::vector<Op> out;
+  std::uint64_t last_units = 0;  // units of out.back()
+  const auto& entries = log_.entries();
+  for (std::uint32_t e = 0; e < entries.size(); ++e) {
+    const Entry& entry = entries[e];
+    const ReplicaId r = log_.replica(entry.replica_ix()).id;
+    const std::uint32_t len = log_.entry_len(e);
+    const Seq have = peer.get(r);
+    if (entry.seq + len <= have) continue;
+    const auto k = static_cast<std::uint32_t>(have > entry.seq ? have - entry.seq : 0);
+    const Seq seq = entry.seq + k;
+    const Lamport lamport = entry.lamport + k;
+    const std::uint32_t units = len - k;
+    WEFT_ASSERT(entry.kind() != EntryKind::restored);
+    if (entry.kind() == EntryKind::insert) {
+      const Id parent = k > 0 ? Id{r, seq - 1}
+                        : entry.aux == 0 ? root_id
+                                         : log_.id_of(entry.aux - 1);
+      const std::string_view text = log_.entry_text(e, k, units);
+      auto* last = out.empty() ? nullptr : std::get_if<InsertOp>(&out.back());
+      if (last && last->replica == r && last->seq + last_units == seq &&
+          last->lamport + last_units == lamport && parent == Id{r, seq - 1}) {
+        last->text.append(text);
+        last_units += units;
+      } else {
+        out.emplace_back(InsertOp{r, seq, lamport, parent, std::string(text)});
+        last_units = units;
+      }
+      continue;
+    }
+    auto* last = out.empty() ? nullptr : std::get_if<DeleteOp>(&out.back());
+    if (!(last && last->replica == r && last->seq + last_units == seq &&
+          last->lamport + last_units == lamport)) {
+      out.emplace_back(DeleteOp{r, seq, lamport, {}});
+      last = &std::get<DeleteOp>(out.back());
+      last_units = 0;
+    }
+    std::uint32_t skip = k;
+    std::uint32_t remaining = len;
+    for (std::uint32_t t = entry.aux; remaining > 0; ++t) {
+      LvRange range = log_.targets()[t];
+      remaining -= range.len;
+      const std::uint32_t drop = std::min(skip, range.len);
+      skip -= drop;
+      range.lv += drop;
+      range.len -= drop;
+      if (range.len > 0) append_id_ranges(range, last->targets);
+    }
+    last_units += units;
+  }
+  return out;
+}
+
+Result<Rga> Rga::from_snapshot(const Snapshot& snapshot, ReplicaId self, Limits limits) {
+  const auto bad = [] { return fail(Errc::bad_snapshot); };
+  if (snapshot.clock >= id_limit || snapshot.replicas.size() >= detail::max_replicas) return bad();
+  Rga rga(self, limits);
+  rga.clock_ = snapshot.clock;
+  ReplicaId prev = 0;
+  for (const Snapshot::ReplicaState& r : snapshot.replicas) {
+    if (r.replica <= prev || r.replica >= id_limit || r.next_seq == 0 || r.next_seq > id_limit ||
+        r.last_lamport == 0 || r.last_lamport > snapshot.clock) {
+      return bad();
+    }
+    prev = r.replica;
+    detail::ReplicaInfo& info = rga.log_.replica(rga.log_.intern_replica(r.replica));
+    info.next_seq = r.next_seq;
+    info.last_lamport = r.last_lamport;
+    info.history_from = r.next_seq;
+  }
+  const auto live_count = utf8::count_code_points(snapshot.text);
+  if (!live_count) return bad();
+
+  std::vector<Span> spans;
+  spans.reserve(snapshot.runs.size());
+  std::uint64_t units = 0;
+  std::uint64_t live = 0;
+  std::size_t byte = 0;
+  const std::string_view text(snapshot.text);
+  for (const ElementRun& run : snapshot.runs) {
+    const auto ix = rga.log_.find_replica(run.replica);
+    if (!ix || run.len == 0 || run.len > detail::max_units - units) return bad();
+    const detail::ReplicaInfo& info = rga.log_.replica(*ix);
+    if (run.seq >= info.next_seq || run.len > info.next_seq - run.seq || run.lamport == 0 ||
+        run.lamport > info.last_lamport || run.len - 1 > info.last_lamport - run.lamport) {
+      return bad();
+    }
+    const auto len = static_cast<std::uint32_t>(run.len);
+    std::string_view piece;
+    if (!run.deleted) {
+      if (run.len > *live_count - live) return bad();
+      const std::size_t bytes = utf8::byte_offset(text.substr(byte), len);
+      piece = text.substr(byte, bytes);
+      byte += bytes;
+      live += len;
+    }
+    const Lv lv = rga.log_.append_restored(*ix, run.seq, run.lamport, piece, len);
+    spans.push_back(Span{lv, len | (run.deleted ? Span::deleted_bit : 0u)});
+    units += len;
+  }
+  if (live != *live_count) return bad();
+
+  // No two runs share an id, and lamports grow with seq within each replica (rule 2).
+  rga.log_.sort_replica_entries();
+  for (std::uint32_t i = 0; i < rga.log_.replica_count(); ++i) {
+    const auto& list = rga.log_.replica(i).entries;
+    for (std::size_t j = 1; j < list.size(); ++j) {
+      const Entry& a = rga.log_.entries()[list[j - 1]];
+      const Entry& b = rga.log_.entries()[list[j]];
+      const std::uint32_t a_len = rga.log_.entry_len(list[j - 1]);
+      if (a.seq + a_len > b.seq || a.lamport + a_len > b.lamport) return bad();
+    }
+  }
+
+  // Spans were given LVs in document order, so each content leaf holds one LV range.
+  constexpr std::uint32_t fill = 24;
+  std::vector<IndexItem> index_items;
+  std::size_t next_span = 0;
+  rga.content_.build(spans, fill, [&](std::uint32_t leaf, std::uint32_t count) {
+    std::uint32_t len = 0;
+    for (std::uint32_t i = 0; i < count; ++i) len += spans[next_span++].len();
+    if (len > 0) index_items.push_back(IndexItem{len, leaf});
+  });
+  rga.index_.build(index_items, fill, [](std::uint32_t, std::uint32_t) {});
+  rga.length_ = live;
+  return rga;
+}
+
+}  // namespace weft::crdt
