@@ -20,13 +20,24 @@ Rga::Rga(ReplicaId self, Limits limits) : self_(self), limits_(limits) {}
 // Trees
 
 Rga::Cursor Rga::locate(Lv lv) const {
+  // Edits cluster: try the leaf of the previous lookup before descending the index.
+  if (locate_hint_ < content_.leaf_count()) {
+    const auto& lf = content_.leaf(locate_hint_);
+    for (std::uint32_t i = 0; i < lf.count; ++i) {
+      const Span& s = lf.items[i];
+      if (lv >= s.lv && lv < s.end()) return Cursor{locate_hint_, i, lv - s.lv};
+    }
+  }
   const auto at = index_.find(lv);
   const std::uint32_t leaf = index_.item(at.leaf, at.idx).leaf;
   WEFT_ASSERT(leaf != no_node);
   const auto& lf = content_.leaf(leaf);
   for (std::uint32_t i = 0; i < lf.count; ++i) {
     const Span& s = lf.items[i];
-    if (lv >= s.lv && lv < s.end()) return Cursor{leaf, i, lv - s.lv};
+    if (lv >= s.lv && lv < s.end()) {
+      locate_hint_ = leaf;
+      return Cursor{leaf, i, lv - s.lv};
+    }
   }
   detail::invariant_failed("index names a leaf without the LV", __FILE__, __LINE__);
 }
@@ -96,17 +107,17 @@ Rga::Cursor Rga::split(Cursor at) {
   return placed;
 }
 
-// Places n new elements [lv, lv + n) after `parent` (no_lv = ROOT) by the RGA rule: skip every
-// following span whose first key is greater than the new key. Local inserts have the greatest
-// key, so they skip nothing (scan == false).
-void Rga::place_insert(Lv parent, Lv lv, std::uint32_t n, bool scan) {
-  Cursor at{content_.first_leaf(), 0, 0};
-  if (parent != no_lv) {
-    const Cursor p = locate(parent);
-    const std::uint32_t len = content_.item(p.leaf, p.idx).len();
-    at = p.offset + 1 < len ? split(Cursor{p.leaf, p.idx, p.offset + 1})
+// The gap right after the element at `p`, splitting its span if p is not its last element.
+Rga::Cursor Rga::gap_after(Cursor p) {
+  const std::uint32_t len = content_.item(p.leaf, p.idx).len();
+  return p.offset + 1 < len ? split(Cursor{p.leaf, p.idx, p.offset + 1})
                             : Cursor{p.leaf, p.idx + 1, 0};
-  }
+}
+
+// Places n new elements [lv, lv + n) at the gap `at` right after their parent by the RGA rule:
+// skip every following span whose first key is greater than the new key. Local inserts have
+// the greatest key, so they skip nothing (scan == false).
+void Rga::place_insert(Cursor at, Lv lv, std::uint32_t n, bool scan) {
   if (scan) {
     const Key key = log_.key_of(lv);
     for (;;) {
@@ -204,7 +215,8 @@ void Rga::append_id_ranges(LvRange range, std::vector<IdRange>& out) const {
 void Rga::collect_live(std::uint64_t pos, std::uint64_t len, std::vector<LvRange>& out) const {
   out.clear();
   if (len == 0) return;
-  Cursor at = content_.find(pos);
+  const Cursor at = content_.find(pos);
+  locate_hint_ = at.leaf;
   std::uint32_t leaf = at.leaf;
   std::uint32_t idx = at.idx;
   std::uint32_t offset = at.offset;
@@ -236,21 +248,36 @@ Result<InsertOp> Rga::local_insert(std::uint64_t pos, std::string_view utf8) {
   if (*count > limits_.max_run) return fail(Errc::run_too_long);
   if (log_.size() + *count >= detail::max_units) return fail(Errc::document_too_large);
   const auto n = static_cast<std::uint32_t>(*count);
-  const std::uint32_t ix = log_.intern_replica(self_);
+  if (self_ix_ == no_node) self_ix_ = log_.intern_replica(self_);
+  const std::uint32_t ix = self_ix_;
   const Seq seq = log_.replica(ix).next_seq;
   const Lamport lamport = clock_ + 1;
   if (seq + n > id_limit || lamport + n > id_limit) return fail(Errc::bad_counter);
 
   Lv parent = no_lv;
+  Cursor p{content_.first_leaf(), 0, 0};
   if (pos > 0) {
-    const Cursor p = content_.find(pos - 1);
+    p = content_.find(pos - 1);
     parent = content_.item(p.leaf, p.idx).lv + p.offset;
   }
   InsertOp op{self_, seq, lamport, parent == no_lv ? root_id : log_.id_of(parent),
               std::string(utf8)};
   const Lv lv = log_.append_insert(ix, seq, lamport, parent, utf8, n);
-  place_insert(parent, lv, n, false);
   clock_ = lamport + n - 1;
+  if (pos == 0) {
+    place_insert(p, lv, n, false);
+    return op;
+  }
+  // Fast path for typing: the parent ends the newest span and the log extended its entry.
+  Span& span = content_.item(p.leaf, p.idx);
+  if (span.end() == lv && p.offset + 1 == span.len() && log_.entries().back().lv != lv) {
+    span.set_len(span.len() + n);
+    content_.add_weight(p.leaf, n);
+    index_append(lv, n, p.leaf);
+    length_ += n;
+    return op;
+  }
+  place_insert(gap_after(p), lv, n, false);
   return op;
 }
 
@@ -261,7 +288,8 @@ Result<DeleteOp> Rga::local_delete(std::uint64_t pos, std::uint64_t len) {
   if (len > limits_.max_run) return fail(Errc::run_too_long);
   if (log_.size() + len >= detail::max_units) return fail(Errc::document_too_large);
   const auto n = static_cast<std::uint32_t>(len);
-  const std::uint32_t ix = log_.intern_replica(self_);
+  if (self_ix_ == no_node) self_ix_ = log_.intern_replica(self_);
+  const std::uint32_t ix = self_ix_;
   const Seq seq = log_.replica(ix).next_seq;
   const Lamport lamport = clock_ + 1;
   if (seq + n > id_limit || lamport + n > id_limit) return fail(Errc::bad_counter);

@@ -127,7 +127,8 @@ class Rga {
   Cursor insert_span(Cursor at, detail::Span span);
   void index_append(detail::Lv lv, std::uint32_t n, std::uint32_t leaf);
   void index_set(detail::Lv lv, std::uint32_t n, std::uint32_t leaf);
-  void place_insert(detail::Lv parent, detail::Lv lv, std::uint32_t n, bool scan);
+  Cursor gap_after(Cursor parent);
+  void place_insert(Cursor at, detail::Lv lv, std::uint32_t n, bool scan);
   std::uint64_t erase_range(detail::LvRange range);
   void merge_deleted(std::uint32_t leaf, std::uint32_t idx);
   [[nodiscard]] bool starts_entry(detail::Lv lv) const;
@@ -145,6 +146,8 @@ class Rga {
   std::uint64_t pending_units_ = 0;
   std::uint64_t pending_order_ = 0;
   std::vector<detail::LvRange> scratch_;
+  std::uint32_t self_ix_ = detail::no_node;       // log index of self_, once it has edited
+  mutable std::uint32_t locate_hint_ = 0;          // content leaf of the last locate()
 };
 
 }  // namespace weft::crdt

@@ -1,6 +1,7 @@
 // rga_history.cpp — what a replica tells others: run listings, ops a peer lacks, snapshots, and
 // building a replica from a snapshot without integrating anything.
 #include <algorithm>
+#include <type_traits>
 
 #include "crdt/rga.hpp"
 #include "crdt/utf8.hpp"
@@ -61,6 +62,7 @@ Result<std::vector<Op>> Rga::ops_since(const VersionVector& peer) const {
     const detail::ReplicaInfo& r = log_.replica(i);
     if (peer.get(r.id) < r.history_from) return fail(Errc::history_unavailable);
   }
+  // Ops are cut at limits_.max_run units, so every receiver with the same limits accepts them.
   std::vector<Op> out;
   std::uint64_t last_units = 0;  // units of out.back()
   const auto& entries = log_.entries();
@@ -70,46 +72,55 @@ Result<std::vector<Op>> Rga::ops_since(const VersionVector& peer) const {
     const std::uint32_t len = log_.entry_len(e);
     const Seq have = peer.get(r);
     if (entry.seq + len <= have) continue;
-    const auto k = static_cast<std::uint32_t>(have > entry.seq ? have - entry.seq : 0);
-    const Seq seq = entry.seq + k;
-    const Lamport lamport = entry.lamport + k;
-    const std::uint32_t units = len - k;
     WEFT_ASSERT(entry.kind() != EntryKind::restored);
-    if (entry.kind() == EntryKind::insert) {
-      const Id parent = k > 0 ? Id{r, seq - 1}
-                        : entry.aux == 0 ? root_id
-                                         : log_.id_of(entry.aux - 1);
-      const std::string_view text = log_.entry_text(e, k, units);
-      auto* last = out.empty() ? nullptr : std::get_if<InsertOp>(&out.back());
-      if (last && last->replica == r && last->seq + last_units == seq &&
-          last->lamport + last_units == lamport && parent == Id{r, seq - 1}) {
-        last->text.append(text);
-        last_units += units;
-      } else {
-        out.emplace_back(InsertOp{r, seq, lamport, parent, std::string(text)});
-        last_units = units;
+    const bool insert = entry.kind() == EntryKind::insert;
+    for (auto off = static_cast<std::uint32_t>(have > entry.seq ? have - entry.seq : 0);
+         off < len;) {
+      const Seq seq = entry.seq + off;
+      const Lamport lamport = entry.lamport + off;
+      const Id parent = !insert || off > 0 ? Id{r, seq - 1}
+                        : entry.aux == 0   ? root_id
+                                           : log_.id_of(entry.aux - 1);
+      const bool continues =
+          !out.empty() && last_units < limits_.max_run &&
+          std::visit(
+              [&](const auto& last) {
+                using T = std::decay_t<decltype(last)>;
+                return std::is_same_v<T, InsertOp> == insert && last.replica == r &&
+                       last.seq + last_units == seq && last.lamport + last_units == lamport &&
+                       parent == Id{r, seq - 1};
+              },
+              out.back());
+      if (!continues) {
+        if (insert) {
+          out.emplace_back(InsertOp{r, seq, lamport, parent, {}});
+        } else {
+          out.emplace_back(DeleteOp{r, seq, lamport, {}});
+        }
+        last_units = 0;
       }
-      continue;
+      const auto take =
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(len - off, limits_.max_run - last_units));
+      if (insert) {
+        std::get<InsertOp>(out.back()).text.append(log_.entry_text(e, off, take));
+      } else {
+        // Units [off, off + take) of the entry's targets.
+        std::uint64_t skip = off;
+        std::uint64_t want = take;
+        auto& targets = std::get<DeleteOp>(out.back()).targets;
+        for (std::uint32_t t = entry.aux; want > 0; ++t) {
+          LvRange range = log_.targets()[t];
+          const auto drop = static_cast<std::uint32_t>(std::min<std::uint64_t>(skip, range.len));
+          skip -= drop;
+          range.lv += drop;
+          range.len = static_cast<std::uint32_t>(std::min<std::uint64_t>(range.len - drop, want));
+          want -= range.len;
+          if (range.len > 0) append_id_ranges(range, targets);
+        }
+      }
+      last_units += take;
+      off += take;
     }
-    auto* last = out.empty() ? nullptr : std::get_if<DeleteOp>(&out.back());
-    if (!(last && last->replica == r && last->seq + last_units == seq &&
-          last->lamport + last_units == lamport)) {
-      out.emplace_back(DeleteOp{r, seq, lamport, {}});
-      last = &std::get<DeleteOp>(out.back());
-      last_units = 0;
-    }
-    std::uint32_t skip = k;
-    std::uint32_t remaining = len;
-    for (std::uint32_t t = entry.aux; remaining > 0; ++t) {
-      LvRange range = log_.targets()[t];
-      remaining -= range.len;
-      const std::uint32_t drop = std::min(skip, range.len);
-      skip -= drop;
-      range.lv += drop;
-      range.len -= drop;
-      if (range.len > 0) append_id_ranges(range, last->targets);
-    }
-    last_units += units;
   }
   return out;
 }

@@ -71,6 +71,7 @@ class WeightedTree {
   [[nodiscard]] std::uint32_t first_leaf() const { return 0; }  // leaf 0 is never split away
   [[nodiscard]] std::uint32_t last_leaf() const { return last_leaf_; }
   [[nodiscard]] const Leaf& leaf(std::uint32_t i) const { return leaves_[i]; }
+  [[nodiscard]] std::uint32_t leaf_count() const { return static_cast<std::uint32_t>(leaves_.size()); }
   [[nodiscard]] Item& item(std::uint32_t leaf, std::uint32_t idx) { return leaves_[leaf].items[idx]; }
   [[nodiscard]] const Item& item(std::uint32_t leaf, std::uint32_t idx) const {
     return leaves_[leaf].items[idx];
