@@ -128,8 +128,9 @@ class Rga {
   void index_append(detail::Lv lv, std::uint32_t n, std::uint32_t leaf);
   void index_set(detail::Lv lv, std::uint32_t n, std::uint32_t leaf);
   Cursor gap_after(Cursor parent);
-  void place_insert(Cursor at, detail::Lv lv, std::uint32_t n, bool scan);
+  Cursor place_insert(Cursor at, detail::Lv lv, std::uint32_t n, bool scan);
   std::uint64_t erase_range(detail::LvRange range);
+  bool shift_into_deleted_neighbour(Cursor at, std::uint32_t take);
   void merge_deleted(std::uint32_t leaf, std::uint32_t idx);
   [[nodiscard]] bool starts_entry(detail::Lv lv) const;
   void append_id_ranges(detail::LvRange range, std::vector<IdRange>& out) const;
@@ -148,6 +149,8 @@ class Rga {
   std::vector<detail::LvRange> scratch_;
   std::uint32_t self_ix_ = detail::no_node;       // log index of self_, once it has edited
   mutable std::uint32_t locate_hint_ = 0;          // content leaf of the last locate()
+  Cursor typing_{detail::no_node, 0, 0};           // span ending with the last local insert
+  std::uint64_t typing_end_ = 0;                   // visible position right after it
 };
 
 }  // namespace weft::crdt

@@ -183,8 +183,9 @@ void Rga::integrate(const Op& op, std::uint64_t n, std::uint64_t trim, std::vect
     const std::string_view text =
         std::string_view(ins->text).substr(trim > 0 ? utf8::byte_offset(ins->text, trim) : 0);
     const Lv lv = log_.append_insert(ix, seq, lamport, parent_lv, text, units);
-    place_insert(parent_lv == no_lv ? Cursor{content_.first_leaf(), 0, 0} : gap_after(locate(parent_lv)),
-                 lv, units, true);
+    (void)place_insert(
+        parent_lv == no_lv ? Cursor{content_.first_leaf(), 0, 0} : gap_after(locate(parent_lv)), lv,
+        units, true);
     if (integrated) integrated->push_back(InsertOp{r, seq, lamport, parent, std::string(text)});
   } else {
     const auto& del = std::get<DeleteOp>(op);
@@ -227,6 +228,7 @@ ApplyStatus Rga::apply_one(const Op& op, std::vector<Op>* integrated, std::uint6
     error = Errc::document_too_large;
     return ApplyStatus::rejected;
   }
+  typing_.leaf = no_node;
   integrate(op, n, ready.trim, integrated);
   return ApplyStatus::applied;
 }

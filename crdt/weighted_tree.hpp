@@ -40,6 +40,7 @@ class WeightedTree {
   struct Leaf {
     std::uint32_t count = 0;
     std::uint32_t parent = no_node;
+    std::uint32_t slot = 0;  // index in the parent's child array
     std::uint32_t prev = no_node;
     std::uint32_t next = no_node;
     std::array<Item, LeafCap> items;
@@ -47,6 +48,7 @@ class WeightedTree {
   struct Inner {
     std::uint32_t count = 0;
     std::uint32_t parent = no_node;
+    std::uint32_t slot = 0;
     std::array<std::uint32_t, InnerCap + 1> child;  // one spare slot, used while splitting
     std::array<std::uint32_t, InnerCap + 1> weight;
   };
@@ -109,23 +111,21 @@ class WeightedTree {
     std::uint64_t w = 0;
     const Leaf& lf = leaves_[leaf];
     for (std::uint32_t i = 0; i < idx; ++i) w += Weigh{}(lf.items[i]);
-    std::uint32_t node = leaf;
-    for (std::uint32_t p = lf.parent; p != no_node; node = p, p = inners_[p].parent) {
+    std::uint32_t slot = lf.slot;
+    for (std::uint32_t p = lf.parent; p != no_node; slot = inners_[p].slot, p = inners_[p].parent) {
       const Inner& in = inners_[p];
-      for (std::uint32_t i = 0; in.child[i] != node; ++i) w += in.weight[i];
+      for (std::uint32_t i = 0; i < slot; ++i) w += in.weight[i];
     }
     return w;
   }
 
   // Adds delta to the weights on the path above `leaf`, after its items changed weight.
   void add_weight(std::uint32_t leaf, std::int64_t delta) {
-    if (delta == 0) return;
-    std::uint32_t node = leaf;
-    for (std::uint32_t p = leaves_[leaf].parent; p != no_node; node = p, p = inners_[p].parent) {
-      Inner& in = inners_[p];
-      std::uint32_t i = 0;
-      while (in.child[i] != node) ++i;
-      in.weight[i] = static_cast<std::uint32_t>(static_cast<std::int64_t>(in.weight[i]) + delta);
+    const auto d = static_cast<std::uint32_t>(delta);  // modular: adding d == adding delta
+    std::uint32_t slot = leaves_[leaf].slot;
+    for (std::uint32_t p = leaves_[leaf].parent; p != no_node;
+         slot = inners_[p].slot, p = inners_[p].parent) {
+      inners_[p].weight[slot] += d;
     }
   }
 
@@ -200,7 +200,7 @@ class WeightedTree {
           in.child[in.count] = level[at];
           in.weight[in.count++] = weights[at];
           w += weights[at];
-          set_parent(level[at++], children_are_leaves, id);
+          set_parent(level[at++], children_are_leaves, id, in.count - 1);
         }
         up.push_back(id);
         up_weights.push_back(w);
@@ -243,11 +243,13 @@ class WeightedTree {
     inners_.emplace_back();
     return static_cast<std::uint32_t>(inners_.size() - 1);
   }
-  void set_parent(std::uint32_t node, bool is_leaf, std::uint32_t parent) {
+  void set_parent(std::uint32_t node, bool is_leaf, std::uint32_t parent, std::uint32_t slot) {
     if (is_leaf) {
       leaves_[node].parent = parent;
+      leaves_[node].slot = slot;
     } else {
       inners_[node].parent = parent;
+      inners_[node].slot = slot;
     }
   }
 
@@ -291,25 +293,25 @@ class WeightedTree {
       r.weight[0] = static_cast<std::uint32_t>(total_weight_of(left, is_leaf));
       r.child[1] = added;
       r.weight[1] = w;
-      set_parent(left, is_leaf, root);
-      set_parent(added, is_leaf, root);
+      set_parent(left, is_leaf, root, 0);
+      set_parent(added, is_leaf, root, 1);
       root_ = root;
       ++height_;
       return;
     }
     Inner& p = inners_[parent];
-    std::uint32_t pos = 0;
-    while (p.child[pos] != left) ++pos;
+    std::uint32_t pos = is_leaf ? leaves_[left].slot : inners_[left].slot;
     p.weight[pos] -= w;
     ++pos;
     for (std::uint32_t i = p.count; i > pos; --i) {
       p.child[i] = p.child[i - 1];
       p.weight[i] = p.weight[i - 1];
+      set_parent(p.child[i], is_leaf, parent, i);
     }
     p.child[pos] = added;
     p.weight[pos] = w;
     ++p.count;
-    set_parent(added, is_leaf, parent);
+    set_parent(added, is_leaf, parent, pos);
     if (p.count <= InnerCap) return;
     const std::uint32_t right = new_inner();
     Inner& full = inners_[parent];  // new_inner() may have moved the arena
@@ -320,7 +322,7 @@ class WeightedTree {
       rt.child[i - keep] = full.child[i];
       rt.weight[i - keep] = full.weight[i];
       moved_weight += full.weight[i];
-      set_parent(full.child[i], is_leaf, right);
+      set_parent(full.child[i], is_leaf, right, i - keep);
     }
     rt.count = full.count - keep;
     full.count = keep;
@@ -341,6 +343,7 @@ class WeightedTree {
       const Leaf& lf = leaves_[node];
       WEFT_ASSERT(node == expected_leaf);
       WEFT_ASSERT(lf.parent == parent);
+      WEFT_ASSERT(parent == no_node || inners_[parent].child[lf.slot] == node);
       WEFT_ASSERT(lf.prev == prev);
       WEFT_ASSERT(lf.count <= LeafCap);
       WEFT_ASSERT(lf.count > 0 || (parent == no_node && h == height_));
@@ -350,6 +353,7 @@ class WeightedTree {
     }
     const Inner& in = inners_[node];
     WEFT_ASSERT(in.parent == parent);
+    WEFT_ASSERT(parent == no_node || inners_[parent].child[in.slot] == node);
     WEFT_ASSERT(in.count > 0 && in.count <= InnerCap);
     std::uint64_t total = 0;
     for (std::uint32_t i = 0; i < in.count; ++i) {
