@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "crdt/growth.hpp"
 #include "crdt/utf8.hpp"
 #include "crdt/weighted_tree.hpp"
 
@@ -38,15 +39,21 @@ UnitRef OpLog::find_unit(Id id) const {
   if (!ix) return {};
   const ReplicaInfo& r = replicas_[*ix];
   if (id.seq >= r.next_seq) return {};
-  const auto it = std::upper_bound(r.entries.begin(), r.entries.end(), id.seq,
+  const auto it = std::upper_bound(r.breaks.begin(), r.breaks.end(), id.seq,
                                    [&](Seq s, std::uint32_t e) { return s < entries_[e].seq; });
-  if (it != r.entries.begin()) {
-    const std::uint32_t e = *(it - 1);
-    const Entry& entry = entries_[e];
-    if (id.seq < entry.seq + entry_len(e)) {
-      const auto state =
-          entry.is_element() ? UnitRef::State::element : UnitRef::State::delete_unit;
-      return UnitRef{state, entry.lv + static_cast<Lv>(id.seq - entry.seq), e};
+  if (it != r.breaks.begin()) {
+    const Entry& start = entries_[*(it - 1)];
+    const Seq delta = id.seq - start.seq;
+    if (delta < size_ - start.lv) {
+      const auto lv = static_cast<Lv>(start.lv + delta);
+      const std::uint32_t e = entry_of(lv);
+      const Entry& entry = entries_[e];
+      if (entry.replica_ix() == *ix && entry.seq <= id.seq &&
+          id.seq < entry.seq + entry_len(e)) {
+        const auto state =
+            entry.is_element() ? UnitRef::State::element : UnitRef::State::delete_unit;
+        return UnitRef{state, lv, e};
+      }
     }
   }
   // Seen but absent from the log: a delete unit from before the snapshot this replica loaded.
@@ -64,7 +71,19 @@ Key OpLog::key_of(Lv lv) const {
 }
 
 void OpLog::push_entry(const Entry& e) {
-  replicas_[e.replica_ix()].entries.push_back(static_cast<std::uint32_t>(entries_.size()));
+  const auto index = static_cast<std::uint32_t>(entries_.size());
+  ReplicaInfo& r = replicas_[e.replica_ix()];
+  const bool continues = r.last_entry != no_lv && [&] {
+    const Entry& last = entries_[r.last_entry];
+    const std::uint32_t len = entry_len(r.last_entry);  // e.lv == size_ until e is pushed
+    return last.seq + len == e.seq && last.lv + len == e.lv;
+  }();
+  if (!continues) {
+    reserve_more(r.breaks, 1);
+    r.breaks.push_back(index);
+  }
+  r.last_entry = index;
+  reserve_more(entries_, 1);
   entries_.push_back(e);
 }
 
@@ -75,6 +94,7 @@ Lv OpLog::append_insert(std::uint32_t replica_ix, Seq seq, Lamport lamport, Lv p
   WEFT_ASSERT(seq == r.next_seq && lamport > r.last_lamport);
   const bool ascii = text.size() == n;
   const auto off = static_cast<std::uint32_t>(text_.size());
+  reserve_more(text_, text.size());
   text_.append(text);
   if (ascii) {
     const bool extends = !entries_.empty() && parent_lv != no_lv && parent_lv + 1 == size_ && [&] {
@@ -139,6 +159,7 @@ Lv OpLog::append_erase(std::uint32_t replica_ix, Seq seq, Lamport lamport, const
         continue;
       }
     }
+    reserve_more(targets_, 1);
     targets_.push_back(t);
   }
   size_ += n;
@@ -153,6 +174,7 @@ Lv OpLog::append_restored(std::uint32_t replica_ix, Seq seq, Lamport lamport,
   const bool has_text = !text.empty();
   const bool ascii = !has_text || text.size() == n;
   const auto off = static_cast<std::uint32_t>(text_.size());
+  reserve_more(text_, text.size());
   text_.append(text);
   std::uint32_t done = 0;
   std::size_t byte = 0;
@@ -168,11 +190,31 @@ Lv OpLog::append_restored(std::uint32_t replica_ix, Seq seq, Lamport lamport,
   return first;
 }
 
-void OpLog::sort_replica_entries() {
-  for (ReplicaInfo& r : replicas_) {
-    std::sort(r.entries.begin(), r.entries.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return entries_[a].seq < entries_[b].seq; });
+bool OpLog::finish_restore() {
+  std::vector<std::vector<std::uint32_t>> by_replica(replicas_.size());
+  for (std::uint32_t e = 0; e < entries_.size(); ++e) {
+    by_replica[entries_[e].replica_ix()].push_back(e);
   }
+  for (std::uint32_t ix = 0; ix < replicas_.size(); ++ix) {
+    auto& list = by_replica[ix];
+    std::sort(list.begin(), list.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return entries_[a].seq < entries_[b].seq; });
+    ReplicaInfo& r = replicas_[ix];
+    r.breaks.clear();
+    for (std::size_t j = 0; j < list.size(); ++j) {
+      if (j > 0) {
+        const Entry& a = entries_[list[j - 1]];
+        const Entry& b = entries_[list[j]];
+        const std::uint32_t a_len = entry_len(list[j - 1]);
+        if (a.seq + a_len > b.seq || a.lamport + a_len > b.lamport) return false;
+        if (a.seq + a_len == b.seq && a.lv + a_len == b.lv) continue;
+      }
+      r.breaks.push_back(list[j]);
+    }
+    r.breaks.shrink_to_fit();
+    r.last_entry = list.empty() ? no_lv : list.back();
+  }
+  return true;
 }
 
 std::string_view OpLog::entry_text(std::uint32_t e, std::uint32_t from, std::uint32_t n) const {
@@ -200,7 +242,7 @@ std::size_t OpLog::memory_bytes() const {
   std::size_t bytes = entries_.capacity() * sizeof(Entry) +
                       targets_.capacity() * sizeof(LvRange) + text_.capacity() +
                       replicas_.capacity() * sizeof(ReplicaInfo);
-  for (const ReplicaInfo& r : replicas_) bytes += r.entries.capacity() * sizeof(std::uint32_t);
+  for (const ReplicaInfo& r : replicas_) bytes += r.breaks.capacity() * sizeof(std::uint32_t);
   // unordered_map: one node (key, value, next pointer, cached hash) per replica plus buckets.
   bytes += replica_ix_.size() * 32 + replica_ix_.bucket_count() * sizeof(void*);
   return bytes;
@@ -216,19 +258,32 @@ void OpLog::check() const {
     }
   }
   WEFT_ASSERT(entries_.empty() ? size_ == 0 : entries_.back().lv < size_);
-  for (const ReplicaInfo& r : replicas_) {
+  // Per replica, in seq order: no overlap, lamports increase, and every unit is found again.
+  std::vector<std::vector<std::uint32_t>> by_replica(replicas_.size());
+  for (std::uint32_t e = 0; e < entries_.size(); ++e) {
+    by_replica[entries_[e].replica_ix()].push_back(e);
+  }
+  for (std::uint32_t ix = 0; ix < replicas_.size(); ++ix) {
+    auto list = by_replica[ix];
+    std::sort(list.begin(), list.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return entries_[a].seq < entries_[b].seq; });
+    const ReplicaInfo& r = replicas_[ix];
     Seq end = 0;
     Lamport lamport_end = 0;
-    for (const std::uint32_t e : r.entries) {
+    for (const std::uint32_t e : list) {
       const Entry& entry = entries_[e];
-      WEFT_ASSERT(&replicas_[entry.replica_ix()] == &r);
       WEFT_ASSERT(entry.seq >= end);
       WEFT_ASSERT(entry.lamport > lamport_end || lamport_end == 0);
       end = entry.seq + entry_len(e);
       lamport_end = entry.lamport + entry_len(e) - 1;
+      for (const Seq probe : {entry.seq, end - 1}) {
+        const UnitRef u = find_unit(Id{r.id, probe});
+        WEFT_ASSERT(u.entry == e && u.lv == entry.lv + (probe - entry.seq));
+      }
     }
     WEFT_ASSERT(end <= r.next_seq);
     WEFT_ASSERT(lamport_end <= r.last_lamport);
+    WEFT_ASSERT(list.empty() ? r.last_entry == no_lv : r.last_entry == list.back());
   }
 }
 

@@ -68,7 +68,11 @@ struct ReplicaInfo {
   Seq next_seq = 0;
   Lamport last_lamport = 0;
   Seq history_from = 0;                // units below this seq came from a snapshot
-  std::vector<std::uint32_t> entries;  // indices into the log, ascending seq
+  // Entries of this replica, ascending seq, that do not continue the replica's previous entry
+  // in both seq and LV. Between two of them the replica's units are gapless in seq and LV, so
+  // (replica, seq) -> LV is a binary search plus an addition; a replica that edits alone has one.
+  std::vector<std::uint32_t> breaks;
+  std::uint32_t last_entry = no_lv;  // its newest entry
 };
 
 // Where a (replica, seq) stands.
@@ -115,8 +119,9 @@ class OpLog {
   // Appends elements restored from a snapshot (text empty for deleted runs).
   Lv append_restored(std::uint32_t replica_ix, Seq seq, Lamport lamport, std::string_view text,
                      std::uint32_t n);
-  // Sorts each replica's entry list by seq; used after restoring a snapshot.
-  void sort_replica_entries();
+  // After append_restored() calls: indexes the restored entries by seq and checks that no two
+  // share an id and that lamports grow with seq within each replica. False if they do not.
+  [[nodiscard]] bool finish_restore();
 
   // The UTF-8 of elements [lv, lv + n) appended to out. Requires: all of them have text.
   void append_text(Lv lv, std::uint32_t n, std::string& out) const;

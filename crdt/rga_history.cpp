@@ -175,16 +175,7 @@ Result<Rga> Rga::from_snapshot(const Snapshot& snapshot, ReplicaId self, Limits 
   if (live != *live_count) return bad();
 
   // No two runs share an id, and lamports grow with seq within each replica (rule 2).
-  rga.log_.sort_replica_entries();
-  for (std::uint32_t i = 0; i < rga.log_.replica_count(); ++i) {
-    const auto& list = rga.log_.replica(i).entries;
-    for (std::size_t j = 1; j < list.size(); ++j) {
-      const Entry& a = rga.log_.entries()[list[j - 1]];
-      const Entry& b = rga.log_.entries()[list[j]];
-      const std::uint32_t a_len = rga.log_.entry_len(list[j - 1]);
-      if (a.seq + a_len > b.seq || a.lamport + a_len > b.lamport) return bad();
-    }
-  }
+  if (!rga.log_.finish_restore()) return bad();
 
   // Spans were given LVs in document order, so each content leaf holds one LV range.
   constexpr std::uint32_t fill = 24;

@@ -19,6 +19,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "crdt/growth.hpp"
+
 namespace weft::crdt::detail {
 
 inline constexpr std::uint32_t no_node = 0xFFFFFFFFu;
@@ -133,7 +135,9 @@ class WeightedTree {
   // Items moved to a new leaf by a split are reported as on_move(new_leaf, first, end).
   template <class OnMove>
   Cursor insert(std::uint32_t leaf, std::uint32_t idx, const Item& it, OnMove&& on_move) {
-    if (leaves_[leaf].count == LeafCap) {
+    if (leaves_[leaf].count == LeafCap && shift_to_sibling(leaf, idx, on_move)) {
+      // idx now names the position in `leaf` or in the sibling that received it.
+    } else if (leaves_[leaf].count == LeafCap) {
       const std::uint32_t right = split_leaf(leaf, idx);
       const std::uint32_t moved = leaves_[right].count;
       if (moved > 0) on_move(right, 0u, moved);
@@ -236,10 +240,12 @@ class WeightedTree {
   }
 
   std::uint32_t new_leaf() {
+    reserve_more(leaves_, 1);
     leaves_.emplace_back();
     return static_cast<std::uint32_t>(leaves_.size() - 1);
   }
   std::uint32_t new_inner() {
+    reserve_more(inners_, 1);
     inners_.emplace_back();
     return static_cast<std::uint32_t>(inners_.size() - 1);
   }
@@ -251,6 +257,64 @@ class WeightedTree {
       inners_[node].parent = parent;
       inners_[node].slot = slot;
     }
+  }
+
+  // Before splitting a full leaf, hands some of its items to a sibling under the same parent
+  // that has room (as B*-trees do), so leaves stay about 80% full instead of about 65%. On
+  // success, (leaf, idx) is updated to where the new item goes.
+  template <class OnMove>
+  bool shift_to_sibling(std::uint32_t& leaf, std::uint32_t& idx, OnMove&& on_move) {
+    Leaf& lf = leaves_[leaf];
+    if (lf.parent == no_node) return false;
+    Inner& parent = inners_[lf.parent];
+    if (lf.next != no_node && leaves_[lf.next].parent == lf.parent &&
+        leaves_[lf.next].count + 2 <= LeafCap && idx > 0) {
+      const std::uint32_t right = lf.next;
+      Leaf& rt = leaves_[right];
+      const std::uint32_t k = (LeafCap - rt.count) / 2;
+      std::uint32_t w = 0;
+      for (std::uint32_t i = rt.count; i-- > 0;) rt.items[i + k] = rt.items[i];
+      for (std::uint32_t i = 0; i < k; ++i) {
+        rt.items[i] = lf.items[LeafCap - k + i];
+        w += Weigh{}(rt.items[i]);
+      }
+      rt.count += k;
+      lf.count -= k;
+      parent.weight[lf.slot] -= w;
+      parent.weight[rt.slot] += w;
+      on_move(right, 0u, k);
+      if (idx > lf.count) {
+        idx -= lf.count;
+        leaf = right;
+      }
+      return true;
+    }
+    if (lf.prev != no_node && leaves_[lf.prev].parent == lf.parent &&
+        leaves_[lf.prev].count + 2 <= LeafCap && idx < LeafCap) {
+      const std::uint32_t left = lf.prev;
+      Leaf& lt = leaves_[left];
+      const std::uint32_t k = (LeafCap - lt.count) / 2;
+      const std::uint32_t base = lt.count;
+      std::uint32_t w = 0;
+      for (std::uint32_t i = 0; i < k; ++i) {
+        lt.items[base + i] = lf.items[i];
+        w += Weigh{}(lf.items[i]);
+      }
+      for (std::uint32_t i = k; i < LeafCap; ++i) lf.items[i - k] = lf.items[i];
+      lt.count += k;
+      lf.count -= k;
+      parent.weight[lf.slot] -= w;
+      parent.weight[lt.slot] += w;
+      on_move(left, base, base + k);
+      if (idx < k) {
+        idx += base;
+        leaf = left;
+      } else {
+        idx -= k;
+      }
+      return true;
+    }
+    return false;
   }
 
   // Splits a full leaf, moving its upper items to a new right sibling, and returns the sibling.
