@@ -1,4 +1,4 @@
-// op.hpp — the two operations of Weft-RGA, as exchanged between replicas (crdt/README.md §3).
+// op.hpp — the two operations of Weft-RGA, as exchanged between replicas (crdt/README.md §4).
 #pragma once
 
 #include <cstdint>

@@ -194,10 +194,11 @@ bool Rga::shift_into_deleted_neighbour(Cursor at, std::uint32_t take) {
 }
 
 // Tombstones the elements of `range`; returns how many were live.
-std::uint64_t Rga::erase_range(LvRange range) {
+std::uint64_t Rga::erase_range(LvRange range, const Cursor* first) {
   std::uint64_t erased = 0;
   while (range.len > 0) {
-    Cursor at = locate(range.lv);
+    Cursor at = first != nullptr ? *first : locate(range.lv);
+    first = nullptr;
     const Span s = content_.item(at.leaf, at.idx);
     const std::uint32_t take = std::min(range.len, s.len() - at.offset);
     if (!s.deleted() && shift_into_deleted_neighbour(at, take)) {
@@ -239,9 +240,8 @@ void Rga::append_id_ranges(LvRange range, std::vector<IdRange>& out) const {
   }
 }
 
-void Rga::collect_live(std::uint64_t pos, std::uint64_t len, std::vector<LvRange>& out) const {
+Rga::Cursor Rga::collect_live(std::uint64_t pos, std::uint64_t len, std::vector<LvRange>& out) const {
   out.clear();
-  if (len == 0) return;
   const Cursor at = content_.find(pos);
   locate_hint_ = at.leaf;
   std::uint32_t leaf = at.leaf;
@@ -261,6 +261,7 @@ void Rga::collect_live(std::uint64_t pos, std::uint64_t len, std::vector<LvRange
     len -= take;
     offset = 0;
   }
+  return at;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,12 +328,15 @@ Result<DeleteOp> Rga::local_delete(std::uint64_t pos, std::uint64_t len) {
   if (seq + n > id_limit || lamport + n > id_limit) return fail(Errc::bad_counter);
 
   typing_.leaf = no_node;
-  collect_live(pos, len, scratch_);
+  const Cursor first = collect_live(pos, len, scratch_);
   DeleteOp op{self_, seq, lamport, {}};
   for (const LvRange& r : scratch_) append_id_ranges(r, op.targets);
   const Lv lv = log_.append_erase(ix, seq, lamport, scratch_.data(), scratch_.size(), n);
   index_append(lv, n, no_node);
-  for (const LvRange& r : scratch_) (void)erase_range(r);
+  // The first range starts at `first` (find() lands on a live span); later ones are located.
+  for (std::size_t i = 0; i < scratch_.size(); ++i) {
+    (void)erase_range(scratch_[i], i == 0 ? &first : nullptr);
+  }
   clock_ = lamport + n - 1;
   return op;
 }

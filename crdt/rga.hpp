@@ -4,7 +4,7 @@
 // (duplicates dropped, overlaps trimmed, early ops buffered until ready), and converges with every
 // replica that integrated the same set of ops. Hostile ops are rejected and change nothing.
 //
-// Structure (crdt/README.md §8): every op unit gets a dense local version (LV) in integration
+// Structure (crdt/README.md §13): every op unit gets a dense local version (LV) in integration
 // order. The OpLog keeps the ops by LV (for ops_since() and keys); a B+tree of LV runs in
 // document order with visible counts gives positions; a second B+tree maps LV ranges to the leaf
 // holding them. Local and remote edits are O(log n); nothing allocates per character.
@@ -129,12 +129,13 @@ class Rga {
   void index_set(detail::Lv lv, std::uint32_t n, std::uint32_t leaf);
   Cursor gap_after(Cursor parent);
   Cursor place_insert(Cursor at, detail::Lv lv, std::uint32_t n, bool scan);
-  std::uint64_t erase_range(detail::LvRange range);
+  std::uint64_t erase_range(detail::LvRange range, const Cursor* first = nullptr);
   bool shift_into_deleted_neighbour(Cursor at, std::uint32_t take);
   void merge_deleted(std::uint32_t leaf, std::uint32_t idx);
   [[nodiscard]] bool starts_entry(detail::Lv lv) const;
   void append_id_ranges(detail::LvRange range, std::vector<IdRange>& out) const;
-  void collect_live(std::uint64_t pos, std::uint64_t len, std::vector<detail::LvRange>& out) const;
+  // Requires: 0 < len and pos + len <= length(). Returns the cursor of the first live element.
+  Cursor collect_live(std::uint64_t pos, std::uint64_t len, std::vector<detail::LvRange>& out) const;
 
   ReplicaId self_ = 0;
   Limits limits_;

@@ -3,7 +3,7 @@
 //
 // A replica loaded from a snapshot can integrate any later op, but cannot list ops older than
 // the snapshot (ops_since() answers Errc::history_unavailable for those).
-// Byte format: crdt/README.md §7.
+// Byte format: crdt/README.md §11.1.
 #pragma once
 
 #include <cstdint>

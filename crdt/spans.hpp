@@ -24,7 +24,10 @@ struct Span {
 };
 
 struct SpanWeight {
-  std::uint32_t operator()(const Span& s) const { return s.deleted() ? 0 : s.len(); }
+  // Branch-free: 0 for tombstones, the length otherwise (find() scans many spans per call).
+  std::uint32_t operator()(const Span& s) const {
+    return s.len_deleted & ((s.len_deleted >> 31) - 1u) & ~Span::deleted_bit;
+  }
 };
 
 struct IndexItem {

@@ -1,6 +1,6 @@
 // types.hpp — the identifiers of Weft-RGA: replicas, sequence numbers, lamport clocks, element ids.
 //
-// All integers stay below 2^53 so that they are exact JavaScript numbers (crdt/README.md §2).
+// All integers stay below 2^53 so that they are exact JavaScript numbers (crdt/README.md §3).
 #pragma once
 
 #include <cstdint>
