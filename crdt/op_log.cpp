@@ -145,22 +145,22 @@ Lv OpLog::append_erase(std::uint32_t replica_ix, Seq seq, Lamport lamport, const
   }
   for (std::size_t i = 0; i < target_count; ++i) {
     const LvRange t = targets[i];
-    // Coalesce with the previous target of this entry when the ranges touch (typing backspace
-    // deletes lv, lv - 1, ...; forward delete lv, lv + 1, ...).
+    // Coalesce with the previous target of this entry when the units continue it: forward
+    // delete continues upward, backspace (single units, each one lower) downward.
     if (targets_.size() > entries_.back().aux) {
-      LvRange& prev = targets_.back();
-      if (prev.lv + prev.len == t.lv) {
-        prev.len += t.len;
+      StoredTarget& prev = targets_.back();
+      if (!prev.downward() && prev.lv + prev.len() == t.lv) {
+        prev.len_down += t.len;
         continue;
       }
-      if (t.lv + t.len == prev.lv) {
+      if (t.len == 1 && (prev.downward() || prev.len() == 1) && t.lv + 1 == prev.lv) {
         prev.lv = t.lv;
-        prev.len += t.len;
+        prev.len_down = (prev.len() + 1) | StoredTarget::down_bit;
         continue;
       }
     }
     reserve_more(targets_, 1);
-    targets_.push_back(t);
+    targets_.push_back(StoredTarget{t.lv, t.len});
   }
   size_ += n;
   r.next_seq = seq + n;
@@ -240,7 +240,7 @@ void OpLog::append_text(Lv lv, std::uint32_t n, std::string& out) const {
 
 std::size_t OpLog::memory_bytes() const {
   std::size_t bytes = entries_.capacity() * sizeof(Entry) +
-                      targets_.capacity() * sizeof(LvRange) + text_.capacity() +
+                      targets_.capacity() * sizeof(StoredTarget) + text_.capacity() +
                       replicas_.capacity() * sizeof(ReplicaInfo);
   for (const ReplicaInfo& r : replicas_) bytes += r.breaks.capacity() * sizeof(std::uint32_t);
   // unordered_map: one node (key, value, next pointer, cached hash) per replica plus buckets.

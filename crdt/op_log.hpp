@@ -63,6 +63,22 @@ struct LvRange {
   std::uint32_t len = 0;
 };
 
+// A stored delete target: LVs [lv, lv + len) walked upward, or downward for a run of backspaces
+// (unit j then targets lv + len - 1 - j). The order of units matters: a peer trims a resent
+// delete by dropping its first units, so ops_since() must list targets in their original order.
+struct StoredTarget {
+  Lv lv = 0;
+  std::uint32_t len_down = 0;  // bit 31: downward; bits 0..30: length
+
+  static constexpr std::uint32_t down_bit = 0x80000000u;
+  [[nodiscard]] std::uint32_t len() const { return len_down & ~down_bit; }
+  [[nodiscard]] bool downward() const { return (len_down & down_bit) != 0; }
+  // LV of the unit at `index` in target order.
+  [[nodiscard]] Lv unit(std::uint32_t index) const {
+    return downward() ? lv + len() - 1 - index : lv + index;
+  }
+};
+
 struct ReplicaInfo {
   ReplicaId id = 0;
   Seq next_seq = 0;
@@ -86,7 +102,7 @@ class OpLog {
  public:
   [[nodiscard]] Lv size() const { return size_; }
   [[nodiscard]] const std::vector<Entry>& entries() const { return entries_; }
-  [[nodiscard]] const std::vector<LvRange>& targets() const { return targets_; }
+  [[nodiscard]] const std::vector<StoredTarget>& targets() const { return targets_; }
   [[nodiscard]] std::uint32_t entry_len(std::uint32_t e) const {
     return (e + 1 < entries_.size() ? entries_[e + 1].lv : size_) - entries_[e].lv;
   }
@@ -136,7 +152,7 @@ class OpLog {
   void push_entry(const Entry& e);
 
   std::vector<Entry> entries_;
-  std::vector<LvRange> targets_;
+  std::vector<StoredTarget> targets_;
   std::string text_;
   std::vector<ReplicaInfo> replicas_;
   std::unordered_map<ReplicaId, std::uint32_t> replica_ix_;

@@ -297,6 +297,8 @@ Result<InsertOp> Rga::local_insert(std::uint64_t pos, std::string_view utf8) {
   const Lv lv = log_.append_insert(ix, seq, lamport, parent, utf8, n);
   clock_ = lamport + n - 1;
   typing_end_ = pos + n;
+  // Remote ops may be waiting for exactly these elements (§7.5): release them afterwards.
+  const ReleaseAfterLocalEdit release{*this};
   if (pos > 0) {
     Span& span = content_.item(p.leaf, p.idx);
     if (span.end() == lv && p.offset + 1 == span.len() && log_.entries().back().lv != lv) {
@@ -328,6 +330,7 @@ Result<DeleteOp> Rga::local_delete(std::uint64_t pos, std::uint64_t len) {
   if (seq + n > id_limit || lamport + n > id_limit) return fail(Errc::bad_counter);
 
   typing_.leaf = no_node;
+  const ReleaseAfterLocalEdit release{*this};
   const Cursor first = collect_live(pos, len, scratch_);
   DeleteOp op{self_, seq, lamport, {}};
   for (const LvRange& r : scratch_) append_id_ranges(r, op.targets);

@@ -120,6 +120,16 @@ class Rga {
   [[nodiscard]] bool same_units(const Op& op, std::uint64_t count) const;
   void integrate(const Op& op, std::uint64_t n, std::uint64_t trim, std::vector<Op>* integrated);
   void release_waiting(ReplicaId advanced, std::vector<Op>* integrated, ApplyResult& result);
+  // Runs the release of §7.5 when a local edit returns, if any op is buffered.
+  struct ReleaseAfterLocalEdit {
+    Rga& rga;
+    ~ReleaseAfterLocalEdit() {
+      if (rga.pending_.empty()) return;
+      rga.typing_.leaf = detail::no_node;
+      ApplyResult ignored;
+      rga.release_waiting(rga.self_, nullptr, ignored);
+    }
+  };
 
   // rga.cpp: the trees.
   [[nodiscard]] Cursor locate(detail::Lv lv) const;

@@ -17,12 +17,6 @@ namespace {
 
 bool bad_replica_id(ReplicaId r) { return r == 0 || r >= id_limit; }
 
-// Counter checks shared by both kinds: lamport >= 1 and all n units below 2^53.
-bool bad_counters(Seq seq, Lamport lamport, std::uint64_t n) {
-  return lamport == 0 || seq >= id_limit || lamport >= id_limit || seq + n > id_limit ||
-         lamport + n > id_limit;
-}
-
 // The delete's targets without their first k units.
 std::vector<IdRange> drop_units(const std::vector<IdRange>& targets, std::uint64_t k) {
   std::vector<IdRange> out;
@@ -38,39 +32,49 @@ std::vector<IdRange> drop_units(const std::vector<IdRange>& targets, std::uint64
 
 }  // namespace
 
+// Step 1 of crdt/README.md §7.3, in its order (1a..1i): what can be judged from the op alone.
 std::error_code Rga::check_format(const Op& op, std::uint64_t& n) const {
+  // 1c: s + n <= 2^53 and L + n - 1 < 2^53, written so that nothing overflows.
+  const auto too_long_for = [](Seq seq, Lamport lamport, std::uint64_t units) {
+    return units > 0 && (units > id_limit - seq || units > id_limit - lamport);
+  };
   if (const auto* ins = std::get_if<InsertOp>(&op)) {
-    if (bad_replica_id(ins->replica) || ins->parent.replica >= id_limit ||
-        (ins->parent.replica == 0 && ins->parent.seq != 0)) {
-      return Errc::bad_replica;
-    }
-    const auto count = utf8::count_code_points(ins->text);
-    if (!count) return Errc::invalid_utf8;
-    n = *count;
-    if (n == 0) return Errc::empty_op;
-    if (n > limits_.max_run) return Errc::run_too_long;
-    if (bad_counters(ins->seq, ins->lamport, n) || ins->parent.seq >= id_limit) {
+    if (bad_replica_id(ins->replica)) return Errc::bad_replica;
+    if (ins->seq >= id_limit || ins->lamport == 0 || ins->lamport >= id_limit) {
       return Errc::bad_counter;
     }
+    const auto count = utf8::count_code_points(ins->text);
+    if (count) {  // invalid text has no length: 1c-1e are skipped and 1f reports it
+      n = *count;
+      if (too_long_for(ins->seq, ins->lamport, n)) return Errc::bad_counter;
+      if (n == 0) return Errc::empty_op;
+      if (n > limits_.max_run) return Errc::run_too_long;
+    }
+    if (!count) return Errc::invalid_utf8;
+    if (ins->parent.replica >= id_limit || (ins->parent.replica == 0 && ins->parent.seq != 0)) {
+      return Errc::bad_replica;
+    }
+    if (ins->parent.seq >= id_limit) return Errc::bad_counter;
     return {};
   }
   const auto& del = std::get<DeleteOp>(op);
   if (bad_replica_id(del.replica)) return Errc::bad_replica;
+  if (del.seq >= id_limit || del.lamport == 0 || del.lamport >= id_limit) {
+    return Errc::bad_counter;
+  }
+  // The sum of lens saturates just above 2^53: enough to fail every check it feeds.
+  n = 0;
+  bool has_empty_target = del.targets.empty();
+  for (const IdRange& t : del.targets) {
+    n = std::min(n + std::min(t.len, id_limit + 1), id_limit + 1);
+    has_empty_target = has_empty_target || t.len == 0;
+  }
+  if (too_long_for(del.seq, del.lamport, n)) return Errc::bad_counter;
+  if (has_empty_target) return Errc::empty_op;
+  if (n > limits_.max_run) return Errc::run_too_long;
   for (const IdRange& t : del.targets) {
     if (bad_replica_id(t.replica)) return Errc::bad_replica;
-  }
-  if (del.targets.empty()) return Errc::empty_op;
-  for (const IdRange& t : del.targets) {
-    if (t.len == 0) return Errc::empty_op;
-  }
-  n = 0;
-  for (const IdRange& t : del.targets) {
-    if (t.len > limits_.max_run - n) return Errc::run_too_long;
-    n += t.len;
-  }
-  if (bad_counters(del.seq, del.lamport, n)) return Errc::bad_counter;
-  for (const IdRange& t : del.targets) {
-    if (t.seq >= id_limit || t.seq + t.len > id_limit) return Errc::bad_counter;
+    if (t.seq >= id_limit || t.len > id_limit - t.seq) return Errc::bad_counter;
   }
   return {};
 }

@@ -104,18 +104,24 @@ Result<std::vector<Op>> Rga::ops_since(const VersionVector& peer) const {
       if (insert) {
         std::get<InsertOp>(out.back()).text.append(log_.entry_text(e, off, take));
       } else {
-        // Units [off, off + take) of the entry's targets.
+        // Units [off, off + take) of the entry's targets, in their original order.
         std::uint64_t skip = off;
         std::uint64_t want = take;
         auto& targets = std::get<DeleteOp>(out.back()).targets;
         for (std::uint32_t t = entry.aux; want > 0; ++t) {
-          LvRange range = log_.targets()[t];
-          const auto drop = static_cast<std::uint32_t>(std::min<std::uint64_t>(skip, range.len));
+          const detail::StoredTarget stored = log_.targets()[t];
+          const std::uint32_t units = stored.len();
+          const auto drop = static_cast<std::uint32_t>(std::min<std::uint64_t>(skip, units));
+          const auto use = static_cast<std::uint32_t>(std::min<std::uint64_t>(units - drop, want));
           skip -= drop;
-          range.lv += drop;
-          range.len = static_cast<std::uint32_t>(std::min<std::uint64_t>(range.len - drop, want));
-          want -= range.len;
-          if (range.len > 0) append_id_ranges(range, targets);
+          want -= use;
+          if (!stored.downward()) {
+            if (use > 0) append_id_ranges(LvRange{stored.lv + drop, use}, targets);
+          } else {
+            for (std::uint32_t j = drop; j < drop + use; ++j) {
+              append_id_ranges(LvRange{stored.unit(j), 1}, targets);
+            }
+          }
         }
       }
       last_units += take;
