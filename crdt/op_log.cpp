@@ -48,8 +48,7 @@ UnitRef OpLog::find_unit(Id id) const {
       const auto lv = static_cast<Lv>(start.lv + delta);
       const std::uint32_t e = entry_of(lv);
       const Entry& entry = entries_[e];
-      if (entry.replica_ix() == *ix && entry.seq <= id.seq &&
-          id.seq < entry.seq + entry_len(e)) {
+      if (entry.replica_ix() == *ix && entry.seq <= id.seq && id.seq < entry.seq + entry_len(e)) {
         const auto state =
             entry.is_element() ? UnitRef::State::element : UnitRef::State::delete_unit;
         return UnitRef{state, lv, e};
@@ -100,9 +99,8 @@ Lv OpLog::append_insert(std::uint32_t replica_ix, Seq seq, Lamport lamport, Lv p
     const bool extends = !entries_.empty() && parent_lv != no_lv && parent_lv + 1 == size_ && [&] {
       const Entry& last = entries_.back();
       const std::uint32_t len = size_ - last.lv;
-      return last.kind() == EntryKind::insert && last.ascii() &&
-             last.replica_ix() == replica_ix && last.seq + len == seq &&
-             last.lamport + len == lamport;
+      return last.kind() == EntryKind::insert && last.ascii() && last.replica_ix() == replica_ix &&
+             last.seq + len == seq && last.lamport + len == lamport;
     }();
     if (!extends) {
       push_entry(Entry{seq, lamport, first, Entry::make_meta(replica_ix, EntryKind::insert, true),
@@ -168,8 +166,8 @@ Lv OpLog::append_erase(std::uint32_t replica_ix, Seq seq, Lamport lamport, const
   return first;
 }
 
-Lv OpLog::append_restored(std::uint32_t replica_ix, Seq seq, Lamport lamport,
-                          std::string_view text, std::uint32_t n) {
+Lv OpLog::append_restored(std::uint32_t replica_ix, Seq seq, Lamport lamport, std::string_view text,
+                          std::uint32_t n) {
   const Lv first = size_;
   const bool has_text = !text.empty();
   const bool ascii = !has_text || text.size() == n;
@@ -288,4 +286,3 @@ void OpLog::check() const {
 }
 
 }  // namespace weft::crdt::detail
-

@@ -83,7 +83,7 @@ struct ReplicaInfo {
   ReplicaId id = 0;
   Seq next_seq = 0;
   Lamport last_lamport = 0;
-  Seq history_from = 0;                // units below this seq came from a snapshot
+  Seq history_from = 0;  // units below this seq came from a snapshot
   // Entries of this replica, ascending seq, that do not continue the replica's previous entry
   // in both seq and LV. Between two of them the replica's units are gapless in seq and LV, so
   // (replica, seq) -> LV is a binary search plus an addition; a replica that edits alone has one.
@@ -94,7 +94,7 @@ struct ReplicaInfo {
 // Where a (replica, seq) stands.
 struct UnitRef {
   enum class State : std::uint8_t { unseen, element, delete_unit } state = State::unseen;
-  Lv lv = no_lv;           // element or delete unit in the log
+  Lv lv = no_lv;            // element or delete unit in the log
   std::uint32_t entry = 0;  // its entry
 };
 

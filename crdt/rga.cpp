@@ -42,9 +42,7 @@ Rga::Cursor Rga::locate(Lv lv) const {
   detail::invariant_failed("index names a leaf without the LV", __FILE__, __LINE__);
 }
 
-bool Rga::starts_entry(Lv lv) const {
-  return log_.entries()[log_.entry_of(lv)].lv == lv;
-}
+bool Rga::starts_entry(Lv lv) const { return log_.entries()[log_.entry_of(lv)].lv == lv; }
 
 void Rga::index_append(Lv lv, std::uint32_t n, std::uint32_t leaf) {
   (void)lv;  // == index_.total_weight(): the index covers every LV before it (check_invariants)
@@ -77,7 +75,8 @@ void Rga::index_set(Lv lv, std::uint32_t n, std::uint32_t leaf) {
         item.leaf = leaf;
         index_.add_weight(at.leaf, -static_cast<std::int64_t>(after));
       }
-      if (after > 0) (void)index_.insert(at.leaf, at.idx + 1, IndexItem{after, whole.leaf}, no_moves);
+      if (after > 0)
+        (void)index_.insert(at.leaf, at.idx + 1, IndexItem{after, whole.leaf}, no_moves);
     }
     lv += take;
     n -= take;
@@ -85,12 +84,13 @@ void Rga::index_set(Lv lv, std::uint32_t n, std::uint32_t leaf) {
 }
 
 Rga::Cursor Rga::insert_span(Cursor at, Span span) {
-  const Cursor placed = content_.insert(at.leaf, at.idx, span, [this](auto leaf, auto from, auto to) {
-    for (std::uint32_t i = from; i < to; ++i) {
-      const Span& moved = content_.item(leaf, i);
-      index_set(moved.lv, moved.len(), leaf);
-    }
-  });
+  const Cursor placed =
+      content_.insert(at.leaf, at.idx, span, [this](auto leaf, auto from, auto to) {
+        for (std::uint32_t i = from; i < to; ++i) {
+          const Span& moved = content_.item(leaf, i);
+          index_set(moved.lv, moved.len(), leaf);
+        }
+      });
   return placed;
 }
 
@@ -240,7 +240,8 @@ void Rga::append_id_ranges(LvRange range, std::vector<IdRange>& out) const {
   }
 }
 
-Rga::Cursor Rga::collect_live(std::uint64_t pos, std::uint64_t len, std::vector<LvRange>& out) const {
+Rga::Cursor Rga::collect_live(std::uint64_t pos, std::uint64_t len,
+                              std::vector<LvRange>& out) const {
   out.clear();
   const Cursor at = content_.find(pos);
   locate_hint_ = at.leaf;

@@ -106,14 +106,14 @@ class Rga {
   enum class Check : std::uint8_t { ready, duplicate, wait, rejected };
   struct Readiness {
     Check check = Check::ready;
-    std::error_code error;  // Check::rejected
-    Id awaited;             // Check::wait: the unit that must arrive first
+    std::error_code error;   // Check::rejected
+    Id awaited;              // Check::wait: the unit that must arrive first
     std::uint64_t trim = 0;  // Check::ready: leading units already integrated
   };
 
   // rga_apply.cpp: validation, idempotence, readiness, the pending buffer.
-  ApplyStatus apply_one(const Op& op, std::vector<Op>* integrated, std::uint64_t order,
-                        bool retry, std::error_code& error);
+  ApplyStatus apply_one(const Op& op, std::vector<Op>* integrated, std::uint64_t order, bool retry,
+                        std::error_code& error);
   [[nodiscard]] std::error_code check_format(const Op& op, std::uint64_t& n) const;
   // Fills scratch_ with the LV ranges of a ready delete's (trimmed) targets.
   [[nodiscard]] Readiness check_ready(const Op& op, std::uint64_t n);
@@ -145,7 +145,8 @@ class Rga {
   [[nodiscard]] bool starts_entry(detail::Lv lv) const;
   void append_id_ranges(detail::LvRange range, std::vector<IdRange>& out) const;
   // Requires: 0 < len and pos + len <= length(). Returns the cursor of the first live element.
-  Cursor collect_live(std::uint64_t pos, std::uint64_t len, std::vector<detail::LvRange>& out) const;
+  Cursor collect_live(std::uint64_t pos, std::uint64_t len,
+                      std::vector<detail::LvRange>& out) const;
 
   ReplicaId self_ = 0;
   Limits limits_;
@@ -158,10 +159,10 @@ class Rga {
   std::uint64_t pending_units_ = 0;
   std::uint64_t pending_order_ = 0;
   std::vector<detail::LvRange> scratch_;
-  std::uint32_t self_ix_ = detail::no_node;       // log index of self_, once it has edited
-  mutable std::uint32_t locate_hint_ = 0;          // content leaf of the last locate()
-  Cursor typing_{detail::no_node, 0, 0};           // span ending with the last local insert
-  std::uint64_t typing_end_ = 0;                   // visible position right after it
+  std::uint32_t self_ix_ = detail::no_node;  // log index of self_, once it has edited
+  mutable std::uint32_t locate_hint_ = 0;    // content leaf of the last locate()
+  Cursor typing_{detail::no_node, 0, 0};     // span ending with the last local insert
+  std::uint64_t typing_end_ = 0;             // visible position right after it
 };
 
 }  // namespace weft::crdt

@@ -138,7 +138,8 @@ Rga::Readiness Rga::check_ready(const Op& op, std::uint64_t n) {
   }
 
   const auto& del = std::get<DeleteOp>(op);
-  const std::vector<IdRange> trimmed_storage = k > 0 ? drop_units(del.targets, k) : std::vector<IdRange>{};
+  const std::vector<IdRange> trimmed_storage =
+      k > 0 ? drop_units(del.targets, k) : std::vector<IdRange>{};
   const std::vector<IdRange>& targets = k > 0 ? trimmed_storage : del.targets;
   for (const IdRange& t : targets) {
     if (t.replica == r && t.seq + t.len > have) {
@@ -175,7 +176,8 @@ Rga::Readiness Rga::check_ready(const Op& op, std::uint64_t n) {
   return {Check::ready, {}, {}, k};
 }
 
-void Rga::integrate(const Op& op, std::uint64_t n, std::uint64_t trim, std::vector<Op>* integrated) {
+void Rga::integrate(const Op& op, std::uint64_t n, std::uint64_t trim,
+                    std::vector<Op>* integrated) {
   const ReplicaId r = op_replica(op);
   const Seq seq = op_seq(op) + trim;
   const Lamport lamport = op_lamport(op) + trim;

@@ -81,16 +81,16 @@ Result<std::vector<Op>> Rga::ops_since(const VersionVector& peer) const {
       const Id parent = !insert || off > 0 ? Id{r, seq - 1}
                         : entry.aux == 0   ? root_id
                                            : log_.id_of(entry.aux - 1);
-      const bool continues =
-          !out.empty() && last_units < limits_.max_run &&
-          std::visit(
-              [&](const auto& last) {
-                using T = std::decay_t<decltype(last)>;
-                return std::is_same_v<T, InsertOp> == insert && last.replica == r &&
-                       last.seq + last_units == seq && last.lamport + last_units == lamport &&
-                       parent == Id{r, seq - 1};
-              },
-              out.back());
+      const bool continues = !out.empty() && last_units < limits_.max_run &&
+                             std::visit(
+                                 [&](const auto& last) {
+                                   using T = std::decay_t<decltype(last)>;
+                                   return std::is_same_v<T, InsertOp> == insert &&
+                                          last.replica == r && last.seq + last_units == seq &&
+                                          last.lamport + last_units == lamport &&
+                                          parent == Id{r, seq - 1};
+                                 },
+                                 out.back());
       if (!continues) {
         if (insert) {
           out.emplace_back(InsertOp{r, seq, lamport, parent, {}});
@@ -99,8 +99,8 @@ Result<std::vector<Op>> Rga::ops_since(const VersionVector& peer) const {
         }
         last_units = 0;
       }
-      const auto take =
-          static_cast<std::uint32_t>(std::min<std::uint64_t>(len - off, limits_.max_run - last_units));
+      const auto take = static_cast<std::uint32_t>(
+          std::min<std::uint64_t>(len - off, limits_.max_run - last_units));
       if (insert) {
         std::get<InsertOp>(out.back()).text.append(log_.entry_text(e, off, take));
       } else {

@@ -57,8 +57,7 @@ class Reader {
 
 std::string encode_snapshot(const Snapshot& snapshot) {
   std::string out;
-  out.reserve(16 + snapshot.replicas.size() * 8 + snapshot.runs.size() * 6 +
-              snapshot.text.size());
+  out.reserve(16 + snapshot.replicas.size() * 8 + snapshot.runs.size() * 6 + snapshot.text.size());
   out.append(magic);
   put_varint(out, snapshot.clock);
   put_varint(out, snapshot.replicas.size());

@@ -20,7 +20,7 @@ namespace weft::crdt {
 struct Snapshot {
   struct ReplicaState {
     ReplicaId replica = 0;
-    Seq next_seq = 0;         // the version vector entry
+    Seq next_seq = 0;          // the version vector entry
     Lamport last_lamport = 0;  // lamport of the replica's last op unit (rule 2)
     friend constexpr bool operator==(const ReplicaState&, const ReplicaState&) = default;
   };

@@ -3,8 +3,8 @@
 // All integers stay below 2^53 so that they are exact JavaScript numbers (crdt/README.md §3).
 #pragma once
 
-#include <cstdint>
 #include <compare>
+#include <cstdint>
 
 namespace weft::crdt {
 

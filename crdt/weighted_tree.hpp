@@ -30,8 +30,8 @@ inline constexpr std::uint32_t no_node = 0xFFFFFFFFu;
   std::abort();
 }
 
-#define WEFT_ASSERT(cond)                                                     \
-  do {                                                                        \
+#define WEFT_ASSERT(cond)                                                           \
+  do {                                                                              \
     if (!(cond)) ::weft::crdt::detail::invariant_failed(#cond, __FILE__, __LINE__); \
   } while (false)
 
@@ -75,8 +75,12 @@ class WeightedTree {
   [[nodiscard]] std::uint32_t first_leaf() const { return 0; }  // leaf 0 is never split away
   [[nodiscard]] std::uint32_t last_leaf() const { return last_leaf_; }
   [[nodiscard]] const Leaf& leaf(std::uint32_t i) const { return leaves_[i]; }
-  [[nodiscard]] std::uint32_t leaf_count() const { return static_cast<std::uint32_t>(leaves_.size()); }
-  [[nodiscard]] Item& item(std::uint32_t leaf, std::uint32_t idx) { return leaves_[leaf].items[idx]; }
+  [[nodiscard]] std::uint32_t leaf_count() const {
+    return static_cast<std::uint32_t>(leaves_.size());
+  }
+  [[nodiscard]] Item& item(std::uint32_t leaf, std::uint32_t idx) {
+    return leaves_[leaf].items[idx];
+  }
   [[nodiscard]] const Item& item(std::uint32_t leaf, std::uint32_t idx) const {
     return leaves_[leaf].items[idx];
   }

@@ -1,12 +1,11 @@
 // rga_test.cpp — crdt::Rga, one rule of crdt/README.md per case.
 #include "crdt/rga.hpp"
 
-#include <doctest/doctest.h>
-
 #include <ostream>
-
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 using namespace weft::crdt;
 
@@ -97,8 +96,8 @@ TEST_SUITE("local edits") {
 
 TEST_SUITE("ordering") {
   TEST_CASE("concurrent inserts at one place order by descending lamport, then replica") {
-    const Rga r = replay({ins(1, 0, 1, root_id, "a"), ins(2, 0, 1, root_id, "b"),
-                          ins(3, 0, 2, root_id, "c")});
+    const Rga r = replay(
+        {ins(1, 0, 1, root_id, "a"), ins(2, 0, 1, root_id, "b"), ins(3, 0, 2, root_id, "c")});
     CHECK(r.text() == "cba");
   }
 
@@ -122,16 +121,16 @@ TEST_SUITE("ordering") {
   }
 
   TEST_CASE("an insert after a tombstone lands where the deleted element was") {
-    const Rga r = replay({ins(1, 0, 1, root_id, "abc"), del(1, 3, 4, {{1, 1, 1}}),
-                          ins(2, 0, 5, {1, 1}, "X")});
+    const Rga r = replay(
+        {ins(1, 0, 1, root_id, "abc"), del(1, 3, 4, {{1, 1, 1}}), ins(2, 0, 5, {1, 1}, "X")});
     CHECK(r.text() == "aXc");
   }
 
   TEST_CASE("an insert after the middle of a run splits the run") {
     const Rga r = replay({ins(1, 0, 1, root_id, "abcd"), ins(2, 0, 5, {1, 1}, "XY")});
     CHECK(r.text() == "abXYcd");
-    CHECK(r.runs() == std::vector<ElementRun>{
-                          {1, 0, 1, 2, false}, {2, 0, 5, 2, false}, {1, 2, 3, 2, false}});
+    CHECK(r.runs() ==
+          std::vector<ElementRun>{{1, 0, 1, 2, false}, {2, 0, 5, 2, false}, {1, 2, 3, 2, false}});
   }
 
   TEST_CASE("a concurrent insert skips the newer sibling's whole subtree") {
