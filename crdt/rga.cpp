@@ -62,10 +62,22 @@ void Rga::index_set(Lv lv, std::uint32_t n, std::uint32_t leaf) {
     auto at = index_.find(lv);
     IndexItem& item = index_.item(at.leaf, at.idx);
     const std::uint32_t take = std::min(n, item.len - at.offset);
-    if (item.leaf != leaf) {
+    const std::uint32_t before = at.offset;
+    const std::uint32_t after = item.len - at.offset - take;
+    const std::uint32_t count = index_.leaf(at.leaf).count;
+    if (item.leaf == leaf) {
+      // Already there.
+    } else if (before == 0 && at.idx > 0 && index_.item(at.leaf, at.idx - 1).leaf == leaf) {
+      // The piece joins the item before it (same index leaf: no weight moves up the tree).
+      index_.item(at.leaf, at.idx - 1).len += take;
+      item.len -= take;
+      if (item.len == 0) index_.erase_weightless(at.leaf, at.idx);
+    } else if (after == 0 && at.idx + 1 < count && index_.item(at.leaf, at.idx + 1).leaf == leaf) {
+      index_.item(at.leaf, at.idx + 1).len += take;
+      item.len -= take;
+      if (item.len == 0) index_.erase_weightless(at.leaf, at.idx);
+    } else {
       const IndexItem whole = item;
-      const std::uint32_t before = at.offset;
-      const std::uint32_t after = whole.len - at.offset - take;
       if (before > 0) {
         item.len = before;
         index_.add_weight(at.leaf, -static_cast<std::int64_t>(take + after));

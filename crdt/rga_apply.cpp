@@ -198,6 +198,8 @@ void Rga::integrate(const Op& op, std::uint64_t n, std::uint64_t trim,
     const Lv lv = log_.append_erase(ix, seq, lamport, scratch_.data(), scratch_.size(), units);
     index_append(lv, units, no_node);
     for (const LvRange& range : scratch_) (void)erase_range(range);
+    // A huge delete must not leave a huge scratch buffer behind.
+    if (scratch_.capacity() > 1024) std::vector<LvRange>().swap(scratch_);
     if (integrated) {
       integrated->push_back(
           DeleteOp{r, seq, lamport, trim > 0 ? drop_units(del.targets, trim) : del.targets});
