@@ -422,8 +422,8 @@ std::size_t Rga::buffered_ops() const { return pending_.size(); }
 
 std::size_t Rga::memory_bytes() const {
   std::size_t pending_bytes = 0;
-  for (const auto& [id, p] : pending_) {
-    pending_bytes += sizeof(p) + 48;  // map node overhead
+  for (const auto& [order, p] : pending_) {
+    pending_bytes += sizeof(p) + 3 * 48;  // three map nodes
     if (const auto* ins = std::get_if<InsertOp>(&p.op)) pending_bytes += ins->text.capacity();
     if (const auto* del = std::get_if<DeleteOp>(&p.op)) {
       pending_bytes += del->targets.capacity() * sizeof(IdRange);
@@ -475,8 +475,10 @@ void Rga::check_invariants() const {
   }
   WEFT_ASSERT(max_lamport <= clock_);
   std::uint64_t units = 0;
-  for (const auto& [id, p] : pending_) units += op_len(p.op);
+  for (const auto& [order, p] : pending_) units += op_len(p.op);
   WEFT_ASSERT(units == pending_units_);
+  WEFT_ASSERT(pending_by_awaited_.size() == pending_.size());
+  WEFT_ASSERT(pending_by_author_.size() == pending_.size());
 }
 
 }  // namespace weft::crdt

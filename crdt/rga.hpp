@@ -101,6 +101,7 @@ class Rga {
   struct Pending {
     std::uint64_t order = 0;  // arrival order: ready ops are retried earliest first
     std::uint64_t units = 0;
+    Id awaited;  // the unit it waits for
     Op op;
   };
   enum class Check : std::uint8_t { ready, duplicate, wait, rejected };
@@ -155,7 +156,12 @@ class Rga {
   detail::OpLog log_;
   detail::ContentTree content_;
   detail::IndexTree index_;
-  std::multimap<Id, Pending> pending_;  // keyed by the unit each op waits for
+  // The buffer (§7.5), by arrival order, indexed two ways: by the unit each op waits for, and by
+  // the op's own (replica, seq), because when its replica advances past seq the op is trimmed
+  // and may no longer need what it waited for.
+  std::map<std::uint64_t, Pending> pending_;
+  std::multimap<Id, std::uint64_t> pending_by_awaited_;
+  std::multimap<Id, std::uint64_t> pending_by_author_;
   std::uint64_t pending_units_ = 0;
   std::uint64_t pending_order_ = 0;
   std::vector<detail::LvRange> scratch_;

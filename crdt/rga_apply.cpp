@@ -225,7 +225,9 @@ ApplyStatus Rga::apply_one(const Op& op, std::vector<Op>* integrated, std::uint6
         error = Errc::buffer_full;
         return ApplyStatus::rejected;
       }
-      pending_.emplace(ready.awaited, Pending{order, n, op});
+      pending_.emplace(order, Pending{order, n, ready.awaited, op});
+      pending_by_awaited_.emplace(ready.awaited, order);
+      pending_by_author_.emplace(Id{op_replica(op), op_seq(op)}, order);
       pending_units_ += n;
       return ApplyStatus::buffered;
     case Check::ready:
@@ -246,15 +248,32 @@ ApplyStatus Rga::apply_one(const Op& op, std::vector<Op>* integrated, std::uint6
 void Rga::release_waiting(ReplicaId advanced, std::vector<Op>* integrated, ApplyResult& result) {
   std::vector<Pending> ready;
   const auto later = [](const Pending& a, const Pending& b) { return a.order > b.order; };
+  const auto unindex = [](std::multimap<Id, std::uint64_t>& index, Id key, std::uint64_t order) {
+    auto [it, end] = index.equal_range(key);
+    while (it != end && it->second != order) ++it;
+    WEFT_ASSERT(it != end);
+    index.erase(it);
+  };
+  // Ops waiting for a unit of r that has arrived, and ops of r that r's new units now overlap.
   const auto collect = [&](ReplicaId r) {
-    const auto lo = pending_.lower_bound(Id{r, 0});
-    const auto hi = pending_.lower_bound(Id{r, log_.next_seq(r)});
-    for (auto it = lo; it != hi; ++it) {
-      pending_units_ -= it->second.units;
-      ready.push_back(std::move(it->second));
+    const Id below{r, log_.next_seq(r)};
+    std::vector<std::uint64_t> orders;
+    for (auto* index : {&pending_by_awaited_, &pending_by_author_}) {
+      for (auto it = index->lower_bound(Id{r, 0}); it != index->end() && it->first < below; ++it) {
+        orders.push_back(it->second);
+      }
+    }
+    std::sort(orders.begin(), orders.end());
+    orders.erase(std::unique(orders.begin(), orders.end()), orders.end());
+    for (const std::uint64_t order : orders) {
+      auto node = pending_.extract(order);
+      Pending& p = node.mapped();
+      unindex(pending_by_awaited_, p.awaited, order);
+      unindex(pending_by_author_, Id{op_replica(p.op), op_seq(p.op)}, order);
+      pending_units_ -= p.units;
+      ready.push_back(std::move(p));
       std::push_heap(ready.begin(), ready.end(), later);
     }
-    pending_.erase(lo, hi);
   };
   collect(advanced);
   while (!ready.empty()) {
