@@ -111,6 +111,7 @@ Result<Snapshot> decode_snapshot(std::string_view bytes) {
   for (Snapshot::ReplicaState& r : s.replicas) {
     std::uint64_t delta = 0;
     if (!in.varint(delta) || !in.varint(r.next_seq) || !in.varint(r.last_lamport)) return bad();
+    if (delta == 0 || delta >= id_limit - prev) return bad();  // ascending ids below 2^53
     r.replica = prev + delta;
     prev = r.replica;
   }
