@@ -22,8 +22,11 @@ std::uint32_t OpLog::entry_of(Lv lv) const {
 }
 
 std::optional<std::uint32_t> OpLog::find_replica(ReplicaId id) const {
+  // Lookups come in runs for one replica (targets of a delete, a peer's ops).
+  if (replica_hint_ < replicas_.size() && replicas_[replica_hint_].id == id) return replica_hint_;
   const auto it = replica_ix_.find(id);
   if (it == replica_ix_.end()) return std::nullopt;
+  replica_hint_ = it->second;
   return it->second;
 }
 

@@ -157,7 +157,9 @@ class OpLog {
   std::vector<ReplicaInfo> replicas_;
   std::unordered_map<ReplicaId, std::uint32_t> replica_ix_;
   Lv size_ = 0;
-  mutable std::uint32_t hint_ = 0;  // last entry found by entry_of(): scans are sequential
+  mutable std::uint32_t hint_ = 0;
+  mutable std::uint32_t replica_hint_ = 0;  // last replica found by find_replica()  // last entry
+                                            // found by entry_of(): scans are sequential
 };
 
 }  // namespace weft::crdt::detail

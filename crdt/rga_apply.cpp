@@ -197,7 +197,21 @@ void Rga::integrate(const Op& op, std::uint64_t n, std::uint64_t trim,
     const auto& del = std::get<DeleteOp>(op);
     const Lv lv = log_.append_erase(ix, seq, lamport, scratch_.data(), scratch_.size(), units);
     index_append(lv, units, no_node);
-    for (const LvRange& range : scratch_) (void)erase_range(range);
+    // Erasing is a set operation: join neighbouring units in either direction (a resent run of
+    // backspaces lists one unit per target, highest first) so each range is located once.
+    LvRange run{0, 0};
+    for (const LvRange& range : scratch_) {
+      if (run.len > 0 && run.lv + run.len == range.lv) {
+        run.len += range.len;
+      } else if (run.len > 0 && range.lv + range.len == run.lv) {
+        run.lv = range.lv;
+        run.len += range.len;
+      } else {
+        if (run.len > 0) (void)erase_range(run);
+        run = range;
+      }
+    }
+    if (run.len > 0) (void)erase_range(run);
     // A huge delete must not leave a huge scratch buffer behind.
     if (scratch_.capacity() > 1024) std::vector<LvRange>().swap(scratch_);
     if (integrated) {
