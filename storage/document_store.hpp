@@ -1,0 +1,97 @@
+// document_store.hpp — the durable home of every document: metadata, operation log, snapshots.
+//
+// A narrow interface with two implementations: RocksDbStore (rocksdb_store.hpp) and MemoryStore
+// (memory_store.hpp, for tests). No RocksDB type crosses it. Every method is safe to call from any
+// thread; appends from many threads are committed together (group commit, rocksdb_store.hpp).
+//
+// Contract:
+//   - append() returns success only once the records are durable (the WAL is synced). Records of
+//     one document have dense indexes 0, 1, 2, ... in append order; an append whose first index is
+//     not the document's next index fails with Errc::index_gap and writes nothing.
+//   - load() = metadata + the newest snapshot + every log record after it. The log is never
+//     trimmed by snapshots: read_log() serves any range, for replay.
+//   - Corruption of one document (bad checksum, undecodable or inconsistent record) is reported
+//     as Errc::corrupt with the document id and log index in the message, and never stops other
+//     documents from loading.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "proto/records.hpp"
+
+namespace weft::storage {
+
+enum class Errc {
+  not_found = 1,    // no such document
+  already_exists,   // create() of an existing document
+  bad_document_id,  // empty, longer than 128 bytes, or outside [A-Za-z0-9._~-]
+  index_gap,        // append() not continuing the log at its next index
+  corrupt,          // checksum or record validation failed (message names doc and index)
+  io_error,         // the underlying store failed (disk full, permissions, ...)
+  read_only,        // a write on a store opened read-only
+};
+[[nodiscard]] const std::error_category& category();
+[[nodiscard]] std::error_code make_error_code(Errc e);
+
+// An error with the detail an operator needs: the code to branch on, and a message naming the
+// document, the log index and the underlying cause.
+struct StoreError {
+  std::error_code code;
+  std::string message;
+};
+
+template <class T>
+using Result = tl::expected<T, StoreError>;
+
+struct LoadedDocument {
+  proto::DocumentMeta meta;
+  std::optional<proto::SnapshotRecord> snapshot;  // the newest one, if any
+  std::vector<proto::OpRecord> tail;              // log records from snapshot->log_index on
+  std::uint64_t next_index = 0;                   // number of log records
+};
+
+struct DocumentSummary {
+  std::string id;
+  std::uint64_t op_count = 0;
+  std::int64_t last_change_us = 0;  // server time of the last log record (or creation)
+  std::uint64_t bytes = 0;          // approximate on-disk size of its records
+};
+
+// True for ids the store accepts: 1..128 bytes of [A-Za-z0-9._~-].
+[[nodiscard]] bool is_valid_document_id(std::string_view id);
+
+class DocumentStore {
+ public:
+  virtual ~DocumentStore() = default;
+
+  [[nodiscard]] virtual Result<void> create(const proto::DocumentMeta& meta) = 0;
+  // Replaces the metadata (e.g. a new replica in the table). Durable on return.
+  [[nodiscard]] virtual Result<void> update_meta(const proto::DocumentMeta& meta) = 0;
+  [[nodiscard]] virtual Result<void> append(std::string_view doc,
+                                            std::span<const proto::OpRecord> records) = 0;
+  [[nodiscard]] virtual Result<LoadedDocument> load(std::string_view doc) = 0;
+  // Log records with from <= index < to (to clamped to the log's end).
+  [[nodiscard]] virtual Result<std::vector<proto::OpRecord>> read_log(std::string_view doc,
+                                                                      std::uint64_t from,
+                                                                      std::uint64_t to) = 0;
+  [[nodiscard]] virtual Result<std::vector<proto::SnapshotRecord>> read_snapshots(
+      std::string_view doc) = 0;
+  [[nodiscard]] virtual Result<std::vector<DocumentSummary>> list() = 0;
+  [[nodiscard]] virtual Result<void> write_snapshot(std::string_view doc,
+                                                    const proto::SnapshotRecord& snapshot) = 0;
+  // Deletes the document, its log and its snapshots.
+  [[nodiscard]] virtual Result<void> remove(std::string_view doc) = 0;
+};
+
+}  // namespace weft::storage
+
+template <>
+struct std::is_error_code_enum<weft::storage::Errc> : std::true_type {};

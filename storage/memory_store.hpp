@@ -1,0 +1,49 @@
+// memory_store.hpp — MemoryStore: the in-memory twin of RocksDbStore, for tests.
+//
+// Same contract and same errors as RocksDbStore (document_store.hpp): values are kept sealed
+// (record_format.hpp) and opened through the same checks. Nothing survives the object. One mutex
+// guards everything; there is no group commit to speak of, since nothing is synced.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/document_store.hpp"
+
+namespace weft::storage {
+
+class MemoryStore final : public DocumentStore {
+ public:
+  [[nodiscard]] Result<void> create(const proto::DocumentMeta& meta) override;
+  [[nodiscard]] Result<void> update_meta(const proto::DocumentMeta& meta) override;
+  [[nodiscard]] Result<void> append(std::string_view doc,
+                                    std::span<const proto::OpRecord> records) override;
+  [[nodiscard]] Result<LoadedDocument> load(std::string_view doc) override;
+  [[nodiscard]] Result<std::vector<proto::OpRecord>> read_log(std::string_view doc,
+                                                              std::uint64_t from,
+                                                              std::uint64_t to) override;
+  [[nodiscard]] Result<std::vector<proto::SnapshotRecord>> read_snapshots(
+      std::string_view doc) override;
+  [[nodiscard]] Result<std::vector<DocumentSummary>> list() override;
+  [[nodiscard]] Result<void> write_snapshot(std::string_view doc,
+                                            const proto::SnapshotRecord& snapshot) override;
+  [[nodiscard]] Result<void> remove(std::string_view doc) override;
+
+ private:
+  struct Document {
+    std::string meta;                                // sealed DocumentMeta
+    std::vector<std::string> log;                    // sealed OpRecords, by index
+    std::map<std::uint64_t, std::string> snapshots;  // sealed SnapshotRecords, by log_index
+  };
+
+  // Requires: mu_ held. Errc::not_found if absent.
+  [[nodiscard]] Result<Document*> find(std::string_view doc);
+
+  std::mutex mu_;
+  std::map<std::string, Document, std::less<>> documents_;  // guarded by mu_
+};
+
+}  // namespace weft::storage

@@ -1,0 +1,221 @@
+// rocksdb_commit.cpp — RocksDbStore's writes: requests, the group-commit queue, one batch each.
+#include <algorithm>
+
+#include <rocksdb/write_batch.h>
+
+#include "storage/record_format.hpp"
+#include "storage/rocksdb_store.hpp"
+#include "storage/rocksdb_store_impl.hpp"
+
+namespace weft::storage {
+
+namespace {
+
+// Bounds one group so a leader never holds its followers for a huge batch.
+constexpr std::size_t max_group_requests = 4096;
+
+StoreError refusal(Errc code, std::string message) {
+  return StoreError{make_error_code(code), std::move(message)};
+}
+
+CommitRequest meta_request(CommitRequest::Kind kind, const proto::DocumentMeta& meta) {
+  CommitRequest request;
+  request.kind = kind;
+  request.doc = meta.id;
+  request.puts.emplace_back(meta.id, format::seal(proto::encode(meta)));
+  return request;
+}
+
+}  // namespace
+
+Result<void> RocksDbStore::Impl::check_writable(std::string_view doc) const {
+  if (options.read_only) {
+    return format::error(Errc::read_only, format::describe(doc) + ": store opened read-only");
+  }
+  if (!is_valid_document_id(doc)) {
+    return format::error(Errc::bad_document_id, format::describe(doc) + ": bad id");
+  }
+  return {};
+}
+
+Result<void> RocksDbStore::Impl::commit(CommitRequest& request) {
+  std::unique_lock lock(mu);
+  queue.push_back(&request);
+  cv.wait(lock, [&] { return request.done || queue.front() == &request; });
+  if (!request.done) {
+    const std::size_t n = std::min(queue.size(), max_group_requests);
+    const std::vector<CommitRequest*> group(queue.begin(), queue.begin() + static_cast<long>(n));
+    lock.unlock();
+    write_group(group);
+    lock.lock();
+    for (CommitRequest* member : group) {
+      member->done = true;
+      queue.pop_front();
+    }
+    cv.notify_all();
+  }
+  if (request.error) return tl::unexpected(std::move(*request.error));
+  return {};
+}
+
+Result<RocksDbStore::Impl::DocState> RocksDbStore::Impl::state_of(
+    std::string_view doc, std::unordered_map<std::string, DocState>& pending) {
+  const std::string key(doc);
+  if (const auto it = pending.find(key); it != pending.end()) return it->second;
+  if (const auto it = docs.find(key); it != docs.end()) return it->second;
+  DocState state;
+  std::string value;
+  const rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta, key, &value);
+  if (s.IsNotFound()) return state;
+  if (!s.ok()) return tl::unexpected(status_error(doc, s));
+  state.exists = true;
+  const std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), log));
+  it->SeekForPrev(format::doc_end(doc));
+  if (it->Valid()) {
+    const auto last = format::split_key(it->key().ToStringView());
+    if (last && last->doc == doc) state.next_index = last->index + 1;
+  }
+  if (!it->status().ok()) return tl::unexpected(status_error(doc, it->status()));
+  docs.emplace(key, state);
+  return state;
+}
+
+// Validates each request against the documents' states as the requests before it in the group
+// leave them, then commits every valid one in one batch with one sync.
+void RocksDbStore::Impl::write_group(const std::vector<CommitRequest*>& group) {
+  rocksdb::WriteBatch batch;
+  std::unordered_map<std::string, DocState> pending;
+  std::vector<CommitRequest*> accepted;
+  for (CommitRequest* r : group) {
+    auto state = state_of(r->doc, pending);
+    if (!state) {
+      r->error = std::move(state.error());
+      continue;
+    }
+    const std::string who = format::describe(r->doc);
+    DocState next = *state;
+    const bool needs_document = r->kind != CommitRequest::Kind::create;
+    if (needs_document && !state->exists) {
+      r->error = refusal(Errc::not_found, who);
+      continue;
+    }
+    switch (r->kind) {
+      case CommitRequest::Kind::create:
+        if (state->exists) {
+          r->error = refusal(Errc::already_exists, who);
+          continue;
+        }
+        next = DocState{true, 0};
+        batch.Put(meta, r->puts[0].first, r->puts[0].second);
+        break;
+      case CommitRequest::Kind::update_meta:
+        batch.Put(meta, r->puts[0].first, r->puts[0].second);
+        break;
+      case CommitRequest::Kind::append:
+        if (r->first != state->next_index) {
+          r->error =
+              refusal(Errc::index_gap, who + ": append at index " + std::to_string(r->first) +
+                                           ", next index is " + std::to_string(state->next_index));
+          continue;
+        }
+        for (const auto& [key, value] : r->puts) batch.Put(log, key, value);
+        next.next_index += r->count;
+        break;
+      case CommitRequest::Kind::snapshot:
+        if (r->first > state->next_index) {
+          r->error = refusal(Errc::index_gap,
+                             who + ": snapshot at log index " + std::to_string(r->first) +
+                                 " is beyond the log's end " + std::to_string(state->next_index));
+          continue;
+        }
+        batch.Put(snap, r->puts[0].first, r->puts[0].second);
+        break;
+      case CommitRequest::Kind::remove:
+        batch.Delete(meta, std::string(r->doc));
+        batch.DeleteRange(log, format::doc_begin(r->doc), format::doc_end(r->doc));
+        batch.DeleteRange(snap, format::doc_begin(r->doc), format::doc_end(r->doc));
+        next = DocState{};
+        break;
+    }
+    pending[std::string(r->doc)] = next;
+    accepted.push_back(r);
+  }
+  if (batch.Count() == 0) return;
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options.sync;
+  const rocksdb::Status s = db->Write(write_options, &batch);
+  if (!s.ok()) {
+    // The outcome on disk is unknown: forget the cache, it is reloaded on next use.
+    docs.clear();
+    for (CommitRequest* r : accepted) r->error = status_error(r->doc, s);
+    return;
+  }
+  for (auto& [doc, state] : pending) docs[doc] = state;
+  const std::lock_guard lock(mu);
+  ++stats.commits;
+  stats.requests += accepted.size();
+}
+
+Result<void> RocksDbStore::create(const proto::DocumentMeta& meta) {
+  if (auto ok = impl_->check_writable(meta.id); !ok) return ok;
+  CommitRequest request = meta_request(CommitRequest::Kind::create, meta);
+  return impl_->commit(request);
+}
+
+Result<void> RocksDbStore::update_meta(const proto::DocumentMeta& meta) {
+  if (auto ok = impl_->check_writable(meta.id); !ok) return ok;
+  CommitRequest request = meta_request(CommitRequest::Kind::update_meta, meta);
+  return impl_->commit(request);
+}
+
+Result<void> RocksDbStore::append(std::string_view doc, std::span<const proto::OpRecord> records) {
+  if (auto ok = impl_->check_writable(doc); !ok) return ok;
+  CommitRequest request;
+  request.kind = CommitRequest::Kind::append;
+  request.doc = doc;
+  request.count = records.size();
+  request.first = records.empty() ? 0 : records.front().index;
+  request.puts.reserve(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (records[i].index != request.first + i) {
+      return format::error(Errc::index_gap, format::describe(doc) + ": records not dense at " +
+                                                std::to_string(records[i].index));
+    }
+    request.puts.emplace_back(format::key_for(doc, records[i].index),
+                              format::seal(proto::encode(records[i])));
+  }
+  if (records.empty()) {
+    // Nothing to write; answer whether the document exists, as an append would.
+    auto loaded = read_log(doc, 0, 0);
+    if (!loaded) return tl::unexpected(std::move(loaded.error()));
+    return {};
+  }
+  return impl_->commit(request);
+}
+
+Result<void> RocksDbStore::write_snapshot(std::string_view doc,
+                                          const proto::SnapshotRecord& snapshot) {
+  if (auto ok = impl_->check_writable(doc); !ok) return ok;
+  CommitRequest request;
+  request.kind = CommitRequest::Kind::snapshot;
+  request.doc = doc;
+  request.first = snapshot.log_index;
+  request.puts.emplace_back(format::key_for(doc, snapshot.log_index),
+                            format::seal(proto::encode(snapshot)));
+  return impl_->commit(request);
+}
+
+Result<void> RocksDbStore::remove(std::string_view doc) {
+  if (auto ok = impl_->check_writable(doc); !ok) return ok;
+  CommitRequest request;
+  request.kind = CommitRequest::Kind::remove;
+  request.doc = doc;
+  return impl_->commit(request);
+}
+
+CommitStats RocksDbStore::commit_stats() const {
+  const std::lock_guard lock(impl_->mu);
+  return impl_->stats;
+}
+
+}  // namespace weft::storage

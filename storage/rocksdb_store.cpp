@@ -1,0 +1,318 @@
+// rocksdb_store.cpp — RocksDbStore: opening the directory, and the reads.
+#include "storage/rocksdb_store.hpp"
+
+#include <filesystem>
+#include <utility>
+
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <stdlib.h>
+
+#include "storage/record_format.hpp"
+#include "storage/rocksdb_store_impl.hpp"
+
+namespace weft::storage {
+
+namespace {
+
+constexpr const char* meta_family = "meta";
+constexpr const char* log_family = "log";
+constexpr const char* snap_family = "snap";
+
+rocksdb::ColumnFamilyOptions family_options() {
+  rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table;
+  table.checksum = rocksdb::kCRC32c;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> families() {
+  return {{rocksdb::kDefaultColumnFamilyName, family_options()},
+          {meta_family, family_options()},
+          {log_family, family_options()},
+          {snap_family, family_options()}};
+}
+
+// A secondary instance keeps its own info log and state in a private temporary directory.
+std::string make_secondary_dir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "weft-secondary-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) return {};
+  return pattern;
+}
+
+// A RocksDB snapshot for the duration of one read, so that it sees one commit point. Secondary and
+// read-only instances change only in catch_up(), so they read without one.
+class ReadView {
+ public:
+  explicit ReadView(rocksdb::DB& db, bool read_only)
+      : db_(db), snapshot_(read_only ? nullptr : db.GetSnapshot()) {
+    options_.snapshot = snapshot_;
+    options_.verify_checksums = true;
+  }
+  ~ReadView() {
+    if (snapshot_ != nullptr) db_.ReleaseSnapshot(snapshot_);
+  }
+  ReadView(const ReadView&) = delete;
+  ReadView& operator=(const ReadView&) = delete;
+
+  [[nodiscard]] const rocksdb::ReadOptions& options() const { return options_; }
+  [[nodiscard]] std::unique_ptr<rocksdb::Iterator> iterator(rocksdb::ColumnFamilyHandle* family) {
+    return std::unique_ptr<rocksdb::Iterator>(db_.NewIterator(options_, family));
+  }
+
+ private:
+  rocksdb::DB& db_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions options_;
+};
+
+}  // namespace
+
+RocksDbStore::Impl::~Impl() {
+  if (db) {
+    for (rocksdb::ColumnFamilyHandle* handle : handles) {
+      static_cast<void>(db->DestroyColumnFamilyHandle(handle));
+    }
+    static_cast<void>(db->Close());
+    db.reset();
+  }
+  if (!secondary_dir.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(secondary_dir, ignored);
+  }
+}
+
+StoreError RocksDbStore::Impl::status_error(std::string_view doc, const rocksdb::Status& s) const {
+  const Errc code = s.IsCorruption() ? Errc::corrupt : Errc::io_error;
+  const std::string where = doc.empty() ? "store '" + dir + "'" : format::describe(doc);
+  return StoreError{make_error_code(code), where + ": " + s.ToString()};
+}
+
+Result<void> RocksDbStore::Impl::catch_up() {
+  if (secondary_dir.empty()) return {};
+  const rocksdb::Status s = db->TryCatchUpWithPrimary();
+  if (!s.ok()) return tl::unexpected(status_error({}, s));
+  return {};
+}
+
+RocksDbStore::RocksDbStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RocksDbStore::~RocksDbStore() = default;
+
+Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& dir, Options options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->dir = dir;
+  rocksdb::DBOptions db_options;
+  db_options.paranoid_checks = true;
+  db_options.create_if_missing = !options.read_only;
+  db_options.create_missing_column_families = !options.read_only;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (options.read_only) {
+    impl->secondary_dir = make_secondary_dir();
+    db_options.max_open_files = -1;  // required by secondary instances
+    s = impl->secondary_dir.empty()
+            ? rocksdb::Status::IOError("cannot create a secondary directory")
+            : rocksdb::DB::OpenAsSecondary(db_options, dir, impl->secondary_dir, families(),
+                                           &impl->handles, &raw);
+    if (!s.ok()) {
+      std::error_code ignored;
+      if (!impl->secondary_dir.empty()) std::filesystem::remove_all(impl->secondary_dir, ignored);
+      impl->secondary_dir.clear();
+      impl->handles.clear();
+      s = rocksdb::DB::OpenForReadOnly(db_options, dir, families(), &impl->handles, &raw);
+    }
+  } else {
+    s = rocksdb::DB::Open(db_options, dir, families(), &impl->handles, &raw);
+  }
+  if (!s.ok()) {
+    return format::error(s.IsCorruption() ? Errc::corrupt : Errc::io_error,
+                         "cannot open store '" + dir + "': " + s.ToString());
+  }
+  impl->db.reset(raw);
+  impl->meta = impl->handles[1];
+  impl->log = impl->handles[2];
+  impl->snap = impl->handles[3];
+  return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
+}
+
+namespace {
+
+// Reads `doc`'s records of one column family from index `from` on, while index < to, checking
+// that the indexes are dense; calls visit(index, value) for each.
+template <class Visit>
+Result<void> scan(RocksDbStore::Impl& impl, ReadView& view, rocksdb::ColumnFamilyHandle* family,
+                  std::string_view doc, std::uint64_t from, std::uint64_t to, bool dense,
+                  Visit visit) {
+  const std::unique_ptr<rocksdb::Iterator> it = view.iterator(family);
+  const std::string end = format::doc_end(doc);
+  std::uint64_t expected = from;
+  for (it->Seek(format::key_for(doc, from)); it->Valid() && it->key().compare(end) < 0;
+       it->Next()) {
+    const auto key = format::split_key(it->key().ToStringView());
+    if (!key || key->doc != doc) {
+      return format::error(Errc::corrupt, format::describe(doc) + ": malformed key after index " +
+                                              std::to_string(expected));
+    }
+    if (key->index >= to) break;
+    if (dense && key->index != expected) {
+      return format::error(Errc::corrupt, format::describe(doc) + ": log record " +
+                                              std::to_string(expected) + " is missing");
+    }
+    if (auto ok = visit(key->index, it->value().ToStringView()); !ok) return ok;
+    expected = key->index + 1;
+  }
+  if (!it->status().ok()) return tl::unexpected(impl.status_error(doc, it->status()));
+  return {};
+}
+
+// The index after the last record of `doc` in `family` (0 if none).
+Result<std::uint64_t> end_index(RocksDbStore::Impl& impl, ReadView& view,
+                                rocksdb::ColumnFamilyHandle* family, std::string_view doc) {
+  const std::unique_ptr<rocksdb::Iterator> it = view.iterator(family);
+  it->SeekForPrev(format::doc_end(doc));
+  std::uint64_t end = 0;
+  if (it->Valid()) {
+    const auto key = format::split_key(it->key().ToStringView());
+    if (key && key->doc == doc) end = key->index + 1;
+  }
+  if (!it->status().ok()) return tl::unexpected(impl.status_error(doc, it->status()));
+  return end;
+}
+
+Result<proto::DocumentMeta> read_meta(RocksDbStore::Impl& impl, ReadView& view,
+                                      std::string_view doc) {
+  if (!is_valid_document_id(doc)) {
+    return format::error(Errc::bad_document_id, format::describe(doc) + ": bad id");
+  }
+  std::string value;
+  const rocksdb::Status s = impl.db->Get(view.options(), impl.meta, doc, &value);
+  if (s.IsNotFound()) return format::error(Errc::not_found, format::describe(doc));
+  if (!s.ok()) return tl::unexpected(impl.status_error(doc, s));
+  return format::open_meta(doc, value);
+}
+
+}  // namespace
+
+Result<LoadedDocument> RocksDbStore::load(std::string_view doc) {
+  if (auto ok = impl_->catch_up(); !ok) return tl::unexpected(std::move(ok.error()));
+  ReadView view(*impl_->db, impl_->options.read_only);
+  LoadedDocument loaded;
+  auto meta = read_meta(*impl_, view, doc);
+  if (!meta) return tl::unexpected(std::move(meta.error()));
+  loaded.meta = std::move(*meta);
+  auto next = end_index(*impl_, view, impl_->log, doc);
+  if (!next) return tl::unexpected(std::move(next.error()));
+  loaded.next_index = *next;
+  auto snap_end = end_index(*impl_, view, impl_->snap, doc);
+  if (!snap_end) return tl::unexpected(std::move(snap_end.error()));
+  std::uint64_t from = 0;
+  if (*snap_end > 0) {
+    const std::uint64_t log_index = *snap_end - 1;
+    if (log_index > loaded.next_index) {
+      return format::error(Errc::corrupt, format::describe(doc) + ": snapshot at log index " +
+                                              std::to_string(log_index) +
+                                              " is beyond the log's end " +
+                                              std::to_string(loaded.next_index));
+    }
+    std::string value;
+    const rocksdb::Status s =
+        impl_->db->Get(view.options(), impl_->snap, format::key_for(doc, log_index), &value);
+    if (!s.ok()) return tl::unexpected(impl_->status_error(doc, s));
+    auto snapshot = format::open_snapshot(doc, log_index, value);
+    if (!snapshot) return tl::unexpected(std::move(snapshot.error()));
+    loaded.snapshot = std::move(*snapshot);
+    from = log_index;
+  }
+  loaded.tail.reserve(loaded.next_index - from);
+  auto ok = scan(*impl_, view, impl_->log, doc, from, loaded.next_index, true,
+                 [&](std::uint64_t index, std::string_view value) -> Result<void> {
+                   auto record = format::open_op(doc, index, value);
+                   if (!record) return tl::unexpected(std::move(record.error()));
+                   loaded.tail.push_back(std::move(*record));
+                   return {};
+                 });
+  if (!ok) return tl::unexpected(std::move(ok.error()));
+  return loaded;
+}
+
+Result<std::vector<proto::OpRecord>> RocksDbStore::read_log(std::string_view doc,
+                                                            std::uint64_t from, std::uint64_t to) {
+  if (auto ok = impl_->catch_up(); !ok) return tl::unexpected(std::move(ok.error()));
+  ReadView view(*impl_->db, impl_->options.read_only);
+  if (auto meta = read_meta(*impl_, view, doc); !meta) return tl::unexpected(meta.error());
+  std::vector<proto::OpRecord> out;
+  if (from >= to) return out;
+  auto ok = scan(*impl_, view, impl_->log, doc, from, to, true,
+                 [&](std::uint64_t index, std::string_view value) -> Result<void> {
+                   auto record = format::open_op(doc, index, value);
+                   if (!record) return tl::unexpected(std::move(record.error()));
+                   out.push_back(std::move(*record));
+                   return {};
+                 });
+  if (!ok) return tl::unexpected(std::move(ok.error()));
+  return out;
+}
+
+Result<std::vector<proto::SnapshotRecord>> RocksDbStore::read_snapshots(std::string_view doc) {
+  if (auto ok = impl_->catch_up(); !ok) return tl::unexpected(std::move(ok.error()));
+  ReadView view(*impl_->db, impl_->options.read_only);
+  if (auto meta = read_meta(*impl_, view, doc); !meta) return tl::unexpected(meta.error());
+  std::vector<proto::SnapshotRecord> out;
+  auto ok = scan(*impl_, view, impl_->snap, doc, 0, UINT64_MAX, false,
+                 [&](std::uint64_t log_index, std::string_view value) -> Result<void> {
+                   auto snapshot = format::open_snapshot(doc, log_index, value);
+                   if (!snapshot) return tl::unexpected(std::move(snapshot.error()));
+                   out.push_back(std::move(*snapshot));
+                   return {};
+                 });
+  if (!ok) return tl::unexpected(std::move(ok.error()));
+  return out;
+}
+
+Result<std::vector<DocumentSummary>> RocksDbStore::list() {
+  if (auto ok = impl_->catch_up(); !ok) return tl::unexpected(std::move(ok.error()));
+  ReadView view(*impl_->db, impl_->options.read_only);
+  std::vector<DocumentSummary> out;
+  const std::unique_ptr<rocksdb::Iterator> it = view.iterator(impl_->meta);
+  rocksdb::SizeApproximationOptions size_options;
+  size_options.include_memtables = true;
+  size_options.include_files = true;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    DocumentSummary summary;
+    summary.id = it->key().ToString();
+    const std::string_view doc = summary.id;
+    summary.bytes = it->key().size() + it->value().size();
+    // A damaged record is reported by load(); the listing shows what it can.
+    if (auto meta = format::open_meta(doc, it->value().ToStringView())) {
+      summary.last_change_us = meta->created_us;
+    }
+    auto next = end_index(*impl_, view, impl_->log, doc);
+    if (!next) return tl::unexpected(std::move(next.error()));
+    summary.op_count = *next;
+    if (summary.op_count > 0) {
+      std::string value;
+      const std::string key = format::key_for(doc, summary.op_count - 1);
+      if (impl_->db->Get(view.options(), impl_->log, key, &value).ok()) {
+        if (auto last = format::open_op(doc, summary.op_count - 1, value)) {
+          summary.last_change_us = last->server_time_us;
+        }
+      }
+    }
+    const std::string begin = format::doc_begin(doc);
+    const std::string end = format::doc_end(doc);
+    const rocksdb::Range range(begin, end);
+    for (rocksdb::ColumnFamilyHandle* family : {impl_->log, impl_->snap}) {
+      std::uint64_t size = 0;
+      if (impl_->db->GetApproximateSizes(size_options, family, &range, 1, &size).ok()) {
+        summary.bytes += size;
+      }
+    }
+    out.push_back(std::move(summary));
+  }
+  if (!it->status().ok()) return tl::unexpected(impl_->status_error({}, it->status()));
+  return out;
+}
+
+}  // namespace weft::storage

@@ -1,0 +1,76 @@
+// rocksdb_store.hpp — RocksDbStore: the durable DocumentStore, on RocksDB.
+//
+// Layout (README.md draws it): column families `meta` (doc -> DocumentMeta), `log`
+// (doc 0x00 index -> OpRecord) and `snap` (doc 0x00 log_index -> SnapshotRecord); every value is
+// a CRC32C followed by the Protobuf record (record_format.hpp).
+//
+// Writes: every mutation is a request on one commit queue. The first waiting writer becomes the
+// leader, takes every queued request, validates each (document exists, the append continues the
+// log), writes them as ONE WriteBatch with ONE WAL sync, and wakes the others with their results
+// (leveldb's DBImpl::Write). N concurrent appenders thus cost about one fsync. The per-document
+// next index is cached and only ever touched by the current leader, so the index_gap check and
+// the write are atomic.
+//
+// Reads run concurrently with writes on a RocksDB snapshot, so a load() sees one commit point.
+// A read-only store is a RocksDB secondary instance (it can follow a directory that a running
+// server has open; each read catches up with the primary first), or a plain read-only instance
+// if that fails. Every write on it fails with Errc::read_only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "storage/document_store.hpp"
+
+namespace weft::storage {
+
+struct RocksDbOptions {
+  bool read_only = false;  // secondary (or read-only) instance; writes fail with Errc::read_only
+  bool sync = true;        // sync the WAL on every commit; false only for benchmarks and tools
+};
+
+// How well group commit is doing: commits = batches written (and synced), requests = the writes
+// they carried.
+struct CommitStats {
+  std::uint64_t commits = 0;
+  std::uint64_t requests = 0;
+};
+
+class RocksDbStore final : public DocumentStore {
+ public:
+  using Options = RocksDbOptions;
+
+  // Opens (creating if needed, unless read-only) the store in directory `dir`.
+  [[nodiscard]] static Result<std::unique_ptr<RocksDbStore>> open(const std::string& dir,
+                                                                  Options options = {});
+  ~RocksDbStore() override;
+  RocksDbStore(const RocksDbStore&) = delete;
+  RocksDbStore& operator=(const RocksDbStore&) = delete;
+
+  [[nodiscard]] Result<void> create(const proto::DocumentMeta& meta) override;
+  [[nodiscard]] Result<void> update_meta(const proto::DocumentMeta& meta) override;
+  [[nodiscard]] Result<void> append(std::string_view doc,
+                                    std::span<const proto::OpRecord> records) override;
+  [[nodiscard]] Result<LoadedDocument> load(std::string_view doc) override;
+  [[nodiscard]] Result<std::vector<proto::OpRecord>> read_log(std::string_view doc,
+                                                              std::uint64_t from,
+                                                              std::uint64_t to) override;
+  [[nodiscard]] Result<std::vector<proto::SnapshotRecord>> read_snapshots(
+      std::string_view doc) override;
+  [[nodiscard]] Result<std::vector<DocumentSummary>> list() override;
+  [[nodiscard]] Result<void> write_snapshot(std::string_view doc,
+                                            const proto::SnapshotRecord& snapshot) override;
+  [[nodiscard]] Result<void> remove(std::string_view doc) override;
+
+  [[nodiscard]] CommitStats commit_stats() const;
+
+  struct Impl;  // rocksdb_store_impl.hpp: the RocksDB handles and the commit queue
+
+ private:
+  explicit RocksDbStore(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace weft::storage
