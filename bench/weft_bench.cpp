@@ -3,6 +3,7 @@
 //
 //   weft-bench crdt [--trace PATH] [--runs N] [--warmup N] [--mode
 //   local|remote|encode|load|merge|all]
+//   weft-bench storage [--data DIR] [--runs N] [--ops N] [--threads N]   (storage_bench.hpp)
 //
 // Without --trace, every sequential trace in traces_dir() runs (with --mode merge: every
 // concurrent one). bench/README.md describes the modes and the output.
@@ -20,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/replay.hpp"
+#include "bench/storage_bench.hpp"
 #include "bench/trace.hpp"
 #include "crdt/rga.hpp"
 #include "crdt/snapshot.hpp"
@@ -283,7 +285,10 @@ std::optional<int> parse_count(const char* text, int min) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string_view{argv[1]} != "crdt") return usage("the only benchmark is crdt");
+  if (argc >= 2 && std::string_view{argv[1]} == "storage") {
+    return weft::bench::storage_main(argc - 2, argv + 2);
+  }
+  if (argc < 2 || std::string_view{argv[1]} != "crdt") return usage("benchmarks: crdt, storage");
   Options options;
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];

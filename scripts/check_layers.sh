@@ -31,8 +31,10 @@ forbid crdt "other modules or third-party libraries" \
 forbid proto "storage, server, RocksDB or Boost" 'storage/|server/|bench/|tests/|fuzz/|rocksdb/|boost/'
 # storage depends on proto and RocksDB.
 forbid storage "server or Boost" 'server/|bench/|tests/|fuzz/|boost/'
+# tools (weft-replay) sit on storage and the trace reader of bench/; never on the server.
+forbid tools "server, tests or fuzz" 'server/|tests/|fuzz/|boost/'
 # Includes are rooted at the repository: "crdt/rga.hpp", never "../crdt/rga.hpp" or "rga.hpp".
-for dir in crdt proto storage server bench tests fuzz; do
+for dir in crdt proto storage server tools bench tests fuzz; do
   forbid "$dir" "unrooted paths (write \"module/file.hpp\")" '\.\.?/|[^/<>"]*"'
 done
 

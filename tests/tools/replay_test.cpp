@@ -1,0 +1,247 @@
+// replay_test.cpp — weft-replay end to end: imports editing traces into a temporary data
+// directory through the real binary and checks every command's output and exit code.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include "bench/reference_text.hpp"
+#include "bench/trace.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace bench = weft::bench;
+
+struct Run {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in{path, std::ios::binary};
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The shared data directory: a paper import (automerge-paper) and a smaller one (sveltecomponent,
+// whose patches often delete and insert at once), made once for every test case.
+struct Fixture {
+  fs::path dir;
+  bench::Trace paper;
+  bench::Trace svelte;
+
+  Fixture() {
+    std::string pattern = (fs::temp_directory_path() / "weft-replay-test-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    dir = pattern;
+    paper = load("automerge-paper");
+    svelte = load("sveltecomponent");
+  }
+  ~Fixture() {
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
+  }
+  Fixture(const Fixture&) = delete;
+  Fixture& operator=(const Fixture&) = delete;
+
+  static fs::path trace_path(const std::string& name) {
+    return fs::path{WEFT_SHARED_DIR} / "traces" / (name + ".json.gz");
+  }
+  static bench::Trace load(const std::string& name) {
+    auto trace = bench::load_trace(trace_path(name));
+    REQUIRE_MESSAGE(trace.has_value(), name);
+    return std::move(*trace);
+  }
+
+  // weft-replay --no-pager --data <dir>/data ARGS (ARGS already shell-quoted).
+  Run run(const std::string& args) const {
+    const fs::path out = dir / "stdout";
+    const fs::path err = dir / "stderr";
+    const std::string command = std::string{"'"} + WEFT_REPLAY_BIN + "' --no-pager --data '" +
+                                (dir / "data").string() + "' " + args + " >'" + out.string() +
+                                "' 2>'" + err.string() + "'";
+    const int status = std::system(command.c_str());
+    Run r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_file(out);
+    r.err = read_file(err);
+    return r;
+  }
+};
+
+Fixture& fixture() {
+  static Fixture f;
+  static const bool imported = [] {
+    const Run a = f.run("import '" + Fixture::trace_path("automerge-paper").string() + "' paper");
+    const Run b = f.run("import '" + Fixture::trace_path("sveltecomponent").string() + "' svelte");
+    INFO(a.err, b.err);
+    return a.code == 0 && b.code == 0;
+  }();
+  REQUIRE(imported);
+  return f;
+}
+
+// The trace's text after its first n patches, replayed into a plain string.
+std::string text_after(const bench::Trace& trace, std::size_t n) {
+  bench::ReferenceText text;
+  bool applied = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    const bench::Patch& p = trace.patches[i];
+    applied = text.splice(p.pos, p.del, p.ins) && applied;
+  }
+  REQUIRE(applied);
+  return text.utf8();
+}
+
+// Import makes a delete op and/or an insert op per patch: the ops of the first n patches.
+std::size_t ops_after(const bench::Trace& trace, std::size_t n) {
+  std::size_t ops = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    ops += (trace.patches[i].del > 0 ? 1 : 0) + (trace.patches[i].ins.empty() ? 0 : 1);
+  }
+  return ops;
+}
+
+std::size_t count_lines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+}  // namespace
+
+TEST_SUITE("weft-replay") {
+  TEST_CASE("an imported trace reads back as its endContent") {
+    Fixture& f = fixture();
+    CHECK(f.run("text paper").out == f.paper.end_content);
+    CHECK(f.run("text svelte").out == f.svelte.end_content);
+    CHECK(f.run("--from-scratch text svelte").out == f.svelte.end_content);
+  }
+
+  TEST_CASE("text --at N is the trace's state after the patches that made ops 0..N") {
+    Fixture& f = fixture();
+    for (const std::size_t n :
+         {1UL, 2UL, 999UL, 1000UL, 1001UL, 77777UL, 200000UL, f.paper.patches.size()}) {
+      INFO("automerge-paper after ", n, " patches");
+      const Run r = f.run("text paper --at " + std::to_string(ops_after(f.paper, n) - 1));
+      CHECK(r.code == 0);
+      CHECK(r.out == text_after(f.paper, n));
+    }
+    for (const std::size_t n : {1UL, 3UL, 5000UL, 12345UL, f.svelte.patches.size() - 1}) {
+      INFO("sveltecomponent after ", n, " patches");
+      const Run r = f.run("text svelte --at " + std::to_string(ops_after(f.svelte, n) - 1));
+      CHECK(r.out == text_after(f.svelte, n));
+    }
+  }
+
+  TEST_CASE("export --format trace re-imports to the same text") {
+    Fixture& f = fixture();
+    const fs::path exported = f.dir / "paper.trace.json";
+    REQUIRE(f.run("export paper --format trace --output '" + exported.string() + "'").code == 0);
+    const Run imported = f.run("import '" + exported.string() + "' paper-again --snapshot-every 0");
+    CHECK_MESSAGE(imported.code == 0, imported.err);
+    CHECK(f.run("text paper-again").out == f.paper.end_content);
+    auto trace = bench::load_trace(exported);
+    REQUIRE(trace.has_value());
+    CHECK(trace->end_content == f.paper.end_content);
+  }
+
+  TEST_CASE("export --format json is a log file the other commands read") {
+    Fixture& f = fixture();
+    const Run exported = f.run("export svelte --format json");
+    REQUIRE(exported.code == 0);
+    const fs::path log = f.dir / "svelte.log.json";
+    std::ofstream{log} << exported.out;
+    const std::string bin = WEFT_REPLAY_BIN;
+    const std::string command = "'" + bin + "' --log '" + log.string() + "' text svelte >'" +
+                                (f.dir / "log-text").string() + "'";
+    CHECK(std::system(command.c_str()) == 0);
+    CHECK(read_file(f.dir / "log-text") == f.svelte.end_content);
+  }
+
+  TEST_CASE("list, info, log, step and blame describe the documents") {
+    Fixture& f = fixture();
+    const Run list = f.run("list");
+    CHECK(list.code == 0);
+    CHECK(list.out.find("paper ") != std::string::npos);
+    CHECK(list.out.find("svelte ") != std::string::npos);
+
+    const Run info = f.run("info svelte");
+    CHECK(info.code == 0);
+    CHECK(info.out.find("document   svelte") != std::string::npos);
+    CHECK(info.out.find("user \"import\"") != std::string::npos);
+    CHECK(info.out.find("next seq") != std::string::npos);
+
+    const Run log = f.run("log svelte --from 10 --to 19");
+    CHECK(log.code == 0);
+    CHECK(count_lines(log.out) == 10);
+    CHECK(log.out.rfind("      10  ", 0) == 0);
+    CHECK(log.out.find(" r1  insert @") != std::string::npos);
+
+    const Run step = f.run("step svelte --from 100 --to 110");
+    CHECK(step.code == 0);
+    CHECK(step.out.find("{+") != std::string::npos);
+
+    const Run blame = f.run("blame svelte");
+    CHECK(blame.code == 0);
+    CHECK(blame.out.rfind("0-", 0) == 0);
+    CHECK(blame.out.find("import") != std::string::npos);
+  }
+
+  TEST_CASE("bisect finds the op after which the text first contains a string") {
+    Fixture& f = fixture();
+    const std::string needle = "{#each";  // first typed after patch 1,600 or so
+    std::size_t expected = 0;
+    bool found = false;
+    bench::ReferenceText text;
+    for (std::size_t n = 1; n <= f.svelte.patches.size(); ++n) {
+      const bench::Patch& p = f.svelte.patches[n - 1];
+      REQUIRE(text.splice(p.pos, p.del, p.ins));
+      if (text.utf8().find(needle) != std::string::npos) {
+        expected = ops_after(f.svelte, n) - 1;
+        found = true;
+        break;
+      }
+    }
+    REQUIRE(found);
+    const Run r = f.run("bisect svelte --contains '" + needle + "'");
+    CHECK(r.code == 0);
+    CHECK(r.out.rfind("op " + std::to_string(expected) + " ", 0) == 0);
+    CHECK(f.run("bisect svelte --contains 'no such text anywhere'").code == 1);
+  }
+
+  TEST_CASE("verify replays every log and matches every snapshot") {
+    // The paper's 259 snapshots take long to compare under sanitizers: the smaller document.
+    const Run r = fixture().run("verify svelte");
+    CHECK_MESSAGE(r.code == 0, r.out, r.err);
+    CHECK(r.out.find("ok      svelte: ") != std::string::npos);
+    CHECK(r.out.find("snapshots match") != std::string::npos);
+  }
+
+  TEST_CASE("errors: unknown documents exit 2, bad arguments 64") {
+    Fixture& f = fixture();
+    const Run unknown = f.run("text no-such-doc");
+    CHECK(unknown.code == 2);
+    CHECK(unknown.err.find("no-such-doc") != std::string::npos);
+    CHECK(f.run("log no-such-doc").code == 2);
+    CHECK(f.run("frobnicate").code == 64);
+    CHECK(f.run("text").code == 64);
+    CHECK(f.run("text paper --at nine").code == 64);
+    CHECK(f.run("export paper --format yaml").code == 64);
+    CHECK(f.run("bisect paper").code == 64);
+    const Run usage = f.run("log paper --bogus");
+    CHECK(usage.code == 64);
+    CHECK(usage.err.find("usage:") != std::string::npos);
+    const Run help = f.run("step --help");
+    CHECK(help.code == 0);
+    CHECK(help.out.find("step DOC") != std::string::npos);
+  }
+}
