@@ -14,20 +14,6 @@
 namespace weft::bench {
 namespace {
 
-const char* status_name(crdt::ApplyStatus status) {
-  switch (status) {
-    case crdt::ApplyStatus::applied:
-      return "applied";
-    case crdt::ApplyStatus::duplicate:
-      return "duplicate";
-    case crdt::ApplyStatus::buffered:
-      return "buffered";
-    case crdt::ApplyStatus::rejected:
-      return "rejected";
-  }
-  return "?";
-}
-
 std::uint64_t units(const crdt::VersionVector& v) {
   std::uint64_t sum = 0;
   for (const auto& e : v.entries()) sum += e.next_seq;
@@ -133,7 +119,7 @@ class ConcurrentReplay {
             t, patch_of(t),
             "agent " + std::to_string(agent) + " integrating op " + std::to_string(index) +
                 " of replica " + std::to_string(crdt::op_replica(log_[index])) + ": " +
-                status_name(result.status) +
+                std::string(crdt::status_name(result.status)) +
                 (result.error ? " (" + result.error.message() + ")" : std::string{}));
       }
     }

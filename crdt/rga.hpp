@@ -41,6 +41,8 @@ struct Limits {
 };
 
 enum class ApplyStatus : std::uint8_t { applied, duplicate, buffered, rejected };
+// "applied", "duplicate", "buffered" or "rejected": the names test vectors and logs use.
+[[nodiscard]] std::string_view status_name(ApplyStatus status);
 
 struct [[nodiscard]] ApplyResult {
   ApplyStatus status = ApplyStatus::applied;

@@ -310,6 +310,20 @@ void Rga::release_waiting(ReplicaId advanced, std::vector<Op>* integrated, Apply
   }
 }
 
+std::string_view status_name(ApplyStatus status) {
+  switch (status) {
+    case ApplyStatus::applied:
+      return "applied";
+    case ApplyStatus::duplicate:
+      return "duplicate";
+    case ApplyStatus::buffered:
+      return "buffered";
+    case ApplyStatus::rejected:
+      return "rejected";
+  }
+  return "unknown";
+}
+
 ApplyResult Rga::apply_remote(const Op& op, std::vector<Op>* integrated) {
   ApplyResult result;
   result.status = apply_one(op, integrated, pending_order_++, false, result.error);

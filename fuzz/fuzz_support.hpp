@@ -131,19 +131,7 @@ inline std::string describe(const crdt::VersionVector& vv) {
   return out.str();
 }
 
-inline const char* describe(crdt::ApplyStatus s) {
-  switch (s) {
-    case crdt::ApplyStatus::applied:
-      return "applied";
-    case crdt::ApplyStatus::duplicate:
-      return "duplicate";
-    case crdt::ApplyStatus::buffered:
-      return "buffered";
-    case crdt::ApplyStatus::rejected:
-      return "rejected";
-  }
-  return "?";
-}
+inline std::string_view describe(crdt::ApplyStatus s) { return crdt::status_name(s); }
 
 // What a fuzz input did so far, one line per event, printed when a check fails: with the
 // input's ops and delivery order it is a reproducer.

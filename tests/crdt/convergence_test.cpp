@@ -21,6 +21,7 @@
 
 #include "crdt/rga.hpp"
 #include "tests/crdt/reference_rga.hpp"
+#include "tests/crdt/rng.hpp"
 
 namespace {
 
@@ -43,24 +44,7 @@ using weft::crdt::testing::ReferenceRga;
 
 // splitmix64: the same sequence on every compiler and standard library, unlike <random>'s
 // distributions.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n); 0 when n == 0.
-  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
-  std::size_t index(std::size_t n) { return static_cast<std::size_t>(below(n)); }
-  bool chance(unsigned percent) { return below(100) < percent; }
-
- private:
-  std::uint64_t state_;
-};
-
+using weft::crdt::testing::Rng;
 // One code point each: 1-, 2-, 3- and 4-byte UTF-8, the edges of the surrogate gap, U+10FFFF.
 constexpr std::string_view code_points[] = {
     "a",
@@ -127,20 +111,6 @@ std::string describe(const VersionVector& vv) {
   std::ostringstream out;
   for (const auto& e : vv.entries()) out << e.replica << ":" << e.next_seq << " ";
   return out.str();
-}
-
-std::string status_name(ApplyStatus s) {
-  switch (s) {
-    case ApplyStatus::applied:
-      return "applied";
-    case ApplyStatus::duplicate:
-      return "duplicate";
-    case ApplyStatus::buffered:
-      return "buffered";
-    case ApplyStatus::rejected:
-      return "rejected";
-  }
-  return "?";
 }
 
 std::uint64_t total_units(const VersionVector& vv) {

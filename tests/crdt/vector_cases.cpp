@@ -137,19 +137,15 @@ Json op_json(const Op& op) {
             {"targets", targets}}}};
 }
 
-std::string status_name(const ApplyResult& result) {
-  switch (result.status) {
-    case ApplyStatus::applied:
-      return "applied";
-    case ApplyStatus::duplicate:
-      return "duplicate";
-    case ApplyStatus::buffered:
-      return "buffered";
-    case ApplyStatus::rejected:
-      break;
-  }
-  return "rejected:" + std::string(errc_name(static_cast<Errc>(result.error.value())));
+}  // namespace
+
+std::string result_name(const ApplyResult& result) {
+  const std::string name(status_name(result.status));
+  if (result.status != ApplyStatus::rejected) return name;
+  return name + ":" + std::string(errc_name(static_cast<Errc>(result.error.value())));
 }
+
+namespace {
 
 Json state_json(const ReferenceRga& replica) {
   Json runs = Json::array();
@@ -176,7 +172,7 @@ std::string replay_case_text(const ReplayCase& c) {
     Json results = Json::array();
     for (const std::size_t index : order) {
       if (index >= c.ops.size()) die(c.name + ": order names a missing op");
-      results.push_back(status_name(observer.apply_remote(c.ops[index])));
+      results.push_back(result_name(observer.apply_remote(c.ops[index])));
     }
     const Json state = state_json(observer);
     if (expect.is_null()) expect = state;
@@ -208,7 +204,7 @@ std::string local_case_text(const LocalCase& c) {
     switch (step.kind) {
       case LocalStep::Kind::remote:
         line = {{"remote", op_json(step.op)},
-                {"result", status_name(subject.apply_remote(step.op))}};
+                {"result", result_name(subject.apply_remote(step.op))}};
         break;
       case LocalStep::Kind::insert:
         line = {{"local_insert", {{"pos", step.pos}, {"text", step.text}}}};

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "crdt/op.hpp"
+#include "crdt/rga.hpp"
 #include "crdt/types.hpp"
 #include "tests/crdt/reference_rga.hpp"
 
@@ -55,6 +56,9 @@ struct LocalCase {
 [[nodiscard]] LocalStep cut(std::uint64_t pos, std::uint64_t len);
 [[nodiscard]] Order in_order(std::size_t n);
 [[nodiscard]] Order reversed(std::size_t n);
+// A step's result as the vectors spell it: "applied", "duplicate", "buffered" or
+// "rejected:<errc_name>".
+[[nodiscard]] std::string result_name(const ApplyResult& result);
 // A generator bug, not a test failure: stop at once.
 [[noreturn]] void die(const std::string& why);
 

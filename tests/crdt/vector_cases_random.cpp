@@ -12,28 +12,13 @@
 #include <vector>
 
 #include "tests/crdt/reference_rga.hpp"
+#include "tests/crdt/rng.hpp"
 #include "tests/crdt/vector_cases.hpp"
 
 namespace weft::crdt::testing {
 namespace {
 
 // splitmix64: the same numbers everywhere, unlike <random>'s distributions.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
-  bool chance(unsigned percent) { return below(100) < percent; }
-
- private:
-  std::uint64_t state_;
-};
-
 // ---- random: honest replicas with partial syncs, delivered in random orders -------------------
 
 std::string random_text(Rng& rng) {

@@ -121,20 +121,6 @@ std::string error_name(const std::error_code& e) {
   return std::string(weft::crdt::errc_name(static_cast<Errc>(e.value())));
 }
 
-std::string status_name(const ApplyResult& result) {
-  switch (result.status) {
-    case ApplyStatus::applied:
-      return "applied";
-    case ApplyStatus::duplicate:
-      return "duplicate";
-    case ApplyStatus::buffered:
-      return "buffered";
-    case ApplyStatus::rejected:
-      break;
-  }
-  return "rejected:" + error_name(result.error);
-}
-
 template <class Replica>
 void check_invariants(const Replica& replica) {
   if constexpr (requires { replica.check_invariants(); }) replica.check_invariants();
@@ -223,7 +209,8 @@ void replay(const json& c) {
     for (std::size_t step = 0; step < order.size(); ++step) {
       const Op& op = ops.at(order[step].get<std::size_t>());
       INFO("step ", step, ": ", describe(op));
-      CHECK(status_name(replica.apply_remote(op)) == results[step].get<std::string>());
+      CHECK(weft::crdt::testing::result_name(replica.apply_remote(op)) ==
+            results[step].get<std::string>());
       check_invariants(replica);
     }
     check_expect(replica, c.at("expect"));
@@ -239,7 +226,7 @@ void run_local(const json& c) {
     INFO("step ", i, ": ", step.dump());
     std::string made;
     if (step.contains("remote")) {
-      CHECK(status_name(replica.apply_remote(parse_op(step.at("remote")))) ==
+      CHECK(weft::crdt::testing::result_name(replica.apply_remote(parse_op(step.at("remote")))) ==
             step.at("result").get<std::string>());
     } else if (step.contains("local_insert")) {
       const json& edit = step.at("local_insert");
