@@ -131,7 +131,7 @@ inline std::string describe(const crdt::VersionVector& vv) {
   return out.str();
 }
 
-inline std::string_view describe(crdt::ApplyStatus s) { return crdt::status_name(s); }
+inline std::string describe(crdt::ApplyStatus s) { return std::string(crdt::status_name(s)); }
 
 // What a fuzz input did so far, one line per event, printed when a check fails: with the
 // input's ops and delivery order it is a reproducer.
