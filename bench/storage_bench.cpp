@@ -34,9 +34,10 @@ using Clock = std::chrono::steady_clock;
 struct Options {
   fs::path data = fs::temp_directory_path();
   int runs = 5;
-  int ops = 2000;    // appends per append_single run
-  int threads = 64;  // documents (one writer thread each) in append_group
-  int per_thread = 200;
+  int ops = 2000;        // appends per append_single run
+  int threads = 64;      // documents (one writer thread each) in append_group
+  int per_thread = 200;  // appends per document in append_group
+  int chunk_records = static_cast<int>(storage::RocksDbOptions{}.chunk_records);  // 0 = off
 };
 
 double seconds_since(Clock::time_point start) {
@@ -88,8 +89,10 @@ std::vector<proto::OpRecord> typing(crdt::ReplicaId replica, int n) {
   return records;
 }
 
-std::unique_ptr<storage::RocksDbStore> open_store(const fs::path& dir) {
-  auto store = storage::RocksDbStore::open(dir.string());
+std::unique_ptr<storage::RocksDbStore> open_store(const fs::path& dir, const Options& options) {
+  storage::RocksDbOptions rocks;
+  rocks.chunk_records = static_cast<std::uint32_t>(options.chunk_records);
+  auto store = storage::RocksDbStore::open(dir.string(), rocks);
   if (!store) {
     complain("open " + dir.string(), store.error());
     return nullptr;
@@ -98,7 +101,7 @@ std::unique_ptr<storage::RocksDbStore> open_store(const fs::path& dir) {
 }
 
 bool run_append_single(const fs::path& dir, const Options& options) {
-  auto store = open_store(dir);
+  auto store = open_store(dir, options);
   bool ok = store != nullptr;
   std::vector<double> rates;
   const std::vector<proto::OpRecord> records = typing(1, options.ops);
@@ -123,7 +126,7 @@ bool run_append_single(const fs::path& dir, const Options& options) {
 }
 
 bool run_append_group(const fs::path& dir, const Options& options) {
-  auto store = open_store(dir);
+  auto store = open_store(dir, options);
   bool ok = store != nullptr;
   std::vector<std::vector<proto::OpRecord>> work;
   for (int t = 0; t < options.threads; ++t) {
@@ -218,7 +221,10 @@ bool import_trace(storage::DocumentStore& store, const std::string& doc, const T
   return pending.empty() || flush();
 }
 
-// Bytes of RocksDB data files (tables and write-ahead logs) under `dir`.
+// Bytes of RocksDB data files (tables and write-ahead logs) under `dir`. The cold-load store holds
+// only the measured document, and it is compacted first (RocksDbStore::compact(): memtables
+// flushed, WAL retired, deleted and overwritten values dropped), so this is that document's
+// full history as it stays on disk.
 std::uint64_t data_bytes(const fs::path& dir) {
   std::uint64_t bytes = 0;
   std::error_code ec;
@@ -239,15 +245,19 @@ bool run_cold_load(const fs::path& dir, const Options& options) {
   }
   const std::string doc = "automerge-paper";
   {
-    auto store = open_store(dir);
+    auto store = open_store(dir, options);
     if (!store || !import_trace(*store, doc, *trace)) return false;
+    if (auto compacted = store->compact(); !compacted) {
+      complain("compact", compacted.error());
+      return false;
+    }
   }
   bool ok = true;
   std::vector<double> samples;
   std::uint64_t tail = 0;
   std::uint64_t listed = 0;
   for (int run = 0; run < options.runs + 1 && ok; ++run) {
-    auto store = open_store(dir);  // fresh: no cache of ours survives the previous run
+    auto store = open_store(dir, options);  // fresh: no cache of ours survives the previous run
     if (!store) return false;
     const auto start = Clock::now();
     auto loaded = store->load(doc);
@@ -280,7 +290,7 @@ std::optional<int> parse_count(const char* text) {
 int usage(const char* why) {
   std::fprintf(stderr,
                "weft-bench storage: %s\nusage: weft-bench storage [--data DIR] [--runs N] "
-               "[--ops N] [--threads N]\n",
+               "[--ops N] [--threads N] [--per-thread N] [--chunk-records N]\n",
                why);
   return 2;
 }
@@ -296,6 +306,13 @@ int storage_main(int argc, char** argv) {
       options.data = argv[i + 1];
       continue;
     }
+    if (arg == "--chunk-records") {
+      const auto records = parse_count(argv[i + 1]);
+      if (!records && std::string_view(argv[i + 1]) != "0")
+        return usage("--chunk-records needs N >= 0");
+      options.chunk_records = records ? *records : 0;  // 0 turns chunking off
+      continue;
+    }
     const auto count = parse_count(argv[i + 1]);
     if (!count) return usage("a count needs 1 <= N <= 1000000");
     if (arg == "--runs") {
@@ -304,6 +321,8 @@ int storage_main(int argc, char** argv) {
       options.ops = *count;
     } else if (arg == "--threads") {
       options.threads = *count;
+    } else if (arg == "--per-thread") {
+      options.per_thread = *count;
     } else {
       return usage("unknown option");
     }

@@ -13,12 +13,56 @@
 #include <utility>
 
 #include "crdt/utf8.hpp"
+#include "proto/record_checks.hpp"
 #include "proto/records.pb.h"
 
 namespace weft::proto {
 
 namespace pb = weft::records::v1;
 using crdt::id_limit;
+
+namespace detail {
+
+bool is_replica(std::uint64_t replica) { return replica >= 1 && replica < id_limit; }
+
+// An op's `n` units at seq and lamport: seq + n <= 2^53 and lamport + n - 1 < 2^53 (§3).
+bool counters_fit(std::uint64_t seq, std::uint64_t lamport, std::uint64_t n) {
+  return n >= 1 && seq < id_limit && n <= id_limit - seq && lamport >= 1 && lamport < id_limit &&
+         n - 1 < id_limit - lamport;
+}
+
+bool is_utf8(std::string_view text) { return crdt::utf8::count_code_points(text).has_value(); }
+
+std::error_code check_insert(const crdt::InsertOp& op) {
+  const std::optional<std::uint64_t> n = crdt::utf8::count_code_points(op.text);
+  if (!n) return Errc::bad_utf8;
+  if (!is_replica(op.replica) || !counters_fit(op.seq, op.lamport, *n)) return Errc::bad_field;
+  if (op.parent == crdt::root_id) return {};
+  if (!is_replica(op.parent.replica) || op.parent.seq >= id_limit) return Errc::bad_field;
+  if (op.parent.replica == op.replica && op.parent.seq >= op.seq) return Errc::bad_field;
+  return {};
+}
+
+std::error_code check_delete(const crdt::DeleteOp& op) {
+  if (!is_replica(op.replica)) return Errc::bad_field;
+  std::uint64_t n = 0;
+  for (const crdt::IdRange& t : op.targets) {
+    if (!is_replica(t.replica) || t.len == 0 || t.seq >= id_limit || t.len > id_limit - t.seq) {
+      return Errc::bad_field;
+    }
+    if (t.replica == op.replica && t.seq + t.len > op.seq) return Errc::bad_field;  // itself
+    if (t.len > id_limit - n) return Errc::bad_field;  // n > 2^53 fails counters_fit anyway
+    n += t.len;
+  }
+  return counters_fit(op.seq, op.lamport, n) ? std::error_code{} : Errc::bad_field;
+}
+
+}  // namespace detail
+
+using detail::check_delete;
+using detail::check_insert;
+using detail::is_replica;
+using detail::is_utf8;
 
 namespace {
 
@@ -44,44 +88,10 @@ constexpr std::uint32_t weft_rga = 1;
 
 tl::unexpected<std::error_code> fail(Errc e) { return crdt::fail(make_error_code(e)); }
 
-bool is_utf8(std::string_view text) { return crdt::utf8::count_code_points(text).has_value(); }
-
-bool is_replica(std::uint64_t replica) { return replica >= 1 && replica < id_limit; }
-
-// An op's `n` units at seq and lamport: seq + n <= 2^53 and lamport + n - 1 < 2^53 (§3).
-bool counters_fit(std::uint64_t seq, std::uint64_t lamport, std::uint64_t n) {
-  return n >= 1 && seq < id_limit && n <= id_limit - seq && lamport >= 1 && lamport < id_limit &&
-         n - 1 < id_limit - lamport;
-}
-
 template <class Message>
 bool parse(Message& message, std::string_view bytes) {
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
   return message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-}
-
-std::error_code check_insert(const crdt::InsertOp& op) {
-  const std::optional<std::uint64_t> n = crdt::utf8::count_code_points(op.text);
-  if (!n) return Errc::bad_utf8;
-  if (!is_replica(op.replica) || !counters_fit(op.seq, op.lamport, *n)) return Errc::bad_field;
-  if (op.parent == crdt::root_id) return {};
-  if (!is_replica(op.parent.replica) || op.parent.seq >= id_limit) return Errc::bad_field;
-  if (op.parent.replica == op.replica && op.parent.seq >= op.seq) return Errc::bad_field;
-  return {};
-}
-
-std::error_code check_delete(const crdt::DeleteOp& op) {
-  if (!is_replica(op.replica)) return Errc::bad_field;
-  std::uint64_t n = 0;
-  for (const crdt::IdRange& t : op.targets) {
-    if (!is_replica(t.replica) || t.len == 0 || t.seq >= id_limit || t.len > id_limit - t.seq) {
-      return Errc::bad_field;
-    }
-    if (t.replica == op.replica && t.seq + t.len > op.seq) return Errc::bad_field;  // itself
-    if (t.len > id_limit - n) return Errc::bad_field;  // n > 2^53 fails counters_fit anyway
-    n += t.len;
-  }
-  return counters_fit(op.seq, op.lamport, n) ? std::error_code{} : Errc::bad_field;
 }
 
 Result<crdt::Op> decode_op(const pb::OpRecord& m) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -68,6 +69,15 @@ struct DocumentMeta {
 [[nodiscard]] Result<OpRecord> decode_op_record(std::string_view bytes);
 [[nodiscard]] Result<SnapshotRecord> decode_snapshot_record(std::string_view bytes);
 [[nodiscard]] Result<DocumentMeta> decode_document_meta(std::string_view bytes);
+
+// Consecutive log records as one OpLogChunk (records.proto), column-encoded so that typing costs
+// a few bytes per record. Requires: every record valid (as decode_op_record() would accept it)
+// and indexes consecutive. An empty span encodes an empty chunk.
+[[nodiscard]] std::string encode_chunk(std::span<const OpRecord> records);
+// The records of a chunk, in index order from its first_index. Each record passes the checks of
+// decode_op_record(); columns must agree in length and dictionary indexes must be in range.
+// decode_chunk(encode_chunk(v)) == v.
+[[nodiscard]] Result<std::vector<OpRecord>> decode_chunk(std::string_view bytes);
 
 }  // namespace weft::proto
 

@@ -85,6 +85,8 @@ class DocumentStore {
   [[nodiscard]] virtual Result<std::vector<proto::SnapshotRecord>> read_snapshots(
       std::string_view doc) = 0;
   [[nodiscard]] virtual Result<std::vector<DocumentSummary>> list() = 0;
+  // Stores a snapshot and, in the same atomic write, deletes the ones older than the newest
+  // keep_snapshots (a store option, default 2; 0 keeps all). The log is never trimmed.
   [[nodiscard]] virtual Result<void> write_snapshot(std::string_view doc,
                                                     const proto::SnapshotRecord& snapshot) = 0;
   // Deletes the document, its log and its snapshots.

@@ -156,7 +156,11 @@ Result<void> MemoryStore::write_snapshot(std::string_view doc,
                                               " is beyond the log's end " +
                                               std::to_string((*found)->log.size()));
   }
-  (*found)->snapshots[snapshot.log_index] = std::move(sealed);
+  std::map<std::uint64_t, std::string>& snapshots = (*found)->snapshots;
+  snapshots[snapshot.log_index] = std::move(sealed);
+  while (options_.keep_snapshots > 0 && snapshots.size() > options_.keep_snapshots) {
+    snapshots.erase(snapshots.begin());
+  }
   return {};
 }
 

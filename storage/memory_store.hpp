@@ -2,7 +2,8 @@
 //
 // Same contract and same errors as RocksDbStore (document_store.hpp): values are kept sealed
 // (record_format.hpp) and opened through the same checks. Nothing survives the object. One mutex
-// guards everything; there is no group commit to speak of, since nothing is synced.
+// guards everything; there is no group commit to speak of, since nothing is synced. The log stays
+// one sealed record per index (no chunks: those only save disk space).
 #pragma once
 
 #include <cstdint>
@@ -15,8 +16,16 @@
 
 namespace weft::storage {
 
+struct MemoryStoreOptions {
+  std::uint32_t keep_snapshots = 2;  // as RocksDbOptions::keep_snapshots (0 = keep all)
+};
+
 class MemoryStore final : public DocumentStore {
  public:
+  using Options = MemoryStoreOptions;
+
+  explicit MemoryStore(Options options = {}) : options_(options) {}
+
   [[nodiscard]] Result<void> create(const proto::DocumentMeta& meta) override;
   [[nodiscard]] Result<void> update_meta(const proto::DocumentMeta& meta) override;
   [[nodiscard]] Result<void> append(std::string_view doc,
@@ -42,6 +51,7 @@ class MemoryStore final : public DocumentStore {
   // Requires: mu_ held. Errc::not_found if absent.
   [[nodiscard]] Result<Document*> find(std::string_view doc);
 
+  const Options options_;
   std::mutex mu_;
   std::map<std::string, Document, std::less<>> documents_;  // guarded by mu_
 };

@@ -103,6 +103,24 @@ Result<proto::OpRecord> open_op(std::string_view doc, std::uint64_t index, std::
   return std::move(*record);
 }
 
+Result<std::vector<proto::OpRecord>> open_chunk(std::string_view doc, std::uint64_t first_index,
+                                                std::optional<std::uint64_t> end_hint,
+                                                std::string_view value) {
+  const std::string end = end_hint ? std::to_string(*end_hint) : std::string("?");
+  const std::string what =
+      describe(doc) + ": log chunk [" + std::to_string(first_index) + ", " + end + ")";
+  auto payload = unseal(what, value);
+  if (!payload) return tl::unexpected(std::move(payload.error()));
+  auto records = proto::decode_chunk(*payload);
+  if (!records) return error(Errc::corrupt, what + ": " + records.error().message());
+  if (records->empty()) return error(Errc::corrupt, what + ": no records");
+  if (records->front().index != first_index) {
+    return error(Errc::corrupt,
+                 what + ": chunk says first index " + std::to_string(records->front().index));
+  }
+  return std::move(*records);
+}
+
 Result<proto::SnapshotRecord> open_snapshot(std::string_view doc, std::uint64_t log_index,
                                             std::string_view value) {
   const std::string what = log_what(doc, "snapshot at log index", log_index);

@@ -2,7 +2,7 @@
 //
 // Internal to storage/ (and its tests); README.md draws these bytes. Both stores seal values the
 // same way and open them through the same checks, so they report corruption identically.
-//   key   = doc id, 0x00, big-endian u64 index   (log and snap column families)
+//   key   = doc id, 0x00, big-endian u64 index   (log, logchunk and snap column families)
 //   value = little-endian u32 CRC32C of payload, payload (a Protobuf record, proto/records.hpp)
 // Document ids never contain 0x00 (is_valid_document_id), so [doc + 0x00, doc + 0x01) holds
 // exactly one document's keys, in index order.
@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "proto/records.hpp"
 #include "storage/document_store.hpp"
@@ -38,6 +39,12 @@ struct IndexedKey {
 // is Errc::corrupt with a message naming the document and the index.
 [[nodiscard]] Result<proto::OpRecord> open_op(std::string_view doc, std::uint64_t index,
                                               std::string_view value);
+// The records of the log chunk stored under `first_index` (non-empty, dense from it). Messages
+// name the chunk's index range [first_index, end_hint), "?" for an unknown end.
+[[nodiscard]] Result<std::vector<proto::OpRecord>> open_chunk(std::string_view doc,
+                                                              std::uint64_t first_index,
+                                                              std::optional<std::uint64_t> end_hint,
+                                                              std::string_view value);
 [[nodiscard]] Result<proto::SnapshotRecord> open_snapshot(std::string_view doc,
                                                           std::uint64_t log_index,
                                                           std::string_view value);

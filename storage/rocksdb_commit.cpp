@@ -41,18 +41,28 @@ Result<void> RocksDbStore::Impl::check_writable(std::string_view doc) const {
 Result<void> RocksDbStore::Impl::commit(CommitRequest& request) {
   std::unique_lock lock(mu);
   queue.push_back(&request);
-  cv.wait(lock, [&] { return request.done || queue.front() == &request; });
+  cv.wait(lock, [&] { return request.done || (queue.front() == &request && !compacting); });
   if (!request.done) {
     const std::size_t n = std::min(queue.size(), max_group_requests);
     const std::vector<CommitRequest*> group(queue.begin(), queue.begin() + static_cast<long>(n));
     lock.unlock();
-    write_group(group);
+    const std::vector<std::string> to_compact = write_group(group);
     lock.lock();
     for (CommitRequest* member : group) {
       member->done = true;
       queue.pop_front();
     }
+    // The group is acknowledged before compaction; the next leader waits until it is over, since
+    // compaction reads and updates the leader's cache.
+    compacting = !to_compact.empty();
     cv.notify_all();
+    if (compacting) {
+      lock.unlock();
+      compact_log(to_compact);
+      lock.lock();
+      compacting = false;
+      cv.notify_all();
+    }
   }
   if (request.error) return tl::unexpected(std::move(*request.error));
   return {};
@@ -68,23 +78,34 @@ Result<RocksDbStore::Impl::DocState> RocksDbStore::Impl::state_of(
   const rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta, key, &value);
   if (s.IsNotFound()) return state;
   if (!s.ok()) return tl::unexpected(status_error(doc, s));
-  state.exists = true;
-  const std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), log));
-  it->SeekForPrev(format::doc_end(doc));
-  if (it->Valid()) {
-    const auto last = format::split_key(it->key().ToStringView());
-    if (last && last->doc == doc) state.next_index = last->index + 1;
-  }
-  if (!it->status().ok()) return tl::unexpected(status_error(doc, it->status()));
+  auto logged = log_state(rocksdb::ReadOptions(), doc);
+  if (!logged) return tl::unexpected(std::move(logged.error()));
+  state = *logged;
   docs.emplace(key, state);
   return state;
 }
 
+Result<std::vector<std::uint64_t>> RocksDbStore::Impl::snapshot_indexes(std::string_view doc) {
+  std::vector<std::uint64_t> out;
+  const std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), snap));
+  const std::string end = format::doc_end(doc);
+  for (it->Seek(format::doc_begin(doc)); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    if (const auto key = format::split_key(it->key().ToStringView()); key && key->doc == doc) {
+      out.push_back(key->index);
+    }
+  }
+  if (!it->status().ok()) return tl::unexpected(status_error(doc, it->status()));
+  return out;
+}
+
 // Validates each request against the documents' states as the requests before it in the group
-// leave them, then commits every valid one in one batch with one sync.
-void RocksDbStore::Impl::write_group(const std::vector<CommitRequest*>& group) {
+// leave them, then commits every valid one in one batch with one sync. A snapshot deletes, in the
+// same batch, the ones beyond the newest keep_snapshots (counting those this group writes).
+std::vector<std::string> RocksDbStore::Impl::write_group(const std::vector<CommitRequest*>& group) {
   rocksdb::WriteBatch batch;
   std::unordered_map<std::string, DocState> pending;
+  // Per document: the snapshot indexes it will have after this group, once looked up.
+  std::unordered_map<std::string, std::vector<std::uint64_t>> snapshots;
   std::vector<CommitRequest*> accepted;
   for (CommitRequest* r : group) {
     auto state = state_of(r->doc, pending);
@@ -105,7 +126,7 @@ void RocksDbStore::Impl::write_group(const std::vector<CommitRequest*>& group) {
           r->error = refusal(Errc::already_exists, who);
           continue;
         }
-        next = DocState{true, 0};
+        next = DocState{true, 0, 0};
         batch.Put(meta, r->puts[0].first, r->puts[0].second);
         break;
       case CommitRequest::Kind::update_meta:
@@ -128,19 +149,44 @@ void RocksDbStore::Impl::write_group(const std::vector<CommitRequest*>& group) {
                                  " is beyond the log's end " + std::to_string(state->next_index));
           continue;
         }
-        batch.Put(snap, r->puts[0].first, r->puts[0].second);
+        if (options.keep_snapshots > 0) {
+          auto kept = snapshots.find(std::string(r->doc));
+          if (kept == snapshots.end()) {
+            auto on_disk = snapshot_indexes(r->doc);
+            if (!on_disk) {
+              r->error = std::move(on_disk.error());
+              continue;
+            }
+            kept = snapshots.emplace(std::string(r->doc), std::move(*on_disk)).first;
+          }
+          std::vector<std::uint64_t>& indexes = kept->second;
+          if (!std::binary_search(indexes.begin(), indexes.end(), r->first)) {
+            indexes.insert(std::upper_bound(indexes.begin(), indexes.end(), r->first), r->first);
+          }
+          batch.Put(snap, r->puts[0].first, r->puts[0].second);
+          const std::size_t excess =
+              indexes.size() > options.keep_snapshots ? indexes.size() - options.keep_snapshots : 0;
+          for (std::size_t i = 0; i < excess; ++i) {
+            batch.Delete(snap, format::key_for(r->doc, indexes[i]));
+          }
+          indexes.erase(indexes.begin(), indexes.begin() + static_cast<long>(excess));
+        } else {
+          batch.Put(snap, r->puts[0].first, r->puts[0].second);
+        }
         break;
       case CommitRequest::Kind::remove:
         batch.Delete(meta, std::string(r->doc));
         batch.DeleteRange(log, format::doc_begin(r->doc), format::doc_end(r->doc));
+        batch.DeleteRange(logchunk, format::doc_begin(r->doc), format::doc_end(r->doc));
         batch.DeleteRange(snap, format::doc_begin(r->doc), format::doc_end(r->doc));
+        snapshots[std::string(r->doc)].clear();
         next = DocState{};
         break;
     }
     pending[std::string(r->doc)] = next;
     accepted.push_back(r);
   }
-  if (batch.Count() == 0) return;
+  if (batch.Count() == 0) return {};
   rocksdb::WriteOptions write_options;
   write_options.sync = options.sync;
   const rocksdb::Status s = db->Write(write_options, &batch);
@@ -148,12 +194,20 @@ void RocksDbStore::Impl::write_group(const std::vector<CommitRequest*>& group) {
     // The outcome on disk is unknown: forget the cache, it is reloaded on next use.
     docs.clear();
     for (CommitRequest* r : accepted) r->error = status_error(r->doc, s);
-    return;
+    return {};
   }
-  for (auto& [doc, state] : pending) docs[doc] = state;
+  std::vector<std::string> to_compact;
+  const std::uint64_t c = options.chunk_records;
+  for (auto& [doc, state] : pending) {
+    docs[doc] = state;
+    if (c > 0 && state.exists && state.next_index - state.chunk_end >= 2 * c) {
+      to_compact.push_back(doc);
+    }
+  }
   const std::lock_guard lock(mu);
   ++stats.commits;
   stats.requests += accepted.size();
+  return to_compact;
 }
 
 Result<void> RocksDbStore::create(const proto::DocumentMeta& meta) {

@@ -18,6 +18,7 @@ namespace {
 constexpr const char* meta_family = "meta";
 constexpr const char* log_family = "log";
 constexpr const char* snap_family = "snap";
+constexpr const char* logchunk_family = "logchunk";
 
 rocksdb::ColumnFamilyOptions family_options() {
   rocksdb::ColumnFamilyOptions options;
@@ -31,7 +32,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> families() {
   return {{rocksdb::kDefaultColumnFamilyName, family_options()},
           {meta_family, family_options()},
           {log_family, family_options()},
-          {snap_family, family_options()}};
+          {snap_family, family_options()},
+          {logchunk_family, family_options()}};
 }
 
 // A secondary instance keeps its own info log and state in a private temporary directory.
@@ -134,17 +136,33 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& dir,
   impl->meta = impl->handles[1];
   impl->log = impl->handles[2];
   impl->snap = impl->handles[3];
+  impl->logchunk = impl->handles[4];
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
+}
+
+Result<void> RocksDbStore::compact() {
+  if (impl_->options.read_only) {
+    return format::error(Errc::read_only, "store '" + impl_->dir + "' opened read-only");
+  }
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  rocksdb::Status s = impl_->db->Flush(flush, impl_->handles);
+  rocksdb::CompactRangeOptions range;
+  range.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* family : impl_->handles) {
+    if (s.ok()) s = impl_->db->CompactRange(range, family, nullptr, nullptr);
+  }
+  if (!s.ok()) return tl::unexpected(impl_->status_error({}, s));
+  return {};
 }
 
 namespace {
 
-// Reads `doc`'s records of one column family from index `from` on, while index < to, checking
-// that the indexes are dense; calls visit(index, value) for each.
+// Reads `doc`'s snapshots from log index `from` on, while index < to; calls visit(index, value)
+// for each.
 template <class Visit>
 Result<void> scan(RocksDbStore::Impl& impl, ReadView& view, rocksdb::ColumnFamilyHandle* family,
-                  std::string_view doc, std::uint64_t from, std::uint64_t to, bool dense,
-                  Visit visit) {
+                  std::string_view doc, std::uint64_t from, std::uint64_t to, Visit visit) {
   const std::unique_ptr<rocksdb::Iterator> it = view.iterator(family);
   const std::string end = format::doc_end(doc);
   std::uint64_t expected = from;
@@ -156,10 +174,6 @@ Result<void> scan(RocksDbStore::Impl& impl, ReadView& view, rocksdb::ColumnFamil
                                               std::to_string(expected));
     }
     if (key->index >= to) break;
-    if (dense && key->index != expected) {
-      return format::error(Errc::corrupt, format::describe(doc) + ": log record " +
-                                              std::to_string(expected) + " is missing");
-    }
     if (auto ok = visit(key->index, it->value().ToStringView()); !ok) return ok;
     expected = key->index + 1;
   }
@@ -202,9 +216,9 @@ Result<LoadedDocument> RocksDbStore::load(std::string_view doc) {
   auto meta = read_meta(*impl_, view, doc);
   if (!meta) return tl::unexpected(std::move(meta.error()));
   loaded.meta = std::move(*meta);
-  auto next = end_index(*impl_, view, impl_->log, doc);
-  if (!next) return tl::unexpected(std::move(next.error()));
-  loaded.next_index = *next;
+  auto logged = impl_->log_state(view.options(), doc);
+  if (!logged) return tl::unexpected(std::move(logged.error()));
+  loaded.next_index = logged->next_index;
   auto snap_end = end_index(*impl_, view, impl_->snap, doc);
   if (!snap_end) return tl::unexpected(std::move(snap_end.error()));
   std::uint64_t from = 0;
@@ -226,13 +240,11 @@ Result<LoadedDocument> RocksDbStore::load(std::string_view doc) {
     from = log_index;
   }
   loaded.tail.reserve(loaded.next_index - from);
-  auto ok = scan(*impl_, view, impl_->log, doc, from, loaded.next_index, true,
-                 [&](std::uint64_t index, std::string_view value) -> Result<void> {
-                   auto record = format::open_op(doc, index, value);
-                   if (!record) return tl::unexpected(std::move(record.error()));
-                   loaded.tail.push_back(std::move(*record));
-                   return {};
-                 });
+  auto ok = impl_->read_records(view.options(), doc, from, loaded.next_index,
+                                [&](proto::OpRecord&& record) -> Result<void> {
+                                  loaded.tail.push_back(std::move(record));
+                                  return {};
+                                });
   if (!ok) return tl::unexpected(std::move(ok.error()));
   return loaded;
 }
@@ -244,13 +256,11 @@ Result<std::vector<proto::OpRecord>> RocksDbStore::read_log(std::string_view doc
   if (auto meta = read_meta(*impl_, view, doc); !meta) return tl::unexpected(meta.error());
   std::vector<proto::OpRecord> out;
   if (from >= to) return out;
-  auto ok = scan(*impl_, view, impl_->log, doc, from, to, true,
-                 [&](std::uint64_t index, std::string_view value) -> Result<void> {
-                   auto record = format::open_op(doc, index, value);
-                   if (!record) return tl::unexpected(std::move(record.error()));
-                   out.push_back(std::move(*record));
-                   return {};
-                 });
+  auto ok = impl_->read_records(view.options(), doc, from, to,
+                                [&](proto::OpRecord&& record) -> Result<void> {
+                                  out.push_back(std::move(record));
+                                  return {};
+                                });
   if (!ok) return tl::unexpected(std::move(ok.error()));
   return out;
 }
@@ -260,7 +270,7 @@ Result<std::vector<proto::SnapshotRecord>> RocksDbStore::read_snapshots(std::str
   ReadView view(*impl_->db, impl_->options.read_only);
   if (auto meta = read_meta(*impl_, view, doc); !meta) return tl::unexpected(meta.error());
   std::vector<proto::SnapshotRecord> out;
-  auto ok = scan(*impl_, view, impl_->snap, doc, 0, UINT64_MAX, false,
+  auto ok = scan(*impl_, view, impl_->snap, doc, 0, UINT64_MAX,
                  [&](std::uint64_t log_index, std::string_view value) -> Result<void> {
                    auto snapshot = format::open_snapshot(doc, log_index, value);
                    if (!snapshot) return tl::unexpected(std::move(snapshot.error()));
@@ -288,22 +298,19 @@ Result<std::vector<DocumentSummary>> RocksDbStore::list() {
     if (auto meta = format::open_meta(doc, it->value().ToStringView())) {
       summary.last_change_us = meta->created_us;
     }
-    auto next = end_index(*impl_, view, impl_->log, doc);
-    if (!next) return tl::unexpected(std::move(next.error()));
-    summary.op_count = *next;
+    if (auto logged = impl_->log_state(view.options(), doc)) summary.op_count = logged->next_index;
     if (summary.op_count > 0) {
-      std::string value;
-      const std::string key = format::key_for(doc, summary.op_count - 1);
-      if (impl_->db->Get(view.options(), impl_->log, key, &value).ok()) {
-        if (auto last = format::open_op(doc, summary.op_count - 1, value)) {
-          summary.last_change_us = last->server_time_us;
-        }
-      }
+      static_cast<void>(impl_->read_records(view.options(), doc, summary.op_count - 1,
+                                            summary.op_count,
+                                            [&](proto::OpRecord&& last) -> Result<void> {
+                                              summary.last_change_us = last.server_time_us;
+                                              return {};
+                                            }));
     }
     const std::string begin = format::doc_begin(doc);
     const std::string end = format::doc_end(doc);
     const rocksdb::Range range(begin, end);
-    for (rocksdb::ColumnFamilyHandle* family : {impl_->log, impl_->snap}) {
+    for (rocksdb::ColumnFamilyHandle* family : {impl_->log, impl_->logchunk, impl_->snap}) {
       std::uint64_t size = 0;
       if (impl_->db->GetApproximateSizes(size_options, family, &range, 1, &size).ok()) {
         summary.bytes += size;

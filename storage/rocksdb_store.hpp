@@ -1,15 +1,18 @@
 // rocksdb_store.hpp — RocksDbStore: the durable DocumentStore, on RocksDB.
 //
 // Layout (README.md draws it): column families `meta` (doc -> DocumentMeta), `log`
-// (doc 0x00 index -> OpRecord) and `snap` (doc 0x00 log_index -> SnapshotRecord); every value is
-// a CRC32C followed by the Protobuf record (record_format.hpp).
+// (doc 0x00 index -> OpRecord), `logchunk` (doc 0x00 first_index -> OpLogChunk) and `snap`
+// (doc 0x00 log_index -> SnapshotRecord); every value is a CRC32C followed by the Protobuf record
+// (record_format.hpp). The log is the chunks followed by the individual records, read as one.
 //
 // Writes: every mutation is a request on one commit queue. The first waiting writer becomes the
 // leader, takes every queued request, validates each (document exists, the append continues the
 // log), writes them as ONE WriteBatch with ONE WAL sync, and wakes the others with their results
 // (leveldb's DBImpl::Write). N concurrent appenders thus cost about one fsync. The per-document
 // next index is cached and only ever touched by the current leader, so the index_gap check and
-// the write are atomic.
+// the write are atomic. After acknowledging its group, the leader (still the only writer of the
+// cache) rewrites old individual log records into chunks, unsynced: both forms hold the same
+// records, so a crash leaves one or the other.
 //
 // Reads run concurrently with writes on a RocksDB snapshot, so a load() sees one commit point.
 // A read-only store is a RocksDB secondary instance (it can follow a directory that a running
@@ -28,6 +31,11 @@ namespace weft::storage {
 struct RocksDbOptions {
   bool read_only = false;  // secondary (or read-only) instance; writes fail with Errc::read_only
   bool sync = true;        // sync the WAL on every commit; false only for benchmarks and tools
+  // write_snapshot() keeps only this many newest snapshots per document (0 = keep all).
+  std::uint32_t keep_snapshots = 2;
+  // Once a document has 2 x chunk_records log records beyond its last chunk, the oldest
+  // chunk_records of them are rewritten as one chunk (0 = never).
+  std::uint32_t chunk_records = 512;
 };
 
 // How well group commit is doing: commits = batches written (and synced), requests = the writes
@@ -64,6 +72,11 @@ class RocksDbStore final : public DocumentStore {
   [[nodiscard]] Result<void> remove(std::string_view doc) override;
 
   [[nodiscard]] CommitStats commit_stats() const;
+  // Flushes every memtable to table files and compacts every column family down to its last
+  // level, dropping deleted and overwritten values: afterwards the directory's table files hold
+  // just the live data (the benchmark's disk_bytes measures it so). Blocks; Errc::read_only on a
+  // read-only store.
+  [[nodiscard]] Result<void> compact();
 
   struct Impl;  // rocksdb_store_impl.hpp: the RocksDB handles and the commit queue
 

@@ -1,12 +1,13 @@
 // rocksdb_store_impl.hpp — the inside of RocksDbStore: RocksDB handles and the commit queue.
 //
-// Private to storage/ (rocksdb_store.cpp reads, rocksdb_commit.cpp writes); the only header that
-// names RocksDB types.
+// Private to storage/ (rocksdb_store.cpp reads, rocksdb_commit.cpp writes, rocksdb_log.cpp reads
+// and compacts the log); the only header that names RocksDB types.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,13 +40,20 @@ struct RocksDbStore::Impl {
   struct DocState {
     bool exists = false;
     std::uint64_t next_index = 0;
+    std::uint64_t chunk_end = 0;  // records [chunk_end, next_index) are individual keys
   };
 
   ~Impl();
 
   // Blocks until `request` is committed (possibly by another thread as leader) or refused.
   [[nodiscard]] Result<void> commit(CommitRequest& request);
-  void write_group(const std::vector<CommitRequest*>& group);
+  // Writes the group's batch; returns the documents that have enough individual records to chunk.
+  [[nodiscard]] std::vector<std::string> write_group(const std::vector<CommitRequest*>& group);
+  // Leader only: rewrites each document's oldest individual records into chunks while it has
+  // 2 x chunk_records of them (rocksdb_log.cpp). Failures leave the records as they were.
+  void compact_log(const std::vector<std::string>& docs);
+  // Snapshot log indexes of `doc` on disk, ascending.
+  [[nodiscard]] Result<std::vector<std::uint64_t>> snapshot_indexes(std::string_view doc);
   [[nodiscard]] Result<DocState> state_of(std::string_view doc,
                                           std::unordered_map<std::string, DocState>& pending);
   // Errc::read_only on a read-only store, bad_document_id for a bad id.
@@ -53,6 +61,15 @@ struct RocksDbStore::Impl {
   // Before each read of a secondary instance: see what the primary wrote since.
   [[nodiscard]] Result<void> catch_up();
   [[nodiscard]] StoreError status_error(std::string_view doc, const rocksdb::Status& s) const;
+
+  // The log as one sequence (rocksdb_log.cpp): chunks, then individual records. Calls
+  // visit(record) for each index in [from, to) that exists, in order; Errc::corrupt for a missing,
+  // damaged or misplaced record or chunk.
+  [[nodiscard]] Result<void> read_records(
+      const rocksdb::ReadOptions& read, std::string_view doc, std::uint64_t from, std::uint64_t to,
+      const std::function<Result<void>(proto::OpRecord&&)>& visit);
+  // The number of log records of `doc` (0 if none) and where its chunks end.
+  [[nodiscard]] Result<DocState> log_state(const rocksdb::ReadOptions& read, std::string_view doc);
 
   RocksDbOptions options;
   std::string dir;
@@ -62,11 +79,13 @@ struct RocksDbStore::Impl {
   rocksdb::ColumnFamilyHandle* meta = nullptr;
   rocksdb::ColumnFamilyHandle* log = nullptr;
   rocksdb::ColumnFamilyHandle* snap = nullptr;
+  rocksdb::ColumnFamilyHandle* logchunk = nullptr;
 
   std::mutex mu;
   std::condition_variable cv;
   std::deque<CommitRequest*> queue;  // guarded by mu; the front one is the leader
   CommitStats stats;                 // guarded by mu
+  bool compacting = false;           // guarded by mu; no new leader while the last one compacts
   // Only the leader touches this, and there is one leader at a time.
   std::unordered_map<std::string, DocState> docs;
 };

@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   if (argc != 4) die("usage: storage_crash_writer DIR SEED ROUND");
   const auto seed = static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10));
   const auto round = std::strtoull(argv[3], nullptr, 10);
-  auto opened = RocksDbStore::open(argv[1]);
+  // Small chunks, so that SIGKILL often lands around a compaction.
+  auto opened = RocksDbStore::open(argv[1], RocksDbOptions{.chunk_records = 16});
   if (!opened) die(opened.error().message);
   DocumentStore& store = **opened;
   std::vector<std::thread> threads;

@@ -34,7 +34,8 @@ struct RocksFixture {
   RocksFixture() { reopen(); }
   void reopen() {
     rocks.reset();
-    auto opened = RocksDbStore::open(dir.path());
+    // Small chunks, so that the suite reads logs across chunks and individual records.
+    auto opened = RocksDbStore::open(dir.path(), RocksDbOptions{.chunk_records = 8});
     REQUIRE_MESSAGE(opened, opened.error().message);
     rocks = std::move(*opened);
   }
@@ -189,6 +190,28 @@ TEST_CASE_TEMPLATE("a document store", F, MemoryFixture, RocksFixture) {
     CHECK(store.load("doc-a-2"));
   }
 
+  SUBCASE("only the two newest snapshots are kept; the log stays whole") {
+    EditingDocument doc(1);
+    std::vector<proto::SnapshotRecord> written;
+    for (int i = 0; i < 4; ++i) {
+      append_edits(store, "doc-a", doc, 5);
+      written.push_back(doc.snapshot());
+      REQUIRE(store.write_snapshot("doc-a", written.back()));
+    }
+    CHECK(store.read_snapshots("doc-a").value() ==
+          std::vector<proto::SnapshotRecord>{written[2], written[3]});
+    CHECK(*store.load("doc-a").value().snapshot == written[3]);
+    written[1].created_us = 3'000;  // an older log index comes back: it is the oldest, so it goes
+    REQUIRE(store.write_snapshot("doc-a", written[1]));
+    CHECK(store.read_snapshots("doc-a").value() ==
+          std::vector<proto::SnapshotRecord>{written[2], written[3]});
+    written[3].created_us = 4'000;  // the same log index replaces the old one
+    REQUIRE(store.write_snapshot("doc-a", written[3]));
+    CHECK(store.read_snapshots("doc-a").value() ==
+          std::vector<proto::SnapshotRecord>{written[2], written[3]});
+    CHECK(store.read_log("doc-a", 0, 100).value().size() == 20);
+  }
+
   SUBCASE("materialize rebuilds the live replica; replay rebuilds any past state") {
     EditingDocument doc(1, 42);
     std::vector<std::string> texts = append_edits(store, "doc-a", doc, 150);
@@ -248,4 +271,21 @@ TEST_CASE("key layout: doc id, 0x00, big-endian index; values are a CRC32C then 
   CHECK_FALSE(format::split_key("short"));
   CHECK(format::crc32c("123456789") == 0xE3069283U);  // the CRC32C check value
   CHECK(format::seal("xyz").substr(4) == "xyz");
+}
+
+TEST_CASE("keep_snapshots = 0 keeps every snapshot, in both stores") {
+  MemoryStore memory(MemoryStoreOptions{.keep_snapshots = 0});
+  TempDir dir;
+  auto rocks = RocksDbStore::open(dir.path(), RocksDbOptions{.keep_snapshots = 0});
+  REQUIRE(rocks);
+  for (DocumentStore* store :
+       {static_cast<DocumentStore*>(&memory), static_cast<DocumentStore*>(rocks->get())}) {
+    REQUIRE(store->create(make_meta("doc-a")));
+    EditingDocument doc(1);
+    for (int i = 0; i < 4; ++i) {
+      append_edits(*store, "doc-a", doc, 2);
+      REQUIRE(store->write_snapshot("doc-a", doc.snapshot()));
+    }
+    CHECK(store->read_snapshots("doc-a").value().size() == 4);
+  }
 }

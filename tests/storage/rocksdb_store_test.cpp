@@ -38,7 +38,8 @@ Errc code_of(const Result<T>& result) {
 // be closed), as a damaged disk or a buggy build would.
 void raw_put(const std::string& dir, int family, const std::string& key, const std::string& value) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), "meta", "log", "snap"}) {
+  for (const char* name :
+       {rocksdb::kDefaultColumnFamilyName.c_str(), "meta", "log", "snap", "logchunk"}) {
     families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
