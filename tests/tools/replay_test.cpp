@@ -219,7 +219,7 @@ TEST_SUITE("weft-replay") {
   }
 
   TEST_CASE("verify replays every log and matches every snapshot") {
-    // The paper's 259 snapshots take long to compare under sanitizers: the smaller document.
+    // Replaying the paper to compare its snapshots is slow under sanitizers: the smaller document.
     const Run r = fixture().run("verify svelte");
     CHECK_MESSAGE(r.code == 0, r.out, r.err);
     CHECK(r.out.find("ok      svelte: ") != std::string::npos);

@@ -184,7 +184,7 @@ int cmd_import(Context& ctx, const Parsed& parsed) {
     return exit_failed;
   }
   std::printf("imported %s: %zu patches as %" PRIu64 " ops into '%s' (%" PRIu64
-              " snapshots), %" PRIu64 " code points%s\n",
+              " snapshots written), %" PRIu64 " code points%s\n",
               trace->name.c_str(), trace->patches.size(), next, doc.c_str(), snapshots,
               rga.length(),
               rga.text() == trace->end_content ? "" : " (NOT the trace's endContent)");
