@@ -143,20 +143,28 @@ Rga::Cursor Rga::place_insert(Cursor at, Lv lv, std::uint32_t n, bool scan) {
       ++at.idx;
     }
   }
-  length_ += n;
   // Typing continues the span before it when the log kept the op in the same entry.
   if (at.idx > 0) {
     Span& prev = content_.item(at.leaf, at.idx - 1);
     if (!prev.deleted() && prev.end() == lv && !starts_entry(lv)) {
-      prev.set_len(prev.len() + n);
-      content_.add_weight(at.leaf, n);
-      index_append(lv, n, at.leaf);
-      return Cursor{at.leaf, at.idx - 1, 0};
+      return grow_span(Cursor{at.leaf, at.idx - 1, 0}, lv, n);
     }
   }
   const Cursor placed = insert_span(at, Span{lv, n});
   index_append(lv, n, placed.leaf);
+  length_ += n;
   return placed;
+}
+
+// Appends the n new live elements [lv, lv + n) to the live span at `at`, which ends at lv - 1
+// in the same log entry. Returns `at`.
+Rga::Cursor Rga::grow_span(Cursor at, Lv lv, std::uint32_t n) {
+  Span& span = content_.item(at.leaf, at.idx);
+  span.set_len(span.len() + n);
+  content_.add_weight(at.leaf, n);
+  index_append(lv, n, at.leaf);
+  length_ += n;
+  return at;
 }
 
 // Merges the deleted span at (leaf, idx) with deleted neighbours it continues in the log.
@@ -315,12 +323,9 @@ Result<InsertOp> Rga::local_insert(std::uint64_t pos, std::string_view utf8) {
   if (pos > 0) {
     Span& span = content_.item(p.leaf, p.idx);
     if (span.end() == lv && p.offset + 1 == span.len() && log_.entries().back().lv != lv) {
-      // The parent ends the newest span and the log extended its entry: grow the span.
-      span.set_len(span.len() + n);
-      content_.add_weight(p.leaf, n);
-      index_append(lv, n, p.leaf);
-      length_ += n;
-      typing_ = Cursor{p.leaf, p.idx, 0};
+      // The parent ends the newest span and the log extended its entry (place_insert() would
+      // find the same, after a gap_after() and an entry search this path skips).
+      typing_ = grow_span(Cursor{p.leaf, p.idx, 0}, lv, n);
       return op;
     }
     p = gap_after(p);

@@ -142,6 +142,7 @@ class Rga {
   void index_set(detail::Lv lv, std::uint32_t n, std::uint32_t leaf);
   Cursor gap_after(Cursor parent);
   Cursor place_insert(Cursor at, detail::Lv lv, std::uint32_t n, bool scan);
+  Cursor grow_span(Cursor at, detail::Lv lv, std::uint32_t n);
   std::uint64_t erase_range(detail::LvRange range, const Cursor* first = nullptr);
   bool shift_into_deleted_neighbour(Cursor at, std::uint32_t take);
   void merge_deleted(std::uint32_t leaf, std::uint32_t idx);
