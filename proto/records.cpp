@@ -270,6 +270,7 @@ std::string encode(const DocumentMeta& record) {
     e.set_user_id(entry.user_id);
     e.set_display_name(entry.display_name);
     e.set_first_seen_us(entry.first_seen_us);
+    e.set_resume_hash(entry.resume_hash);
   }
   return m.SerializeAsString();
 }
@@ -308,7 +309,9 @@ Result<DocumentMeta> decode_document_meta(std::string_view bytes) {
         (!record.replicas.empty() && e.replica() <= record.replicas.back().replica)) {
       return fail(Errc::bad_field);
     }
-    record.replicas.push_back({e.replica(), e.user_id(), e.display_name(), e.first_seen_us()});
+    if (!e.resume_hash().empty() && e.resume_hash().size() != 32) return fail(Errc::bad_field);
+    record.replicas.push_back(
+        {e.replica(), e.user_id(), e.display_name(), e.first_seen_us(), e.resume_hash()});
   }
   return record;
 }

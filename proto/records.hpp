@@ -51,6 +51,7 @@ struct ReplicaEntry {
   std::string user_id;
   std::string display_name;
   std::int64_t first_seen_us = 0;
+  std::string resume_hash;  // SHA-256 of the replica's resume token (32 bytes), or empty
   friend bool operator==(const ReplicaEntry&, const ReplicaEntry&) = default;
 };
 

@@ -33,8 +33,12 @@ forbid proto "storage, server, RocksDB or Boost" 'storage/|server/|bench/|tests/
 forbid storage "server or Boost" 'server/|bench/|tests/|fuzz/|boost/'
 # tools (weft-replay) sit on storage and the trace reader of bench/; never on the server.
 forbid tools "server, tests or fuzz" 'server/|tests/|fuzz/|boost/'
+# server sits on storage, proto and crdt (and Boost); never on tests, tools or the client.
+forbid server "tests, fuzz, bench, tools or client" 'tests/|fuzz/|bench/|tools/|client/'
+# client (the C++ client library) speaks the protocol; it never sees the server or the store.
+forbid client "server, storage or RocksDB" 'server/|storage/|tests/|fuzz/|bench/|tools/|rocksdb/'
 # Includes are rooted at the repository: "crdt/rga.hpp", never "../crdt/rga.hpp" or "rga.hpp".
-for dir in crdt proto storage server tools bench tests fuzz; do
+for dir in crdt proto storage server client tools bench tests fuzz; do
   forbid "$dir" "unrooted paths (write \"module/file.hpp\")" '\.\.?/|[^/<>"]*"'
 done
 

@@ -1,0 +1,28 @@
+// config.hpp — everything an operator can set, with the defaults the README documents.
+//
+// main() fills it from flags and environment variables (server_main.cpp); the protocol core and
+// the transport read it and never consult the environment themselves.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include "proto/frame.hpp"
+#include "storage/snapshot_policy.hpp"
+
+namespace weft::server {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string data_dir = "./data";
+  std::string static_dir = "./client-js/public";  // the editor's files, served at /
+  unsigned threads = 0;                            // 0 = the core count
+  unsigned store_threads = 32;                     // blocking store calls (group commit)
+  proto::ServerLimits limits;
+  storage::SnapshotPolicy snapshots;
+  std::chrono::milliseconds unload_after{30000};   // a document without members stays this long
+  std::chrono::milliseconds hello_timeout{10000};
+  std::size_t max_queued_ops = 65536;              // per document, while a commit is in flight
+};
+
+}  // namespace weft::server

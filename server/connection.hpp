@@ -1,0 +1,63 @@
+// connection.hpp — the protocol core of one client connection: frames in, frames out, no sockets.
+//
+// The transport calls on_message() for each WebSocket message, one at a time, and on_closed()
+// once when the connection ends; everything the client is sent goes through its Peer. The
+// connection handles hello, rate limiting and routing; each document (document.hpp) handles
+// join, ops, presence and leave for its members on its own strand. Not thread-safe: the
+// transport calls it serially (from its read loop).
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include "proto/frame.hpp"
+#include "server/peer.hpp"
+
+namespace weft::server {
+
+class Document;
+class Hub;
+
+class Connection {
+ public:
+  Connection(Hub& hub, std::shared_ptr<Peer> peer, std::uint64_t id, std::string remote);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // One complete WebSocket message; `binary` is false for text messages (an error: frames are
+  // binary).
+  void on_message(std::string_view bytes, bool binary);
+  // The connection is gone (closed by either side, or dead): leave every document at once.
+  // Idempotent.
+  void on_closed();
+  // True once a valid hello was received.
+  [[nodiscard]] bool greeted() const { return greeted_; }
+  [[nodiscard]] std::uint64_t id() const { return id_; }
+
+ private:
+  // Rest of the private interface: connection.cpp.
+  void handle(proto::Frame frame);
+  void send_error(proto::ErrorCode code, std::string message,
+                  std::optional<std::string> doc = std::nullopt);
+  [[nodiscard]] bool admit_frame();  // the rate limit (token bucket); false = drop the frame
+
+  Hub& hub_;
+  std::shared_ptr<Peer> peer_;
+  std::uint64_t id_ = 0;
+  std::string remote_;
+  bool greeted_ = false;
+  bool closed_ = false;
+  std::string client_;
+  // The documents joined (or being joined), for routing and for leaving them all on close.
+  std::map<std::string, std::shared_ptr<Document>, std::less<>> documents_;
+  // Token bucket over frames: tokens_ refill at max_frames_per_second up to twice that.
+  double tokens_ = 0;
+  std::chrono::steady_clock::time_point refilled_;
+  std::uint64_t dropped_in_window_ = 0;
+  std::chrono::steady_clock::time_point window_start_;
+};
+
+}  // namespace weft::server
