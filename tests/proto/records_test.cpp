@@ -49,11 +49,11 @@ proto::DocumentMeta fixture_meta() {
           1700000000000000,
           0x0123456789ABCDEFu,
           1,
-          {{1, "alice@example.com", "Alice", 1700000000000000},
+          {{1, "alice@example.com", "Alice", 1700000000000000, ""},
            {3, "bob",
             "B\xC3\xB8"
             "b \xF0\x9F\x8E\xB8",
-            1700000000200000}}};
+            1700000000200000, ""}}};
 }
 
 std::string fixture_path(const std::string& name) {

@@ -222,16 +222,24 @@ TEST_SUITE("records validation") {
   }
 
   TEST_CASE("document ids, user ids and display names must be UTF-8") {
-    CHECK(!meta_error({"\xE2\x9C\x93", 0, 0, 1, {{1, "\xC3\xA9", "\xF0\x9F\x8E\xB8", 0}}}));
+    CHECK(!meta_error({"\xE2\x9C\x93", 0, 0, 1, {{1, "\xC3\xA9", "\xF0\x9F\x8E\xB8", 0, ""}}}));
     CHECK(meta_error({"d\xFF", 0, 0, 1, {}}) == Errc::bad_utf8);
-    CHECK(meta_error({"d", 0, 0, 1, {{1, "\xC3", "n", 0}}}) == Errc::bad_utf8);
-    CHECK(meta_error({"d", 0, 0, 1, {{1, "u", "\xED\xBF\xBF", 0}}}) == Errc::bad_utf8);
+    CHECK(meta_error({"d", 0, 0, 1, {{1, "\xC3", "n", 0, ""}}}) == Errc::bad_utf8);
+    CHECK(meta_error({"d", 0, 0, 1, {{1, "u", "\xED\xBF\xBF", 0, ""}}}) == Errc::bad_utf8);
   }
 
   TEST_CASE("document replica tables are ascending replica ids in range") {
-    CHECK(meta_error({"d", 0, 0, 1, {{0, "u", "n", 0}}}) == Errc::bad_field);
-    CHECK(meta_error({"d", 0, 0, 1, {{limit, "u", "n", 0}}}) == Errc::bad_field);
-    CHECK(meta_error({"d", 0, 0, 1, {{2, "u", "n", 0}, {2, "v", "m", 0}}}) == Errc::bad_field);
-    CHECK(meta_error({"d", 0, 0, 1, {{3, "u", "n", 0}, {2, "v", "m", 0}}}) == Errc::bad_field);
+    CHECK(meta_error({"d", 0, 0, 1, {{0, "u", "n", 0, ""}}}) == Errc::bad_field);
+    CHECK(meta_error({"d", 0, 0, 1, {{limit, "u", "n", 0, ""}}}) == Errc::bad_field);
+    CHECK(meta_error({"d", 0, 0, 1, {{2, "u", "n", 0, ""}, {2, "v", "m", 0, ""}}}) ==
+          Errc::bad_field);
+    CHECK(meta_error({"d", 0, 0, 1, {{3, "u", "n", 0, ""}, {2, "v", "m", 0, ""}}}) ==
+          Errc::bad_field);
+  }
+
+  TEST_CASE("a replica's resume hash is empty or a 32-byte SHA-256") {
+    CHECK(!meta_error({"d", 0, 0, 1, {{1, "u", "n", 0, std::string(32, 'h')}}}));
+    CHECK(meta_error({"d", 0, 0, 1, {{1, "u", "n", 0, std::string(31, 'h')}}}) == Errc::bad_field);
+    CHECK(meta_error({"d", 0, 0, 1, {{1, "u", "n", 0, std::string(33, 'h')}}}) == Errc::bad_field);
   }
 }
