@@ -10,6 +10,7 @@
 #include <string>
 #include <variant>
 #include <vector>
+
 #include "crdt/anchor.hpp"
 #include "crdt/op.hpp"
 #include "crdt/types.hpp"
@@ -21,21 +22,21 @@ namespace weft::proto {
 inline constexpr std::uint64_t protocol_version = 1;
 
 enum class FrameType : std::uint8_t {
-  hello = 1,      // client -> server
-  welcome = 2,    // server -> client
-  join = 3,       // client -> server
-  joined = 4,     // server -> client
-  snapshot = 5,   // server -> client
-  ops = 6,        // both ways
-  synced = 7,     // server -> client
-  ack = 8,        // server -> client
-  presence = 9,   // client -> server
-  presences = 10, // server -> client
-  leave = 11,     // client -> server
-  left = 12,      // server -> client
-  digest = 13,    // server -> client
-  diverged = 14,  // client -> server
-  error = 15,     // server -> client
+  hello = 1,       // client -> server
+  welcome = 2,     // server -> client
+  join = 3,        // client -> server
+  joined = 4,      // server -> client
+  snapshot = 5,    // server -> client
+  ops = 6,         // both ways
+  synced = 7,      // server -> client
+  ack = 8,         // server -> client
+  presence = 9,    // client -> server
+  presences = 10,  // server -> client
+  leave = 11,      // client -> server
+  left = 12,       // server -> client
+  digest = 13,     // server -> client
+  diverged = 14,   // client -> server
+  error = 15,      // server -> client
 };
 
 // 8 bytes, big-endian FNV-1a 64 of the document's visible text as UTF-8 (PROTOCOL.md, "Digest").
@@ -45,14 +46,14 @@ using ResumeToken = std::array<std::uint8_t, 16>;
 
 // Limits the server enforces and announces in welcome (PROTOCOL.md, "Limits").
 struct ServerLimits {
-  std::uint64_t max_frame_bytes = 1 << 20;       // client frames above this: close 1009
-  std::uint64_t max_ops_per_frame = 4096;        // ops frames with more: error too_many_ops
-  std::uint64_t max_run = 1 << 20;               // units per op (crdt Limits::max_run)
-  std::uint64_t max_docs_per_connection = 64;    // joins beyond: error too_many_documents
-  std::uint64_t max_frames_per_second = 500;     // sustained; bursts up to twice this
-  std::uint64_t presence_interval_ms = 50;       // presence reaches others at most this often
-  std::uint64_t digest_interval_ms = 1000;       // digest frames at most this often per document
-  std::uint64_t idle_timeout_ms = 20000;         // silent connections are closed after this
+  std::uint64_t max_frame_bytes = 1 << 20;     // client frames above this: close 1009
+  std::uint64_t max_ops_per_frame = 4096;      // ops frames with more: error too_many_ops
+  std::uint64_t max_run = 1 << 20;             // units per op (crdt Limits::max_run)
+  std::uint64_t max_docs_per_connection = 64;  // joins beyond: error too_many_documents
+  std::uint64_t max_frames_per_second = 500;   // sustained; bursts up to twice this
+  std::uint64_t presence_interval_ms = 50;     // presence reaches others at most this often
+  std::uint64_t digest_interval_ms = 1000;     // digest frames at most this often per document
+  std::uint64_t idle_timeout_ms = 20000;       // silent connections are closed after this
   friend bool operator==(const ServerLimits&, const ServerLimits&) = default;
 };
 
@@ -71,10 +72,10 @@ struct Welcome {
 
 struct Join {
   std::string doc;
-  std::optional<std::uint64_t> epoch;     // the epoch the client's replica belongs to; none = fresh
-  std::optional<crdt::ReplicaId> replica; // the replica to resume (with token)
+  std::optional<std::uint64_t> epoch;  // the epoch the client's replica belongs to; none = fresh
+  std::optional<crdt::ReplicaId> replica;  // the replica to resume (with token)
   std::optional<ResumeToken> token;
-  crdt::VersionVector version;            // what the client holds (empty when fresh)
+  crdt::VersionVector version;  // what the client holds (empty when fresh)
   friend bool operator==(const Join&, const Join&) = default;
 };
 
@@ -174,24 +175,24 @@ struct Diverged {
 
 // Error codes (PROTOCOL.md, "Errors"). Op rejections are op_rejected_base + crdt::Errc.
 enum class ErrorCode : std::uint16_t {
-  malformed_frame = 1,       // not msgpack, trailing bytes, or wrong shape for its type
+  malformed_frame = 1,  // not msgpack, trailing bytes, or wrong shape for its type
   unknown_frame_type = 2,
-  frame_too_large = 3,       // (sent with close 1009)
-  unsupported_version = 4,   // (sent with close 4001)
-  hello_required = 5,        // first frame not hello, or a second hello (close 4002)
+  frame_too_large = 3,      // (sent with close 1009)
+  unsupported_version = 4,  // (sent with close 4001)
+  hello_required = 5,       // first frame not hello, or a second hello (close 4002)
   bad_document_id = 6,
   not_joined = 7,
   already_joined = 8,
   too_many_documents = 9,
-  rate_limited = 10,         // frame dropped; sustained floods are closed with 1008
+  rate_limited = 10,  // frame dropped; sustained floods are closed with 1008
   too_many_ops = 11,
-  replica_mismatch = 12,     // op authored under a replica that is not this member's
-  replica_taken_over = 13,   // another connection resumed this replica: no longer a member
-  document_unavailable = 14, // the document could not be loaded
-  storage_failed = 15,       // the store failed: unacknowledged ops were not kept; rejoin
-  overloaded = 16,           // the document's queue is full; resend later
+  replica_mismatch = 12,      // op authored under a replica that is not this member's
+  replica_taken_over = 13,    // another connection resumed this replica: no longer a member
+  document_unavailable = 14,  // the document could not be loaded
+  storage_failed = 15,        // the store failed: unacknowledged ops were not kept; rejoin
+  overloaded = 16,            // the document's queue is full; resend later
   internal_error = 17,
-  op_rejected_base = 100,    // + crdt::Errc (101 bad_replica ... 117 bad_snapshot)
+  op_rejected_base = 100,  // + crdt::Errc (101 bad_replica ... 117 bad_snapshot)
 };
 
 struct Error {
@@ -205,11 +206,11 @@ struct Error {
 
 // WebSocket close codes the server uses (PROTOCOL.md, "Errors and close codes").
 enum class CloseCode : std::uint16_t {
-  normal = 1000,               // the client closed, or the server after a client's close
-  going_away = 1001,           // server shutdown: reconnect later
-  protocol_error = 1002,       // not a binary message
-  policy_violation = 1008,     // sustained flood beyond the rate limit
-  too_big = 1009,              // frame larger than max_frame_bytes
+  normal = 1000,            // the client closed, or the server after a client's close
+  going_away = 1001,        // server shutdown: reconnect later
+  protocol_error = 1002,    // not a binary message
+  policy_violation = 1008,  // sustained flood beyond the rate limit
+  too_big = 1009,           // frame larger than max_frame_bytes
   internal_error = 1011,
   unsupported_version = 4001,  // hello with a version this server does not speak
   hello_required = 4002,       // first frame not hello (or none within the idle timeout)

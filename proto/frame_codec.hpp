@@ -7,7 +7,9 @@
 #pragma once
 #include <string>
 #include <string_view>
+
 #include <tl/expected.hpp>
+
 #include "proto/frame.hpp"
 
 namespace weft::proto {
