@@ -208,7 +208,7 @@ struct Error {
 enum class CloseCode : std::uint16_t {
   normal = 1000,            // the client closed, or the server after a client's close
   going_away = 1001,        // server shutdown: reconnect later
-  protocol_error = 1002,    // not a binary message
+  protocol_error = 1002,    // a WebSocket-level violation (Beast closes with it)
   policy_violation = 1008,  // sustained flood beyond the rate limit
   too_big = 1009,           // frame larger than max_frame_bytes
   internal_error = 1011,
