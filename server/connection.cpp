@@ -1,1 +1,173 @@
-// placeholder: being written
+// connection.cpp — Connection: hello, the rate limit, and routing frames to documents.
+#include "server/connection.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "proto/frame_codec.hpp"
+#include "server/document.hpp"
+#include "server/hub.hpp"
+#include "storage/document_store.hpp"
+
+namespace weft::server {
+namespace {
+
+constexpr std::string_view server_name = "weft-server/0.1";
+
+}  // namespace
+
+Connection::Connection(Hub& hub, std::shared_ptr<Peer> peer, std::uint64_t id, std::string remote)
+    : hub_(hub),
+      peer_(std::move(peer)),
+      id_(id),
+      remote_(std::move(remote)),
+      tokens_(2.0 * static_cast<double>(hub.config().limits.max_frames_per_second)),
+      refilled_(std::chrono::steady_clock::now()),
+      window_start_(refilled_) {}
+
+Connection::~Connection() { on_closed(); }
+
+void Connection::on_message(std::string_view bytes, bool binary) {
+  if (closed_ || !admit_frame()) return;
+  if (!greeted_) {
+    auto frame = binary ? proto::decode_frame(bytes) : tl::unexpected(proto::FrameError{});
+    if (frame && std::holds_alternative<proto::Hello>(*frame)) return handle(std::move(*frame));
+    send_error(proto::ErrorCode::hello_required, "the first frame must be hello");
+    return close(proto::CloseCode::hello_required, "hello required");
+  }
+  if (!binary) {
+    return send_error(proto::ErrorCode::malformed_frame, "frames are binary messages");
+  }
+  auto frame = proto::decode_frame(bytes);
+  if (!frame) return send_error(frame.error().code, std::move(frame.error().message));
+  handle(std::move(*frame));
+}
+
+void Connection::on_closed() {
+  if (closed_ && documents_.empty()) return;
+  closed_ = true;
+  for (auto& [doc, document] : std::exchange(documents_, {})) document->leave(id_, nullptr);
+}
+
+void Connection::close(proto::CloseCode code, std::string_view reason) {
+  peer_->close(code, reason);
+  on_closed();
+}
+
+void Connection::handle(proto::Frame frame) {
+  std::visit([this](auto&& f) { on_frame(std::move(f)); }, std::move(frame));
+}
+
+void Connection::on_frame(proto::Hello hello) {
+  if (greeted_) return send_error(proto::ErrorCode::hello_required, "hello was already received");
+  if (hello.version != proto::protocol_version) {
+    send_error(proto::ErrorCode::unsupported_version, "protocol version " +
+                                                          std::to_string(hello.version) +
+                                                          " is not supported; this "
+                                                          "server speaks " +
+                                                          std::to_string(proto::protocol_version));
+    return close(proto::CloseCode::unsupported_version, "unsupported version");
+  }
+  greeted_ = true;
+  client_ = std::move(hello.client);
+  send(proto::Welcome{proto::protocol_version, std::string(server_name), hub_.config().limits});
+}
+
+void Connection::on_frame(proto::Join join) {
+  if (!storage::is_valid_document_id(join.doc)) {
+    return send_error(proto::ErrorCode::bad_document_id,
+                      "document ids are 1..128 bytes of [A-Za-z0-9._~-]");
+  }
+  // Already in the map: the document decides (already_joined, or a rejoin after it dropped us).
+  if (const auto it = documents_.find(join.doc); it != documents_.end()) {
+    return it->second->join(id_, peer_, std::move(join));
+  }
+  if (documents_.size() >= hub_.config().limits.max_docs_per_connection) {
+    return send_error(proto::ErrorCode::too_many_documents,
+                      "at most " + std::to_string(hub_.config().limits.max_docs_per_connection) +
+                          " documents per connection",
+                      join.doc);
+  }
+  auto document = hub_.acquire(join.doc);
+  documents_.emplace(join.doc, document);
+  document->join(id_, peer_, std::move(join));
+}
+
+void Connection::on_frame(proto::Ops ops) {
+  const auto it = documents_.find(ops.doc);
+  if (it == documents_.end()) return send_error(proto::ErrorCode::not_joined, "ops", ops.doc);
+  if (ops.ops.size() > hub_.config().limits.max_ops_per_frame) {
+    return send_error(proto::ErrorCode::too_many_ops,
+                      std::to_string(ops.ops.size()) + " ops in one frame; the limit is " +
+                          std::to_string(hub_.config().limits.max_ops_per_frame),
+                      ops.doc);
+  }
+  it->second->ops(id_, peer_, std::move(ops));
+}
+
+void Connection::on_frame(proto::Presence presence) {
+  const auto it = documents_.find(presence.doc);
+  if (it == documents_.end()) {
+    return send_error(proto::ErrorCode::not_joined, "presence", presence.doc);
+  }
+  it->second->presence(id_, peer_, std::move(presence.state));
+}
+
+void Connection::on_frame(proto::Leave leave) {
+  const auto it = documents_.find(leave.doc);
+  if (it == documents_.end()) return send_error(proto::ErrorCode::not_joined, "leave", leave.doc);
+  it->second->leave(id_, peer_);
+  documents_.erase(it);
+}
+
+void Connection::on_frame(proto::Diverged diverged) {
+  if (!documents_.contains(diverged.doc)) {
+    return send_error(proto::ErrorCode::not_joined, "diverged", diverged.doc);
+  }
+  ++hub_.divergence_reports;
+}
+
+template <class ServerFrame>
+void Connection::on_frame(ServerFrame) {
+  send_error(proto::ErrorCode::malformed_frame, "a frame only the server sends");
+}
+
+void Connection::send(const proto::Frame& frame) {
+  peer_->send(std::make_shared<const std::string>(proto::encode_frame(frame)));
+}
+
+void Connection::send_error(proto::ErrorCode code, std::string message,
+                            std::optional<std::string> doc) {
+  send(proto::Error{static_cast<std::uint64_t>(code), std::string(proto::error_name(code)),
+                    std::move(message), std::move(doc), std::nullopt});
+}
+
+// Token bucket: max_frames_per_second tokens a second, up to twice that banked. A frame without a
+// token is dropped (one rate_limited error a second at most); more drops than
+// max_frames_per_second within one second is a flood, closed with 1008.
+bool Connection::admit_frame() {
+  const auto now = std::chrono::steady_clock::now();
+  const double rate = static_cast<double>(hub_.config().limits.max_frames_per_second);
+  const double elapsed = std::chrono::duration<double>(now - refilled_).count();
+  tokens_ = std::min(2.0 * rate, tokens_ + elapsed * rate);
+  refilled_ = now;
+  if (tokens_ >= 1.0) {
+    tokens_ -= 1.0;
+    return true;
+  }
+  if (now - window_start_ >= std::chrono::seconds(1)) {
+    window_start_ = now;
+    dropped_in_window_ = 0;
+  }
+  ++dropped_in_window_;
+  if (dropped_in_window_ > hub_.config().limits.max_frames_per_second) {
+    close(proto::CloseCode::policy_violation, "too many frames");
+    return false;
+  }
+  if (dropped_in_window_ == 1) {
+    send_error(proto::ErrorCode::rate_limited, "frame dropped: too many frames per second");
+  }
+  return false;
+}
+
+}  // namespace weft::server

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+
 #include "proto/frame.hpp"
 #include "server/peer.hpp"
 
@@ -40,8 +41,19 @@ class Connection {
  private:
   // Rest of the private interface: connection.cpp.
   void handle(proto::Frame frame);
+  void on_frame(proto::Hello hello);
+  void on_frame(proto::Join join);
+  void on_frame(proto::Ops ops);
+  void on_frame(proto::Presence presence);
+  void on_frame(proto::Leave leave);
+  void on_frame(proto::Diverged diverged);
+  template <class ServerFrame>
+  void on_frame(ServerFrame frame);  // frames only servers send: malformed_frame
+  void send(const proto::Frame& frame);
   void send_error(proto::ErrorCode code, std::string message,
                   std::optional<std::string> doc = std::nullopt);
+  // Closes the connection (the peer sends `code`) and leaves every document.
+  void close(proto::CloseCode code, std::string_view reason);
   [[nodiscard]] bool admit_frame();  // the rate limit (token bucket); false = drop the frame
 
   Hub& hub_;
