@@ -72,7 +72,7 @@ proto::DocumentMeta meta_for(const std::string& doc, crdt::ReplicaId replica) {
   proto::DocumentMeta meta;
   meta.id = doc;
   meta.epoch = 1;
-  meta.replicas.push_back({replica, "bench", "bench", 0});
+  meta.replicas.push_back({replica, "bench", "bench", 0, {}});
   return meta;
 }
 

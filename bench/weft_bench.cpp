@@ -4,6 +4,8 @@
 //   weft-bench crdt [--trace PATH] [--runs N] [--warmup N] [--mode
 //   local|remote|encode|load|merge|all]
 //   weft-bench storage [--data DIR] [--runs N] [--ops N] [--threads N]   (storage_bench.hpp)
+//   weft-bench load [--docs D] [--clients-per-doc C] [--rate R] [--seconds S] [--max] ...
+//                                                                            (load_bench.hpp)
 //
 // Without --trace, every sequential trace in traces_dir() runs (with --mode merge: every
 // concurrent one). bench/README.md describes the modes and the output.
@@ -20,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/load_bench.hpp"
 #include "bench/replay.hpp"
 #include "bench/storage_bench.hpp"
 #include "bench/trace.hpp"
@@ -288,7 +291,12 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string_view{argv[1]} == "storage") {
     return weft::bench::storage_main(argc - 2, argv + 2);
   }
-  if (argc < 2 || std::string_view{argv[1]} != "crdt") return usage("benchmarks: crdt, storage");
+  if (argc >= 2 && std::string_view{argv[1]} == "load") {
+    return weft::bench::load_main(argc - 2, argv + 2);
+  }
+  if (argc < 2 || std::string_view{argv[1]} != "crdt") {
+    return usage("benchmarks: crdt, storage, load");
+  }
   Options options;
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+
 #include "proto/frame.hpp"
 #include "storage/snapshot_policy.hpp"
 
@@ -16,13 +17,13 @@ struct ServerConfig {
   std::uint16_t port = 8080;
   std::string data_dir = "./data";
   std::string static_dir = "./client-js/public";  // the editor's files, served at /
-  unsigned threads = 0;                            // 0 = the core count
-  unsigned store_threads = 32;                     // blocking store calls (group commit)
+  unsigned threads = 0;                           // 0 = the core count
+  unsigned store_threads = 32;                    // blocking store calls (group commit)
   proto::ServerLimits limits;
   storage::SnapshotPolicy snapshots;
-  std::chrono::milliseconds unload_after{30000};   // a document without members stays this long
+  std::chrono::milliseconds unload_after{30000};  // a document without members stays this long
   std::chrono::milliseconds hello_timeout{10000};
-  std::size_t max_queued_ops = 65536;              // per document, while a commit is in flight
+  std::size_t max_queued_ops = 65536;  // per document, while a commit is in flight
 };
 
 }  // namespace weft::server

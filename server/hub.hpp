@@ -11,7 +11,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
+
 #include <boost/asio/any_io_executor.hpp>
+
 #include "server/config.hpp"
 #include "server/op_stream.hpp"
 

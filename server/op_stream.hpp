@@ -11,7 +11,9 @@
 #include <span>
 #include <string>
 #include <vector>
+
 #include <boost/asio/any_io_executor.hpp>
+
 #include "proto/records.hpp"
 #include "storage/document_store.hpp"
 

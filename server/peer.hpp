@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+
 #include "proto/frame.hpp"
 
 namespace weft::server {

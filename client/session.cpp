@@ -1,0 +1,454 @@
+// session.cpp — Session: connection lifecycle, the join/catch-up state machine, local edits.
+#include "client/session.hpp"
+
+#include <algorithm>
+#include <thread>
+#include <utility>
+
+#include "crdt/snapshot.hpp"
+#include "proto/frame_codec.hpp"
+
+namespace weft::client {
+
+namespace net = boost::asio;
+
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+crdt::Seq op_end(const crdt::Op& op) { return crdt::op_seq(op) + crdt::op_len(op); }
+
+tl::unexpected<std::string> failure(std::string why) { return tl::unexpected(std::move(why)); }
+
+}  // namespace
+
+bool run_until(net::io_context& ioc, const std::function<bool()>& done,
+               std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!done()) {
+    const auto now = Clock::now();
+    if (now >= deadline) return false;
+    if (ioc.stopped()) ioc.restart();
+    const auto slice = std::min<Clock::duration>(deadline - now, std::chrono::milliseconds{20});
+    if (ioc.run_one_for(slice) == 0 && ioc.stopped()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{1});  // nothing to run yet
+    }
+  }
+  return true;
+}
+
+Session::Session(net::io_context& ioc, SessionOptions options)
+    : ioc_(ioc), options_(std::move(options)) {}
+
+Session::~Session() {
+  if (conn_) conn_->detach();
+}
+
+bool Session::wait_until(const std::function<bool()>& done) {
+  return run_until(ioc_, done, options_.timeout);
+}
+
+bool Session::wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  return run_until(ioc_, done, timeout);
+}
+
+void Session::start_connection(const std::string& host, std::uint16_t port) {
+  if (conn_) conn_->detach();
+  host_ = host;
+  port_ = port;
+  welcome_.reset();
+  close_info_.reset();
+  opening_ = true;
+  Connection::Events events;
+  events.on_open = [this] { opening_ = false; };
+  events.on_message = [this](std::string_view bytes) { on_message(bytes); };
+  events.on_close = [this](const CloseInfo& info) { on_close(info); };
+  conn_ = Connection::create(ioc_, std::move(events));
+  conn_->open(host, port);
+}
+
+tl::expected<void, std::string> Session::connect(const std::string& host, std::uint16_t port) {
+  start_connection(host, port);
+  if (!wait_until([this] { return !opening_ || close_info_.has_value(); })) {
+    return failure("connect: timed out");
+  }
+  if (close_info_) return failure(close_info_->reason);
+  return {};
+}
+
+tl::expected<void, std::string> Session::hello() {
+  const std::size_t errors_before = errors_seen_;
+  send_frame(proto::Hello{proto::protocol_version, options_.client_name});
+  if (!wait_until([&] { return welcome_ || close_info_ || errors_seen_ > errors_before; })) {
+    return failure("hello: no welcome");
+  }
+  if (!welcome_) return failure("hello: refused");
+  return {};
+}
+
+tl::expected<void, std::string> Session::open(const std::string& host, std::uint16_t port) {
+  if (auto done = connect(host, port); !done) return done;
+  return hello();
+}
+
+void Session::disconnect(bool abrupt) {
+  if (!conn_ || !conn_->is_open()) return;
+  if (abrupt) {
+    conn_->abort();
+    return;
+  }
+  conn_->close();
+  wait_until([this] { return close_info_.has_value(); });
+  if (!close_info_) conn_->abort();
+}
+
+tl::expected<void, std::string> Session::reconnect() { return reconnect(host_, port_); }
+
+tl::expected<void, std::string> Session::reconnect(const std::string& host, std::uint16_t port) {
+  if (auto done = open(host, port); !done) return done;
+  for (auto& [id, doc] : docs_) {
+    if (doc.wanted) send_join(doc);
+  }
+  const bool all_live = wait_until([this] {
+    return std::all_of(docs_.begin(), docs_.end(), [](const auto& entry) {
+      return !entry.second.wanted || entry.second.phase == DocPhase::live;
+    });
+  });
+  if (!all_live) return failure("reconnect: documents did not catch up");
+  return {};
+}
+
+void Session::join_async(const std::string& id) {
+  auto [it, inserted] = docs_.try_emplace(id);
+  DocState& doc = it->second;
+  if (inserted) doc.id = id;
+  doc.wanted = true;
+  send_join(doc);
+}
+
+tl::expected<void, std::string> Session::join(const std::string& id) {
+  const std::size_t errors_before = errors_seen_;
+  join_async(id);
+  const DocState& doc = docs_.at(id);
+  const bool done = wait_until([&] {
+    return doc.phase == DocPhase::live || doc.phase == DocPhase::idle || close_info_ ||
+           errors_seen_ > errors_before;
+  });
+  if (doc.phase == DocPhase::live) return {};
+  if (!done) return failure("join " + id + ": timed out");
+  if (errors_seen_ > errors_before) {
+    for (auto it = received_.rbegin(); it != received_.rend(); ++it) {
+      if (const auto* error = std::get_if<proto::Error>(&*it)) {
+        return failure("join " + id + ": " + error->name + ": " + error->message);
+      }
+    }
+  }
+  return failure("join " + id + ": connection closed");
+}
+
+void Session::leave(const std::string& id) {
+  DocState* doc = find(id);
+  if (doc == nullptr) return;
+  doc->wanted = false;
+  doc->rejoin = false;
+  if (doc->phase == DocPhase::idle) return;
+  doc->phase = DocPhase::leaving;
+  send_frame(proto::Leave{id});
+}
+
+void Session::send_join(DocState& doc) {
+  if (doc.rejoin && doc.rga) {
+    doc.rejoin = false;
+    doc.rga.emplace(doc.replica);  // empty: its version vector asks for everything
+  }
+  proto::Join join;
+  join.doc = doc.id;
+  if (doc.epoch) {
+    join.epoch = doc.epoch;
+    join.replica = doc.replica;
+    join.token = doc.token;
+    if (doc.rga) join.version = doc.rga->version();
+  }
+  doc.phase = DocPhase::joining;
+  doc.snapshot_bytes.clear();
+  send_frame(join);
+}
+
+// Starts the document over from an empty replica under the same credentials: leave, then (on
+// left) join with an empty version vector. Unacknowledged ops survive and are re-applied.
+void Session::rejoin_from_scratch(DocState& doc) {
+  doc.rebuild = true;
+  doc.rejoin = true;
+  doc.phase = DocPhase::leaving;
+  send_frame(proto::Leave{doc.id});
+}
+
+tl::expected<void, std::string> Session::local_insert(const std::string& id, std::uint64_t pos,
+                                                      std::string_view text) {
+  DocState* doc = find(id);
+  if (doc == nullptr || !doc->rga) return failure("insert: no replica for " + id);
+  if (doc->rebuild) return failure("insert: " + id + " is being rebuilt");
+  auto op = doc->rga->local_insert(pos, text);
+  if (!op) return failure("insert: " + op.error().message());
+  doc->unacked.emplace_back(std::move(*op));
+  flush(*doc);
+  return {};
+}
+
+tl::expected<void, std::string> Session::local_delete(const std::string& id, std::uint64_t pos,
+                                                      std::uint64_t len) {
+  DocState* doc = find(id);
+  if (doc == nullptr || !doc->rga) return failure("delete: no replica for " + id);
+  if (doc->rebuild) return failure("delete: " + id + " is being rebuilt");
+  auto op = doc->rga->local_delete(pos, len);
+  if (!op) return failure("delete: " + op.error().message());
+  doc->unacked.emplace_back(std::move(*op));
+  flush(*doc);
+  return {};
+}
+
+void Session::set_presence(const std::string& doc, const proto::PresenceState& state) {
+  send_frame(proto::Presence{doc, state});
+}
+
+void Session::send_bytes(std::string bytes) {
+  if (conn_) conn_->send(std::move(bytes));
+}
+
+void Session::send_frame(const proto::Frame& frame) { send_bytes(proto::encode_frame(frame)); }
+
+// Sends the unacknowledged ops not yet sent on this connection, while the document is live.
+void Session::flush(DocState& doc) {
+  if (doc.phase != DocPhase::live || !connected()) return;
+  const std::size_t per_frame =
+      welcome_ ? static_cast<std::size_t>(welcome_->limits.max_ops_per_frame) : 4096;
+  while (doc.sent < doc.unacked.size()) {
+    const std::size_t n = std::min(per_frame, doc.unacked.size() - doc.sent);
+    proto::Ops ops{doc.id, {}};
+    const auto first = doc.unacked.begin() + static_cast<std::ptrdiff_t>(doc.sent);
+    ops.ops.assign(first, first + static_cast<std::ptrdiff_t>(n));
+    doc.sent += n;
+    send_frame(ops);
+  }
+}
+
+std::string Session::text(const std::string& id) const {
+  const DocState* state = doc(id);
+  return state != nullptr && state->rga ? state->rga->text() : std::string{};
+}
+
+const DocState* Session::doc(const std::string& id) const {
+  const auto it = docs_.find(id);
+  return it == docs_.end() ? nullptr : &it->second;
+}
+
+DocState* Session::find(std::string_view id) {
+  const auto it = docs_.find(id);
+  return it == docs_.end() ? nullptr : &it->second;
+}
+
+bool Session::live(const std::string& id) const {
+  const DocState* state = doc(id);
+  return state != nullptr && state->phase == DocPhase::live;
+}
+
+bool Session::acked(const std::string& id) const {
+  const DocState* state = doc(id);
+  return state != nullptr && state->phase == DocPhase::live && state->unacked.empty();
+}
+
+std::vector<proto::Error> Session::errors() const {
+  std::vector<proto::Error> out;
+  for (const proto::Frame& frame : received_) {
+    if (const auto* error = std::get_if<proto::Error>(&frame)) out.push_back(*error);
+  }
+  return out;
+}
+
+void Session::on_close(const CloseInfo& info) {
+  close_info_ = info;
+  opening_ = false;
+  for (auto& [id, doc] : docs_) {
+    doc.phase = DocPhase::idle;
+    doc.sent = 0;
+    doc.snapshot_bytes.clear();
+    doc.presences.clear();
+  }
+}
+
+void Session::on_message(std::string_view bytes) {
+  auto frame = proto::decode_frame(bytes);
+  if (!frame) {
+    proto::Error error;
+    error.name = "undecodable";
+    error.message = frame.error().message;
+    received_.emplace_back(std::move(error));
+    ++errors_seen_;
+    return;
+  }
+  received_.push_back(*frame);
+  handle(*frame);
+}
+
+void Session::handle(const proto::Frame& frame) {
+  std::visit(Overloaded{
+                 [this](const proto::Welcome& w) { welcome_ = w; },
+                 [this](const proto::Joined& f) { on_joined(f); },
+                 [this](const proto::SnapshotChunk& f) { on_snapshot(f); },
+                 [this](const proto::Ops& f) { on_ops(f); },
+                 [this](const proto::Synced& f) { on_synced(f); },
+                 [this](const proto::Ack& f) { on_ack(f); },
+                 [this](const proto::Presences& f) { on_presences(f); },
+                 [this](const proto::Left& f) { on_left(f); },
+                 [this](const proto::DigestFrame& f) { on_digest(f); },
+                 [this](const proto::Error& f) { on_error(f); },
+                 [](const auto&) {},  // client-to-server frames: a server never sends them
+             },
+             frame);
+}
+
+void Session::on_joined(const proto::Joined& joined) {
+  DocState* doc = find(joined.doc);
+  if (doc == nullptr || doc->phase != DocPhase::joining) return;
+  const bool refused = doc->rga && !joined.reset && joined.replica != doc->replica;
+  if (joined.reset || refused) {
+    // Another epoch, or the resume token was refused: ops under the old replica can never be
+    // accepted again. (The JS client re-types them; this client counts them as lost.)
+    doc->lost_ops += doc->unacked.size();
+    doc->unacked.clear();
+    doc->sent = 0;
+    doc->rga.reset();
+    ++doc->resets;
+  }
+  doc->epoch = joined.epoch;
+  doc->replica = joined.replica;
+  doc->token = joined.token;
+  doc->server_version = joined.version;
+  doc->acked = std::max(doc->acked, joined.version.get(joined.replica));
+  while (!doc->unacked.empty() && op_end(doc->unacked.front()) <= doc->acked) {
+    doc->unacked.pop_front();
+  }
+  if (!doc->rga) {
+    doc->rga.emplace(joined.replica);
+    doc->rebuild = true;  // everything must come from the server before local edits resume
+  }
+  doc->phase = DocPhase::catching_up;
+  if (refused) rejoin_from_scratch(*doc);  // the server would send ops against our old state
+}
+
+void Session::on_snapshot(const proto::SnapshotChunk& chunk) {
+  DocState* doc = find(chunk.doc);
+  if (doc == nullptr || doc->phase != DocPhase::catching_up) return;
+  if (chunk.offset != doc->snapshot_bytes.size()) {
+    doc->snapshot_bytes.clear();
+    if (chunk.offset != 0) return;
+  }
+  doc->snapshot_bytes += chunk.bytes;
+  if (doc->snapshot_bytes.size() < chunk.total) return;
+  auto snapshot = crdt::decode_snapshot(doc->snapshot_bytes);
+  doc->snapshot_bytes.clear();
+  if (!snapshot) return;
+  auto rga = crdt::Rga::from_snapshot(*snapshot, doc->replica);
+  if (!rga) return;
+  doc->rga.emplace(std::move(*rga));
+  // Our unacknowledged ops are ops like any other: on top of the snapshot before anything else,
+  // so that new local edits take seqs after them.
+  for (const crdt::Op& op : doc->unacked) (void)doc->rga->apply_remote(op);
+}
+
+void Session::on_ops(const proto::Ops& ops) {
+  DocState* doc = find(ops.doc);
+  if (doc == nullptr || !doc->rga) return;
+  if (doc->phase != DocPhase::catching_up && doc->phase != DocPhase::live) return;
+  for (const crdt::Op& op : ops.ops) (void)doc->rga->apply_remote(op);
+}
+
+void Session::on_synced(const proto::Synced& synced) {
+  DocState* doc = find(synced.doc);
+  if (doc == nullptr || doc->phase != DocPhase::catching_up) return;
+  doc->server_version = synced.version;
+  doc->acked = std::max(doc->acked, synced.version.get(doc->replica));
+  while (!doc->unacked.empty() && op_end(doc->unacked.front()) <= doc->acked) {
+    doc->unacked.pop_front();
+  }
+  for (const crdt::Op& op : doc->unacked) (void)doc->rga->apply_remote(op);
+  doc->rebuild = false;
+  doc->phase = DocPhase::live;
+  doc->sent = 0;
+  if (doc->rga->version() == synced.version) {
+    ++doc->digests_checked;
+    if (proto::text_digest(doc->rga->text()) != synced.digest) ++doc->digest_mismatches;
+  }
+  flush(*doc);
+}
+
+void Session::on_ack(const proto::Ack& ack) {
+  DocState* doc = find(ack.doc);
+  if (doc == nullptr) return;
+  doc->acked = std::max(doc->acked, ack.next_seq);
+  while (!doc->unacked.empty() && op_end(doc->unacked.front()) <= doc->acked) {
+    doc->unacked.pop_front();
+    if (doc->sent > 0) --doc->sent;
+  }
+}
+
+void Session::on_presences(const proto::Presences& presences) {
+  DocState* doc = find(presences.doc);
+  if (doc == nullptr) return;
+  for (const auto& entry : presences.entries) {
+    if (entry.replica == doc->replica) continue;
+    if (entry.state) {
+      doc->presences[entry.replica] = *entry.state;
+    } else {
+      doc->presences.erase(entry.replica);
+    }
+  }
+}
+
+void Session::on_left(const proto::Left& left) {
+  DocState* doc = find(left.doc);
+  if (doc == nullptr) return;
+  doc->presences.clear();
+  if (doc->rejoin && doc->wanted) {
+    send_join(*doc);  // epoch, replica, token and the empty replica's empty version vector
+    return;
+  }
+  doc->phase = DocPhase::idle;
+}
+
+void Session::on_digest(const proto::DigestFrame& digest) {
+  DocState* doc = find(digest.doc);
+  if (doc == nullptr || doc->phase != DocPhase::live || doc->rga->version() != digest.version) {
+    return;
+  }
+  ++doc->digests_checked;
+  const proto::Digest ours = proto::text_digest(doc->rga->text());
+  if (ours == digest.digest) return;
+  ++doc->digest_mismatches;
+  send_frame(proto::Diverged{doc->id, digest.version, ours});
+  rejoin_from_scratch(*doc);
+}
+
+void Session::on_error(const proto::Error& error) {
+  ++errors_seen_;
+  if (!error.doc) return;
+  DocState* doc = find(*error.doc);
+  if (doc == nullptr) return;
+  using proto::ErrorCode;
+  const auto code = static_cast<ErrorCode>(error.code);
+  if (code == ErrorCode::replica_taken_over) {
+    doc->phase = DocPhase::idle;
+    doc->wanted = false;
+  } else if (code == ErrorCode::storage_failed) {
+    if (doc->wanted) send_join(*doc);  // our unacknowledged ops go again after synced
+  } else if (doc->phase == DocPhase::joining &&
+             (code == ErrorCode::bad_document_id || code == ErrorCode::too_many_documents ||
+              code == ErrorCode::document_unavailable || code == ErrorCode::already_joined)) {
+    doc->phase = DocPhase::idle;
+  }
+}
+
+}  // namespace weft::client

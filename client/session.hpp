@@ -1,0 +1,169 @@
+// session.hpp — Session: a Weft client holding one crdt::Rga replica per joined document.
+//
+// It speaks proto/PROTOCOL.md over a Connection: hello, join with resume (epoch, replica, token
+// and version vector kept per document), catch-up by ops or snapshot, local edits sent as `ops`,
+// acks, presence and digests. Every local op stays in `unacked` until the server acknowledges it
+// (ack next_seq); after a reconnect (or a rejoin) the unacknowledged ops are re-applied on top of
+// whatever catch-up brought and sent again, so no acknowledged-or-not local edit is lost while
+// the server keeps the client's epoch. A reset (new epoch) drops the replica and its unacked ops.
+//
+// Threading: a Session lives on one io_context that the owner runs (several sessions may share
+// it: run_until() drives them all). Every member must be called from that thread. Nothing blocks
+// except the *_wait helpers, which run the io_context until their condition holds.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <tl/expected.hpp>
+
+#include "client/connection.hpp"
+#include "crdt/op.hpp"
+#include "crdt/rga.hpp"
+#include "proto/frame.hpp"
+
+namespace weft::client {
+
+using Clock = std::chrono::steady_clock;
+
+// Runs `ioc` until `done()` holds or `timeout` passes; true if it holds.
+bool run_until(boost::asio::io_context& ioc, const std::function<bool()>& done,
+               std::chrono::milliseconds timeout);
+
+// Where a joined document stands on the current connection.
+enum class DocPhase : std::uint8_t {
+  idle,         // not a member (never joined, left, disconnected, or removed by the server)
+  joining,      // join sent, waiting for joined
+  catching_up,  // joined received, waiting for synced
+  live,         // caught up: local ops are sent as they are made
+  leaving,      // leave sent, waiting for left
+};
+
+// One document as this client holds it.
+struct DocState {
+  std::string id;
+  DocPhase phase = DocPhase::idle;
+  bool wanted = false;  // joined by the owner and not left: rejoined after a reconnect
+  // Resume credentials (from the last joined frame).
+  std::optional<std::uint64_t> epoch;
+  crdt::ReplicaId replica = 0;
+  std::optional<proto::ResumeToken> token;
+  std::optional<crdt::Rga> rga;  // exists once a replica was assigned
+  // Local ops of `replica` not yet acknowledged, in seq order; the first `sent` of them were
+  // sent on the current connection.
+  std::deque<crdt::Op> unacked;
+  std::size_t sent = 0;
+  crdt::Seq acked = 0;         // every op of `replica` below this is durable on the server
+  bool rebuild = false;        // local edits wait: the replica is being rebuilt from the server
+  bool rejoin = false;         // leave sent to start over from an empty replica: join again on left
+  std::string snapshot_bytes;  // chunks received so far
+  crdt::VersionVector server_version;                         // from joined / synced
+  std::map<crdt::ReplicaId, proto::PresenceState> presences;  // other members
+  std::size_t digests_checked = 0;
+  std::size_t digest_mismatches = 0;
+  std::size_t lost_ops = 0;  // unacked ops dropped by a reset or a refused resume
+  std::size_t resets = 0;
+};
+
+struct SessionOptions {
+  std::string client_name = "weft-client-cpp";
+  std::chrono::milliseconds timeout{5000};  // for the blocking helpers
+};
+
+class Session {
+ public:
+  explicit Session(boost::asio::io_context& ioc, SessionOptions options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // TCP + WebSocket handshake only (no hello), waiting until open or failed.
+  tl::expected<void, std::string> connect(const std::string& host, std::uint16_t port);
+  // Sends hello and waits for welcome (or an error/close).
+  tl::expected<void, std::string> hello();
+  // connect() + hello().
+  tl::expected<void, std::string> open(const std::string& host, std::uint16_t port);
+  // Closes the connection (a clean close, or a cut when `abrupt`); documents keep their state
+  // and local edits keep working offline.
+  void disconnect(bool abrupt = false);
+  // Connects again to the last host, says hello, and rejoins every wanted document with its
+  // epoch, replica, token and version vector; waits until all of them are live.
+  tl::expected<void, std::string> reconnect();
+  // The same, to another address (a server restarted on another port).
+  tl::expected<void, std::string> reconnect(const std::string& host, std::uint16_t port);
+
+  // Sends join (resuming when the document has credentials) and waits until live.
+  tl::expected<void, std::string> join(const std::string& doc);
+  void join_async(const std::string& doc);
+  void leave(const std::string& doc);
+
+  // Local edits at code-point positions; work offline too. Fail before the first joined.
+  tl::expected<void, std::string> local_insert(const std::string& doc, std::uint64_t pos,
+                                               std::string_view text);
+  tl::expected<void, std::string> local_delete(const std::string& doc, std::uint64_t pos,
+                                               std::uint64_t len);
+  void set_presence(const std::string& doc, const proto::PresenceState& state);
+  // Sends bytes as one binary message, as they are (for hostile-input tests).
+  void send_bytes(std::string bytes);
+  void send_frame(const proto::Frame& frame);
+
+  [[nodiscard]] std::string text(const std::string& doc) const;
+  [[nodiscard]] const DocState* doc(const std::string& doc) const;
+  [[nodiscard]] bool live(const std::string& doc) const;
+  // Live and every local op acknowledged.
+  [[nodiscard]] bool acked(const std::string& doc) const;
+  [[nodiscard]] bool connected() const { return conn_ && conn_->is_open(); }
+  [[nodiscard]] bool welcomed() const { return welcome_.has_value(); }
+  [[nodiscard]] const std::optional<CloseInfo>& close_info() const { return close_info_; }
+  // Every frame received on any connection, decoded (undecodable ones as an Error with
+  // code 0 and the decoder's message).
+  [[nodiscard]] const std::vector<proto::Frame>& received() const { return received_; }
+  [[nodiscard]] std::vector<proto::Error> errors() const;
+
+  bool wait_until(const std::function<bool()>& done);
+  bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+  boost::asio::io_context& io() { return ioc_; }
+
+ private:
+  void start_connection(const std::string& host, std::uint16_t port);
+  void on_message(std::string_view bytes);
+  void on_close(const CloseInfo& info);
+  void handle(const proto::Frame& frame);
+  void on_joined(const proto::Joined& joined);
+  void on_snapshot(const proto::SnapshotChunk& chunk);
+  void on_ops(const proto::Ops& ops);
+  void on_synced(const proto::Synced& synced);
+  void on_ack(const proto::Ack& ack);
+  void on_presences(const proto::Presences& presences);
+  void on_left(const proto::Left& left);
+  void on_digest(const proto::DigestFrame& digest);
+  void on_error(const proto::Error& error);
+  void send_join(DocState& doc);
+  void rejoin_from_scratch(DocState& doc);
+  void flush(DocState& doc);
+  void schedule_flush(DocState& doc);
+  DocState* find(std::string_view doc);
+
+  boost::asio::io_context& ioc_;
+  SessionOptions options_;
+  std::shared_ptr<Connection> conn_;
+  bool opening_ = false;
+  std::string host_;
+  std::uint16_t port_ = 0;
+  std::optional<proto::Welcome> welcome_;
+  std::optional<CloseInfo> close_info_;
+  std::map<std::string, DocState, std::less<>> docs_;
+  std::vector<proto::Frame> received_;
+  std::size_t errors_seen_ = 0;  // hello() waits for a new error
+};
+
+}  // namespace weft::client
