@@ -1,1 +1,167 @@
-// placeholder: being written
+// http_session.cpp — request routing and responses of the HTTP side of the port.
+#include "server/http_session.hpp"
+
+#include <iostream>
+#include <string>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "server/hub.hpp"
+#include "server/server_options.hpp"
+#include "server/static_files.hpp"
+#include "server/websocket_session.hpp"
+
+namespace weft::server {
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+
+namespace {
+
+[[nodiscard]] std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find_first_of("?#"));
+}
+
+[[nodiscard]] bool is_websocket_path(std::string_view path) {
+  return path == "/ws" || path.starts_with("/ws/");
+}
+
+[[nodiscard]] std::string health_json(const HubStats& stats) {
+  return R"({"status":"ok","version":")" + std::string(server_version) + R"(","documents":)" +
+         std::to_string(stats.documents) + R"(,"connections":)" +
+         std::to_string(stats.connections) + "}";
+}
+
+}  // namespace
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, TransportContext context)
+    : stream_(std::move(socket)), context_(context) {}
+
+void HttpSession::run() {
+  // Starts on the socket's strand, like every later handler of this session.
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+}
+
+void HttpSession::do_read() {
+  parser_.emplace();
+  parser_->body_limit(body_limit);
+  stream_.expires_after(request_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream) return do_close();
+  if (ec == http::error::body_limit || ec == http::error::header_limit) {
+    return send_text(http::status::payload_too_large, "text/plain; charset=utf-8",
+                     "request too large\n", false);
+  }
+  if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
+      ec == net::error::connection_reset || ec == net::error::eof) {
+    return;
+  }
+  if (ec) {
+    return send_text(http::status::bad_request, "text/plain; charset=utf-8",
+                     "bad request: " + ec.message() + "\n", false);
+  }
+  handle(parser_->release());
+}
+
+void HttpSession::handle(Request&& request) {
+  const std::string_view path = path_of(request.target());
+  const bool keep_alive = request.keep_alive();
+  const bool is_read = request.method() == http::verb::get || request.method() == http::verb::head;
+  if (beast::websocket::is_upgrade(request)) {
+    if (is_websocket_path(path)) return upgrade(std::move(request));
+    return send_text(http::status::not_found, "text/plain; charset=utf-8", "not found\n", false);
+  }
+  if (!is_read) {
+    return send_text(http::status::method_not_allowed, "text/plain; charset=utf-8",
+                     "method not allowed\n", keep_alive);
+  }
+  const bool head = request.method() == http::verb::head;
+  if (path == "/healthz") {
+    std::string body = health_json(context_.hub.stats());
+    return send_text(http::status::ok, "application/json", head ? std::string() : std::move(body),
+                     keep_alive);
+  }
+  send_file(request);
+}
+
+void HttpSession::upgrade(Request&& request) {
+  stream_.expires_never();
+  std::make_shared<WebSocketSession>(stream_.release_socket(), context_.hub, context_.sessions)
+      ->run(std::move(request));
+}
+
+void HttpSession::send_text(http::status status, std::string_view content_type, std::string body,
+                            bool keep_alive) {
+  auto response = std::make_shared<http::response<http::string_body>>(status, 11);
+  response->set(http::field::server, "weft-server/" + std::string(server_version));
+  response->set(http::field::content_type, content_type);
+  if (status == http::status::method_not_allowed) response->set(http::field::allow, "GET, HEAD");
+  response->keep_alive(keep_alive);
+  response->body() = std::move(body);
+  response->prepare_payload();
+  write(std::move(response));
+}
+
+void HttpSession::send_file(const Request& request) {
+  const bool keep_alive = request.keep_alive();
+  const std::optional<StaticFile> file = context_.files.resolve(request.target());
+  beast::error_code ec;
+  http::file_body::value_type body;
+  if (file) body.open(file->path.c_str(), beast::file_mode::scan, ec);
+  if (!file || ec) {
+    return send_text(http::status::not_found, "text/plain; charset=utf-8", "not found\n",
+                     keep_alive);
+  }
+  const std::uint64_t size = body.size();
+  const auto set_headers = [&](auto& response) {
+    response.set(http::field::server, "weft-server/" + std::string(server_version));
+    response.set(http::field::content_type, file->content_type);
+    response.set(http::field::cache_control, "no-cache");
+    response.content_length(size);
+    response.keep_alive(keep_alive);
+  };
+  if (request.method() == http::verb::head) {
+    auto response = std::make_shared<http::response<http::empty_body>>(http::status::ok, 11);
+    set_headers(*response);
+    return write(std::move(response));
+  }
+  auto response = std::make_shared<http::response<http::file_body>>(
+      std::piecewise_construct, std::make_tuple(std::move(body)),
+      std::make_tuple(http::status::ok, 11));
+  set_headers(*response);
+  write(std::move(response));
+}
+
+template <class Response>
+void HttpSession::write(std::shared_ptr<Response> response) {
+  const bool close = response->need_eof();
+  stream_.expires_after(request_timeout);
+  http::async_write(stream_, *response,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+  response_ = std::move(response);
+}
+
+void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
+  response_.reset();
+  if (ec) return;
+  if (close) return do_close();
+  do_read();
+}
+
+void HttpSession::do_close() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace weft::server

@@ -1,1 +1,182 @@
-int main() { return 0; }
+// server_main.cpp — weft-server: the composition root that wires store, hub and transport.
+//
+// Startup: options -> store -> listener bound -> the ready line on stdout (the only line on
+// stdout; scripts and tests wait for it) -> I/O threads. Shutdown on SIGINT/SIGTERM: stop
+// accepting; the hub finishes commits, writes snapshots and closes members with going_away;
+// every other WebSocket is closed the same way (drain_deadline bounds the close handshakes);
+// then the I/O threads stop, the store's threads finish and the store is closed (flushed).
+// A second signal stops at once. Every other line goes to stderr.
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "server/config.hpp"
+#include "server/http_session.hpp"
+#include "server/hub.hpp"
+#include "server/listener.hpp"
+#include "server/op_stream.hpp"
+#include "server/open_sessions.hpp"
+#include "server/server_options.hpp"
+#include "server/static_files.hpp"
+#include "storage/rocksdb_store.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+namespace server = weft::server;
+
+// How long clients get to answer the close handshake before their sockets are dropped.
+constexpr std::chrono::seconds drain_deadline{5};
+
+constexpr int exit_usage = 64;  // sysexits.h EX_USAGE
+
+// The steps of a graceful shutdown, each started by the previous one's completion.
+class Shutdown {
+ public:
+  Shutdown(net::io_context& ioc, server::Listener& listener, server::Hub& hub,
+           server::OpenSessions& sessions)
+      : ioc_(ioc),
+        listener_(listener),
+        hub_(hub),
+        sessions_(sessions),
+        signals_(ioc, SIGINT, SIGTERM),
+        deadline_(ioc) {}
+
+  void do_wait() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (!ec) on_signal(signal);
+    });
+  }
+
+ private:
+  void on_signal(int signal) {
+    if (started_) {
+      std::cerr << "weft-server: signal " << signal << " again, stopping now\n";
+      ioc_.stop();
+      return;
+    }
+    started_ = true;
+    do_wait();
+    std::cerr << "weft-server: signal " << signal << ", shutting down\n";
+    listener_.stop();
+    hub_.shutdown([this] { on_hub_stopped(); });
+  }
+
+  void on_hub_stopped() {
+    deadline_.expires_after(drain_deadline);
+    deadline_.async_wait([this](const boost::system::error_code& ec) { on_deadline(ec); });
+    sessions_.drain(weft::proto::CloseCode::going_away, "server shutting down",
+                    [this] { ioc_.stop(); });
+  }
+
+  void on_deadline(const boost::system::error_code& ec) {
+    if (ec) return;
+    std::cerr << "weft-server: " << sessions_.size()
+              << " connections did not finish closing; dropping them\n";
+    sessions_.abort_all();
+    deadline_.expires_after(std::chrono::seconds(1));
+    deadline_.async_wait([this](const boost::system::error_code&) { ioc_.stop(); });
+  }
+
+  net::io_context& ioc_;
+  server::Listener& listener_;
+  server::Hub& hub_;
+  server::OpenSessions& sessions_;
+  net::signal_set signals_;
+  net::steady_timer deadline_;
+  bool started_ = false;  // signal handlers run one at a time (one wait at once): no data race
+};
+
+int serve(const server::ServerConfig& config) {
+  boost::system::error_code address_error;
+  const net::ip::tcp::endpoint endpoint{net::ip::make_address(config.host, address_error),
+                                        config.port};
+  if (address_error) {
+    std::cerr << "weft-server: bad listen address " << config.host << '\n';
+    return exit_usage;
+  }
+  std::error_code dir_error;
+  std::filesystem::create_directories(config.data_dir, dir_error);
+  auto opened = weft::storage::RocksDbStore::open(config.data_dir, {});
+  if (!opened) {
+    const std::string& why = opened.error().message;
+    std::cerr << "weft-server: cannot open the store in " << config.data_dir << ": " << why
+              << (why.find("lock") != std::string::npos ? " (is another server using it?)" : "")
+              << '\n';
+    return 1;
+  }
+  // Declaration order is destruction order, reversed: the store outlives the threads that call
+  // it, those threads outlive the stream, and the hub (with its documents, timers and strands)
+  // goes before the io_context that they belong to.
+  const std::unique_ptr<weft::storage::RocksDbStore> store = std::move(*opened);
+  net::thread_pool blocking{config.store_threads};
+  server::StoreOpStream stream{*store, blocking.get_executor()};
+  const server::StaticFiles files{config.static_dir};
+  server::OpenSessions sessions;
+  net::io_context ioc{static_cast<int>(config.threads)};
+  server::Hub hub{config, stream, ioc.get_executor()};
+
+  auto listener = server::Listener::open(ioc, endpoint, {hub, files, sessions});
+  if (!listener) {
+    std::cerr << "weft-server: " << listener.error() << '\n';
+    return 1;
+  }
+  Shutdown shutdown{ioc, **listener, hub, sessions};
+  shutdown.do_wait();
+  (*listener)->run();
+  if (!std::filesystem::is_directory(files.root())) {
+    std::cerr << "weft-server: no static directory " << files.root().string()
+              << ": only /healthz and /ws are served\n";
+  }
+  std::cout << "weft-server: ready on " << server::to_string((*listener)->local_endpoint())
+            << " (data " << config.data_dir << ", " << config.threads << " threads)" << std::endl;
+
+  std::vector<std::thread> threads;
+  threads.reserve(config.threads - 1);
+  for (unsigned i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (std::thread& thread : threads) thread.join();
+  blocking.join();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  const auto environment = [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  auto parsed = server::parse_options(args, environment, std::thread::hardware_concurrency());
+  if (!parsed) {
+    std::cerr << "weft-server: " << parsed.error() << "\n\n" << server::usage();
+    return exit_usage;
+  }
+  switch (parsed->action) {
+    case server::Action::help:
+      std::cout << server::usage();
+      return 0;
+    case server::Action::version:
+      std::cout << "weft-server " << server::server_version << '\n';
+      return 0;
+    case server::Action::serve:
+      break;
+  }
+  const int status = serve(parsed->config);
+  if (status == 0) std::cerr << "weft-server: stopped\n";
+  return status;
+}

@@ -1,1 +1,212 @@
-// placeholder: being written
+// websocket_session.cpp — the read loop, the write queue and the close handshake of one client.
+#include "server/websocket_session.hpp"
+
+#include <iostream>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "server/hub.hpp"
+#include "server/open_sessions.hpp"
+#include "server/server_options.hpp"
+
+namespace weft::server {
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+namespace net = boost::asio;
+
+namespace {
+
+// After a message larger than this, the read buffer is given back: an idle connection keeps
+// only a small buffer however large its biggest frame was.
+constexpr std::size_t max_idle_buffer_bytes = 16 * 1024;
+// RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the code.
+constexpr std::size_t max_close_reason_bytes = 123;
+
+[[nodiscard]] std::string describe(const beast::tcp_stream& stream) {
+  beast::error_code ec;
+  const auto endpoint = stream.socket().remote_endpoint(ec);
+  if (ec) return "?";
+  const auto address = endpoint.address();
+  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+         std::to_string(endpoint.port());
+}
+
+// Errors that are how connections normally end, not worth a log line.
+[[nodiscard]] bool is_normal_end(beast::error_code ec) {
+  return ec == websocket::error::closed || ec == net::error::operation_aborted ||
+         ec == net::error::eof || ec == net::error::connection_reset || ec == beast::error::timeout;
+}
+
+}  // namespace
+
+WebSocketSession::WebSocketSession(net::ip::tcp::socket&& socket, Hub& hub, OpenSessions& sessions)
+    : ws_(std::move(socket)),
+      hello_timer_(ws_.get_executor()),
+      hub_(hub),
+      sessions_(sessions),
+      remote_(describe(beast::get_lowest_layer(ws_))) {}
+
+WebSocketSession::~WebSocketSession() = default;
+
+void WebSocketSession::run(beast::http::request<beast::http::string_body> request) {
+  websocket::stream_base::timeout timeout{};
+  timeout.handshake_timeout = std::chrono::seconds(10);
+  timeout.idle_timeout = std::chrono::milliseconds(hub_.config().limits.idle_timeout_ms);
+  timeout.keep_alive_pings = true;
+  ws_.set_option(timeout);
+  ws_.set_option(websocket::permessage_deflate{});  // off: zlib state costs ~300 KiB per client
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+    response.set(beast::http::field::server, "weft-server/" + std::string(server_version));
+  }));
+  ws_.read_message_max(hub_.config().limits.max_frame_bytes);
+  ws_.binary(true);
+  ws_.async_accept(request,
+                   beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+}
+
+void WebSocketSession::on_accept(beast::error_code ec) {
+  if (ec) {
+    if (!is_normal_end(ec))
+      std::cerr << "weft-server: " << remote_ << ": upgrade failed: " << ec.message() << '\n';
+    return;
+  }
+  id_ = hub_.next_connection_id();
+  if (!sessions_.add(id_, weak_from_this())) {
+    // The server is stopping. No Connection: once the io_context stops, nothing would break
+    // its reference cycle with this session.
+    on_close_request(proto::CloseCode::going_away, "server shutting down");
+    return do_read();
+  }
+  hub_.connection_opened();
+  connection_.emplace(hub_, shared_from_this(), id_, remote_);
+  hello_timer_.expires_after(hub_.config().hello_timeout);
+  hello_timer_.async_wait(
+      beast::bind_front_handler(&WebSocketSession::on_hello_timeout, shared_from_this()));
+  do_read();
+}
+
+void WebSocketSession::do_read() {
+  ws_.async_read(buffer_,
+                 beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+}
+
+void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
+  if (ec) return finish(ec);
+  if (!closing_ && connection_) {
+    const auto data = buffer_.cdata();
+    connection_->on_message(std::string_view(static_cast<const char*>(data.data()), bytes),
+                            ws_.got_binary());
+  }
+  buffer_.consume(buffer_.size());
+  if (buffer_.capacity() > max_idle_buffer_bytes) buffer_.shrink_to_fit();
+  do_read();
+}
+
+void WebSocketSession::on_hello_timeout(beast::error_code ec) {
+  if (ec || finished_ || !connection_ || connection_->greeted()) return;
+  on_close_request(proto::CloseCode::hello_required, "no hello received");
+}
+
+void WebSocketSession::send(std::shared_ptr<const std::string> frame) {
+  net::post(ws_.get_executor(), beast::bind_front_handler(&WebSocketSession::on_send,
+                                                          shared_from_this(), std::move(frame)));
+}
+
+void WebSocketSession::on_send(std::shared_ptr<const std::string> frame) {
+  if (closing_ || finished_) return;
+  if (queued_bytes_ + frame->size() > max_queued_bytes) {
+    std::cerr << "weft-server: " << remote_ << ": closed, " << queued_bytes_
+              << " bytes unread by the client\n";
+    return on_close_request(proto::CloseCode::too_slow, "too slow: reads fall behind");
+  }
+  queued_bytes_ += frame->size();
+  queue_.push_back(std::move(frame));
+  if (queue_.size() == 1) do_write();
+}
+
+void WebSocketSession::do_write() {
+  ws_.async_write(net::buffer(*queue_.front()),
+                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+}
+
+void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
+  if (ec) {
+    queue_.clear();
+    queued_bytes_ = 0;
+    return;  // the read loop sees the same failure and finishes
+  }
+  queued_bytes_ -= queue_.front()->size();
+  queue_.pop_front();
+  if (!queue_.empty()) return do_write();
+  if (closing_) do_close();
+}
+
+void WebSocketSession::close(proto::CloseCode code, std::string_view reason) {
+  net::post(ws_.get_executor(),
+            beast::bind_front_handler(&WebSocketSession::on_close_request, shared_from_this(), code,
+                                      std::string(reason.substr(0, max_close_reason_bytes))));
+}
+
+void WebSocketSession::on_close_request(proto::CloseCode code, std::string reason) {
+  if (closing_ || finished_) return;
+  closing_ = true;
+  close_code_ = code;
+  close_reason_ = std::move(reason);
+  hello_timer_.cancel();
+  if (queue_.empty()) do_close();  // otherwise on_write() closes once the queue is written
+}
+
+void WebSocketSession::do_close() {
+  if (close_sent_ || finished_) return;
+  close_sent_ = true;
+  ws_.async_close(
+      websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_),
+      beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
+}
+
+void WebSocketSession::on_close(beast::error_code ec) {
+  if (ec && !is_normal_end(ec)) {
+    std::cerr << "weft-server: " << remote_ << ": close: " << ec.message() << '\n';
+  }
+}
+
+void WebSocketSession::abort() {
+  net::post(ws_.get_executor(),
+            beast::bind_front_handler(&WebSocketSession::on_abort, shared_from_this()));
+}
+
+void WebSocketSession::on_abort() {
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+void WebSocketSession::finish(beast::error_code ec) {
+  if (finished_) return;
+  finished_ = true;
+  if (ec == websocket::error::message_too_big) {
+    // Beast has already sent close 1009 (too_big) before completing the read with this error.
+    std::cerr << "weft-server: " << remote_ << ": closed with 1009, a message exceeded "
+              << hub_.config().limits.max_frame_bytes << " bytes\n";
+  } else if (!is_normal_end(ec)) {
+    std::cerr << "weft-server: " << remote_ << ": " << ec.message() << '\n';
+  }
+  hello_timer_.cancel();
+  queue_.clear();
+  queued_bytes_ = 0;
+  if (connection_) {
+    connection_->on_closed();
+    connection_.reset();
+    hub_.connection_closed();
+    sessions_.remove(id_);
+  }
+  buffer_.clear();
+  buffer_.shrink_to_fit();
+}
+
+}  // namespace weft::server

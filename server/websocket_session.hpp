@@ -1,0 +1,85 @@
+// websocket_session.hpp — one client's WebSocket: Beast on one side, a Connection on the other.
+//
+// The session accepts the upgrade, then reads messages one at a time and hands each to its
+// Connection (the protocol core), and implements Peer so that the core and the documents can
+// send frames and close it from any thread. All its state lives on the socket's strand:
+// send() and close() post there. Outbound frames wait in a queue (one async_write at a time),
+// bounded by max_queued_bytes; a client that lets it fill is closed with too_slow.
+//
+// Lifetime: shared (async operations and the documents the client joined hold it). The session
+// owns its Connection and the Connection holds the session as its Peer; finish() breaks that
+// cycle by destroying the Connection once, when the socket is done (error, close, timeout).
+// Only sessions registered in OpenSessions get a Connection, so shutdown, which waits until that
+// set is empty, never stops the io_context with a cycle left.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "server/connection.hpp"
+#include "server/peer.hpp"
+
+namespace weft::server {
+
+class Hub;
+class OpenSessions;
+
+class WebSocketSession final : public Peer, public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  // Outbound bytes a session may have queued; beyond, the client is closed with too_slow.
+  static constexpr std::size_t max_queued_bytes = std::size_t{64} << 20;
+
+  WebSocketSession(boost::asio::ip::tcp::socket&& socket, Hub& hub, OpenSessions& sessions);
+  ~WebSocketSession() override;
+
+  // Accepts the upgrade `request` (already read by the HttpSession) and starts reading.
+  void run(boost::beast::http::request<boost::beast::http::string_body> request);
+
+  void send(std::shared_ptr<const std::string> frame) override;
+  void close(proto::CloseCode code, std::string_view reason) override;
+  // Drops the TCP connection without a close handshake (shutdown, after a deadline).
+  void abort();
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void on_hello_timeout(boost::beast::error_code ec);
+  void on_send(std::shared_ptr<const std::string> frame);
+  void do_write();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void on_close_request(proto::CloseCode code, std::string reason);
+  void do_close();
+  void on_close(boost::beast::error_code ec);
+  void on_abort();
+  // Ends the connection (Connection::on_closed, bookkeeping) exactly once.
+  void finish(boost::beast::error_code ec);
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  boost::asio::steady_timer hello_timer_;
+  Hub& hub_;
+  OpenSessions& sessions_;
+  std::string remote_;
+  std::uint64_t id_ = 0;
+  std::optional<Connection> connection_;  // from the accepted upgrade until finish()
+  std::deque<std::shared_ptr<const std::string>> queue_;  // front is being written
+  std::size_t queued_bytes_ = 0;
+  bool closing_ = false;  // no more sends; the close frame follows the queue
+  bool close_sent_ = false;
+  bool finished_ = false;
+  proto::CloseCode close_code_ = proto::CloseCode::normal;
+  std::string close_reason_;
+};
+
+}  // namespace weft::server

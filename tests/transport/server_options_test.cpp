@@ -1,0 +1,184 @@
+// server_options_test.cpp — weft-server's flags and environment variables (server_options.hpp).
+#include "server/server_options.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+namespace weft::server {
+namespace {
+
+struct Fixture {
+  std::map<std::string, std::string, std::less<>> env;
+  unsigned cores = 6;
+
+  tl::expected<ParsedOptions, std::string> parse(std::vector<std::string_view> args) const {
+    const Environment lookup = [this](std::string_view name) -> std::optional<std::string> {
+      const auto it = env.find(name);
+      if (it == env.end()) return std::nullopt;
+      return it->second;
+    };
+    return parse_options(args, lookup, cores);
+  }
+
+  ServerConfig config(std::vector<std::string_view> args) const {
+    auto parsed = parse(std::move(args));
+    REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error()));
+    return parsed->config;
+  }
+
+  std::string error(std::vector<std::string_view> args) const {
+    auto parsed = parse(std::move(args));
+    REQUIRE_FALSE(parsed.has_value());
+    return parsed.error();
+  }
+};
+
+}  // namespace
+
+TEST_SUITE("server options") {
+  TEST_CASE("without flags or environment the documented defaults apply") {
+    const ServerConfig config = Fixture{}.config({});
+    CHECK(config.host == "127.0.0.1");
+    CHECK(config.port == 8080);
+    CHECK(config.data_dir == "./data");
+    CHECK(config.static_dir == "./client-js/public");
+    CHECK(config.threads == 6);
+    CHECK(config.store_threads == 32);
+    CHECK(config.limits == proto::ServerLimits{});
+  }
+
+  TEST_CASE("threads default to one when the core count is unknown") {
+    Fixture fixture;
+    fixture.cores = 0;
+    CHECK(fixture.config({}).threads == 1);
+  }
+
+  TEST_CASE("environment variables set listen, data, threads and static") {
+    Fixture fixture;
+    fixture.env = {{"WEFT_LISTEN", "0.0.0.0:9000"},
+                   {"WEFT_DATA", "/var/lib/weft"},
+                   {"WEFT_THREADS", "3"},
+                   {"WEFT_STATIC", "/srv/www"}};
+    const ServerConfig config = fixture.config({});
+    CHECK(config.host == "0.0.0.0");
+    CHECK(config.port == 9000);
+    CHECK(config.data_dir == "/var/lib/weft");
+    CHECK(config.threads == 3);
+    CHECK(config.static_dir == "/srv/www");
+  }
+
+  TEST_CASE("flags override environment variables") {
+    Fixture fixture;
+    fixture.env = {{"WEFT_LISTEN", "0.0.0.0:9000"}, {"WEFT_DATA", "/env"}, {"WEFT_THREADS", "3"}};
+    const ServerConfig config =
+        fixture.config({"--listen", "127.0.0.1:7000", "--data=/flag", "--threads", "2"});
+    CHECK(config.port == 7000);
+    CHECK(config.host == "127.0.0.1");
+    CHECK(config.data_dir == "/flag");
+    CHECK(config.threads == 2);
+  }
+
+  TEST_CASE("a flag given twice keeps its last value") {
+    CHECK(Fixture{}.config({"--data", "a", "--data", "b"}).data_dir == "b");
+  }
+
+  TEST_CASE("every limit flag sets its field") {
+    const ServerConfig config = Fixture{}.config({
+        "--store-threads=4",
+        "--max-frame-bytes=65536",
+        "--max-ops-per-frame=10",
+        "--max-docs-per-connection=5",
+        "--max-frames-per-second=50",
+        "--idle-timeout-ms=1500",
+        "--unload-after-ms=0",
+        "--snapshot-every-ops=0",
+        "--snapshot-every-seconds=2.5",
+    });
+    CHECK(config.store_threads == 4);
+    CHECK(config.limits.max_frame_bytes == 65536);
+    CHECK(config.limits.max_ops_per_frame == 10);
+    CHECK(config.limits.max_docs_per_connection == 5);
+    CHECK(config.limits.max_frames_per_second == 50);
+    CHECK(config.limits.idle_timeout_ms == 1500);
+    CHECK(config.unload_after == std::chrono::milliseconds{0});
+    CHECK(config.snapshots.every_ops == 0);
+    CHECK(config.snapshots.every_seconds == 2.5);
+  }
+
+  TEST_CASE("port 0 is accepted: it asks for any free port") {
+    CHECK(Fixture{}.config({"--listen", "127.0.0.1:0"}).port == 0);
+  }
+
+  TEST_CASE("an IPv6 address is written in brackets") {
+    const ServerConfig config = Fixture{}.config({"--listen", "[::1]:8443"});
+    CHECK(config.host == "::1");
+    CHECK(config.port == 8443);
+    CHECK(Fixture{}.error({"--listen", "::1:8443"}).find("brackets") != std::string::npos);
+    CHECK(Fixture{}.error({"--listen", "[::1]8443"}).find("[IPV6]:PORT") != std::string::npos);
+  }
+
+  TEST_CASE("localhost means 127.0.0.1") {
+    CHECK(Fixture{}.config({"--listen", "localhost:1234"}).host == "127.0.0.1");
+  }
+
+  TEST_CASE("bad listen addresses are errors naming the value") {
+    CHECK(Fixture{}.error({"--listen", "8080"}) == "--listen: '8080' is not HOST:PORT");
+    CHECK(Fixture{}.error({"--listen", "127.0.0.1:65536"}).find("out of range") !=
+          std::string::npos);
+    CHECK(Fixture{}.error({"--listen", "127.0.0.1:http"}).find("not a whole number") !=
+          std::string::npos);
+    CHECK(Fixture{}.error({"--listen", "example.com:80"}).find("not an IP address") !=
+          std::string::npos);
+    CHECK(Fixture{}.error({"--listen", ":80"}).find("not an IP address") != std::string::npos);
+  }
+
+  TEST_CASE("bad numbers are errors naming the flag") {
+    CHECK(Fixture{}.error({"--threads", "0"}) == "--threads: '0' is out of range [1, 1024]");
+    CHECK(Fixture{}.error({"--threads", "-2"}) == "--threads: '-2' is not a whole number");
+    CHECK(Fixture{}.error({"--threads", "2x"}) == "--threads: '2x' is not a whole number");
+    CHECK(Fixture{}.error({"--max-frame-bytes", "99999999999999999999"}) ==
+          "--max-frame-bytes: '99999999999999999999' is not a whole number");
+    CHECK(Fixture{}
+              .error({"--snapshot-every-seconds", "-1"})
+              .starts_with("--snapshot-every-seconds:"));
+  }
+
+  TEST_CASE("a bad environment variable is an error naming the variable") {
+    Fixture fixture;
+    fixture.env = {{"WEFT_THREADS", "many"}};
+    CHECK(fixture.error({}) == "WEFT_THREADS: 'many' is not a whole number");
+  }
+
+  TEST_CASE("unknown flags, stray arguments and missing values are errors") {
+    CHECK(Fixture{}.error({"--colour", "red"}) == "unknown flag '--colour'");
+    CHECK(Fixture{}.error({"serve"}) == "unexpected argument 'serve'");
+    CHECK(Fixture{}.error({"--data"}) == "--data needs a value");
+    CHECK(Fixture{}.error({"--data="}) == "--data: the data directory must not be empty");
+  }
+
+  TEST_CASE("--help and --version are actions, not errors") {
+    const auto help = Fixture{}.parse({"--help"});
+    REQUIRE(help.has_value());
+    CHECK(help->action == Action::help);
+    const auto version = Fixture{}.parse({"--version"});
+    REQUIRE(version.has_value());
+    CHECK(version->action == Action::version);
+    CHECK(Fixture{}.parse({})->action == Action::serve);
+  }
+
+  TEST_CASE("usage lists every flag") {
+    const std::string text = usage();
+    for (const char* flag :
+         {"--listen", "--data", "--static", "--threads", "--store-threads", "--max-frame-bytes",
+          "--max-ops-per-frame", "--max-docs-per-connection", "--max-frames-per-second",
+          "--idle-timeout-ms", "--unload-after-ms", "--snapshot-every-ops",
+          "--snapshot-every-seconds", "--help", "--version"}) {
+      CHECK_MESSAGE(text.find(flag) != std::string::npos, flag);
+    }
+  }
+}
+
+}  // namespace weft::server
