@@ -167,7 +167,7 @@ TEST_CASE_TEMPLATE("a document store", F, MemoryFixture, RocksFixture) {
 
   SUBCASE("update_meta replaces the metadata") {
     proto::DocumentMeta meta = make_meta("doc-a");
-    meta.replicas.push_back({7, "bob", "Bob", 9'000});
+    meta.replicas.push_back({7, "bob", "Bob", 9'000, std::string(32, 'h')});
     REQUIRE(store.update_meta(meta));
     CHECK(store.load("doc-a").value().meta == meta);
   }

@@ -42,7 +42,7 @@ inline proto::DocumentMeta make_meta(std::string id, std::int64_t created_us = 1
   meta.id = std::move(id);
   meta.created_us = created_us;
   meta.epoch = 0x5eed;
-  meta.replicas.push_back({1, "ada", "Ada", created_us});
+  meta.replicas.push_back({1, "ada", "Ada", created_us, {}});
   return meta;
 }
 

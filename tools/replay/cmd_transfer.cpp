@@ -129,8 +129,11 @@ int cmd_import(Context& ctx, const Parsed& parsed) {
   proto::DocumentMeta meta;
   meta.id = doc;
   meta.created_us = start;
-  meta.epoch = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
-  meta.replicas.push_back({*replica, user, user, start});
+  // Epochs travel in join frames: below 2^53 so JS clients read them exactly, never 0.
+  meta.epoch = ((std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32)) %
+                (crdt::id_limit - 1)) +
+               1;
+  meta.replicas.push_back({*replica, user, user, start, {}});
   if (auto created = ctx.store.create(meta); !created) return report(created.error());
 
   crdt::Rga rga{*replica};

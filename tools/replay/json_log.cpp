@@ -147,9 +147,11 @@ tl::expected<LogFile, std::string> read_log_file(const std::string& path) {
     file.meta.epoch = field<std::uint64_t>(m, "epoch");
     file.meta.algo = field<std::uint32_t>(m, "algo");
     for (const auto& r : field<nlohmann::json>(m, "replicas")) {
-      file.meta.replicas.push_back(
-          {field<std::uint64_t>(r, "replica"), field<std::string>(r, "user_id"),
-           field<std::string>(r, "display_name"), field<std::int64_t>(r, "first_seen_us")});
+      file.meta.replicas.push_back({field<std::uint64_t>(r, "replica"),
+                                    field<std::string>(r, "user_id"),
+                                    field<std::string>(r, "display_name"),
+                                    field<std::int64_t>(r, "first_seen_us"),
+                                    {}});
     }
     for (const auto& r : field<nlohmann::json>(json, "records")) {
       where = "record " + std::to_string(file.records.size());
