@@ -18,6 +18,8 @@ template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
 };
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 lacks aggregate deduction
 
 crdt::Seq op_end(const crdt::Op& op) { return crdt::op_seq(op) + crdt::op_len(op); }
 

@@ -2,6 +2,9 @@
 #include "server/connection.hpp"
 
 #include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
 #include <utility>
 
 #include "proto/frame_codec.hpp"
@@ -125,6 +128,15 @@ void Connection::on_frame(proto::Diverged diverged) {
     return send_error(proto::ErrorCode::not_joined, "diverged", diverged.doc);
   }
   ++hub_.divergence_reports;
+  // An operator replays the document's log up to this version (weft-replay) to find the culprit.
+  std::ostringstream line;
+  line << "weft-server: divergence reported: doc=" << diverged.doc << " connection=" << id_
+       << " remote=" << remote_ << " vv=[";
+  for (const auto& e : diverged.version.entries())
+    line << '[' << e.replica << ',' << e.next_seq << ']';
+  line << "] client_digest=" << std::hex << std::setfill('0');
+  for (const std::uint8_t b : diverged.digest) line << std::setw(2) << static_cast<unsigned>(b);
+  std::cerr << line.str() << '\n';
 }
 
 template <class ServerFrame>
