@@ -15,12 +15,6 @@
 namespace weft::server {
 namespace {
 
-std::int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::shared_ptr<const std::string> encoded(const proto::Frame& frame) {
   return std::make_shared<const std::string>(proto::encode_frame(frame));
 }

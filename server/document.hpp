@@ -43,6 +43,13 @@ namespace weft::server {
 
 class Hub;
 
+// Server time of a log record: microseconds since the Unix epoch.
+[[nodiscard]] inline std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 class Document : public std::enable_shared_from_this<Document> {
  public:
   enum class State : std::uint8_t { loading, live, failed, released };

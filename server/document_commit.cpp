@@ -12,15 +12,6 @@
 #include "server/op_runs.hpp"
 
 namespace weft::server {
-namespace {
-
-std::int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 // Integrates one ops frame into the current batch. Requires: live, no append in flight.
 void Document::integrate(OpsEvent event) {

@@ -54,6 +54,16 @@ bool closed_with(const client::Session& session, std::uint16_t code) {
   return session.close_info() && session.close_info()->code == code;
 }
 
+// Waits for the error frame that refuses op `id` with `errc`, and checks that it names the op.
+void check_op_rejected(Harness& h, const client::Session& session, crdt::Errc errc, crdt::Id id) {
+  const std::uint64_t code = op_rejected(errc);
+  CHECK(h.wait_until([&] { return error_with(session, code).has_value(); }));
+  const auto error = error_with(session, code);
+  REQUIRE(error.has_value());
+  CHECK(error->name == crdt::errc_name(errc));
+  CHECK(error->op == id);
+}
+
 crdt::InsertOp insert(crdt::ReplicaId replica, crdt::Seq seq, crdt::Lamport lamport,
                       crdt::Id parent, std::string text) {
   return crdt::InsertOp{replica, seq, lamport, parent, std::move(text)};
@@ -142,12 +152,7 @@ TEST_SUITE("integration: bad input") {
     const crdt::Id parent = bad.doc("healthy")->rga->id_at(0).value();
     const crdt::ReplicaId self = bad.doc("healthy")->replica;
     bad.send_frame(proto::Ops{"healthy", {insert(self, 0, 1, parent, "h")}});
-    const std::uint64_t code = op_rejected(crdt::Errc::heap_violation);
-    CHECK(h.wait_until([&] { return error_with(bad, code).has_value(); }));
-    const auto error = error_with(bad, code);
-    REQUIRE(error.has_value());
-    CHECK(error->name == "heap_violation");
-    CHECK(error->op == crdt::Id{self, 0});
+    check_op_rejected(h, bad, crdt::Errc::heap_violation, crdt::Id{self, 0});
     healthy.check();
   }
 
@@ -158,12 +163,7 @@ TEST_SUITE("integration: bad input") {
     client::Session& bad = h.client("healthy");
     const crdt::ReplicaId self = bad.doc("healthy")->replica;
     bad.send_frame(proto::Ops{"healthy", {insert(self, 0, 100, crdt::root_id, "\xff\xfe")}});
-    const std::uint64_t code = op_rejected(crdt::Errc::invalid_utf8);
-    CHECK(h.wait_until([&] { return error_with(bad, code).has_value(); }));
-    const auto error = error_with(bad, code);
-    REQUIRE(error.has_value());
-    CHECK(error->name == "invalid_utf8");
-    CHECK(error->op == crdt::Id{self, 0});
+    check_op_rejected(h, bad, crdt::Errc::invalid_utf8, crdt::Id{self, 0});
     healthy.check();
   }
 
