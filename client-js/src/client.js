@@ -1,0 +1,171 @@
+// client.js — WeftClient: one WebSocket connection to a Weft server, shared by every open
+// document, with hello/welcome, reconnection and frame dispatch (PROTOCOL.md §7, §10).
+//
+// The connection is (re)opened whenever a document is open and the socket is gone; delays
+// follow Backoff (exponential, full jitter), reset once a join succeeds. After each welcome every
+// open document rejoins with its epoch, replica, token and version vector and, once caught up,
+// resends its unacknowledged ops (DocHandle).
+//
+// Injectable for tests: WebSocket (any object with the browser WebSocket's onopen/onmessage/
+// onclose/send/close), timers ({ setTimeout, clearTimeout }), random, now, schedule (how local
+// ops are coalesced before sending: default one frame per microtask).
+
+import { decodeFrame, encodeFrame, DEFAULT_LIMITS, FrameError } from './frames.js';
+import { Backoff } from './backoff.js';
+import { MemoryPersistence } from './persistence.js';
+import { DocHandle, Emitter } from './doc.js';
+
+const PROTOCOL_VERSION = 1;
+const RATE_LIMIT_RETRY_MS = 1000;
+
+export class WeftClient extends Emitter {
+  constructor({
+    url, WebSocket = globalThis.WebSocket, persistence = new MemoryPersistence(),
+    name = 'weft-js/0.1', token = null, backoff = {}, random = Math.random,
+    timers = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t) },
+    now = () => Date.now(), schedule = queueMicrotask,
+  }) {
+    super();
+    this.url = token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url;
+    this.WebSocket = WebSocket;
+    this.persistence = persistence;
+    this.name = name;
+    this.backoff = new Backoff({ ...backoff, random });
+    this.timers = timers;
+    this.now = now;
+    this.schedule = schedule;
+    this.docs = new Map();
+    this.opening = new Map();
+    this.limits = { ...DEFAULT_LIMITS };
+    this.ws = null;
+    this.welcomed = false;
+    this.status = 'offline';
+    this.closed = false;
+    this.reconnectTimer = null;
+  }
+
+  // Opens a document: restores it from persistence, joins it when online. Resolves with the
+  // handle once it is synced, or as soon as the connection is found to be down (offline use).
+  open(docId) {
+    if (this.closed) return Promise.reject(new Error('client closed'));
+    if (!this.opening.has(docId)) {
+      const doc = new DocHandle(this, docId);
+      const opened = doc.restore().then(() => {
+        this.docs.set(docId, doc);
+        if (this.welcomed) doc.join();
+        else {
+          doc.updateStatus();
+          if (!this.ws && this.reconnectTimer === null) this.connect();
+          if (this.status === 'offline' && this.reconnectTimer !== null) doc.resolveReady(doc);
+        }
+        return doc.ready;
+      });
+      this.opening.set(docId, opened);
+      opened.catch(() => this.opening.delete(docId));
+    }
+    return this.opening.get(docId);
+  }
+
+  close() {
+    this.closed = true;
+    if (this.reconnectTimer !== null) this.timers.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    for (const doc of [...this.docs.values()]) doc.close();
+    if (this.ws) this.ws.close(1000);
+    this.ws = null;
+    this.welcomed = false;
+    this.setStatus('offline');
+  }
+
+  // Sends one frame if the connection is up; returns whether it was sent.
+  send(frame) {
+    if (!this.ws || !this.welcomed && frame.type !== 'hello') return false;
+    this.ws.send(encodeFrame(frame));
+    return true;
+  }
+
+  // ---- connection ------------------------------------------------------------------------------
+
+  connect() {
+    this.reconnectTimer = null;
+    if (this.closed || this.ws) return;
+    this.setStatus('connecting');
+    const ws = new this.WebSocket(this.url);
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => this.onOpen(ws);
+    ws.onmessage = (ev) => this.onMessage(ws, ev);
+    ws.onclose = () => this.onClose(ws);
+    ws.onerror = () => {};      // a close event follows
+    this.ws = ws;
+  }
+
+  onOpen(ws) {
+    if (ws !== this.ws) return;
+    this.send({ type: 'hello', version: PROTOCOL_VERSION, client: this.name });
+  }
+
+  onMessage(ws, ev) {
+    if (ws !== this.ws) return;
+    if (typeof ev.data === 'string') return;
+    let frame;
+    try {
+      frame = decodeFrame(ev.data instanceof Uint8Array ? ev.data : new Uint8Array(ev.data));
+    } catch (e) {
+      if (e instanceof FrameError) return this.emit('error', { name: e.code, message: e.message });
+      throw e;
+    }
+    if (frame.type === 'welcome') return this.onWelcome(frame);
+    if (frame.type === 'error' && frame.doc === null) return this.onConnectionError(frame);
+    const doc = this.docs.get(frame.doc);
+    if (doc) doc.handle(frame);
+  }
+
+  onWelcome(f) {
+    this.limits = f.limits;
+    this.welcomed = true;
+    this.setStatus('online');
+    for (const doc of this.docs.values()) doc.join();
+  }
+
+  onConnectionError(f) {
+    this.emit('error', f);
+    if (f.name === 'rate_limited') {
+      // A dropped frame may have held ops: send every unacknowledged op again (duplicates are
+      // harmless) once the bucket has refilled.
+      this.timers.setTimeout(() => {
+        for (const doc of this.docs.values()) {
+          doc.outbox = doc.unacked.slice();
+          doc.flush();
+        }
+      }, RATE_LIMIT_RETRY_MS);
+    }
+  }
+
+  onClose(ws) {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    this.welcomed = false;
+    if (this.closed) return;
+    for (const doc of this.docs.values()) doc.disconnected();
+    this.setStatus('offline');
+    const delay = this.backoff.next();
+    this.reconnectTimer = this.timers.setTimeout(() => this.connect(), delay);
+  }
+
+  // A join succeeded: the next failure starts the backoff from its first step again.
+  joinedOnce() {
+    this.backoff.reset();
+  }
+
+  forget(doc) {
+    this.docs.delete(doc.id);
+    this.opening.delete(doc.id);
+  }
+
+  setStatus(status) {
+    if (status === this.status) return;
+    this.status = status;
+    this.emit('status', status);
+    for (const doc of this.docs.values()) doc.updateStatus();
+  }
+}

@@ -1,0 +1,563 @@
+// doc.js — DocHandle: one open document: its replica, its sync state with the server, the
+// local ops not yet acknowledged, presence, and persistence.
+//
+// Life of a join (PROTOCOL.md §7.2): join → joined → catch-up (snapshot chunks or ops) →
+// synced → presences; then live ops, acks and digests. Catch-up that starts from nothing (a
+// snapshot, a reset, a resync after divergence) is built in `incoming`, a second replica, while
+// the user keeps editing `rga`; at `synced` our unacknowledged ops are re-applied on top of it and
+// it replaces `rga`, with one change event for the difference (§10.5).
+//
+// Invariants:
+//   - `unacked` holds, in seq order, every op authored under `replica` that no ack covers.
+//   - The persisted snapshot plus the persisted pending ops hold every op we authored
+//     (persistence.js), so a reload never reuses a seq.
+//   - Ops are sent only in phase 'synced' (after catch-up, §10.2).
+
+import { Rga } from './rga.js';
+import { opByteLength } from './frames.js';
+import { textDigest, digestEquals } from './digest.js';
+
+const SIDE_AFTER = 1;
+const SAVE_DEBOUNCE_MS = 300;
+const OP_OVERHEAD_BYTES = 64;        // frame header, doc id, array headers: far below this
+const DELETE_TARGET_BYTES = 30;      // worst-case encoded [replica, seq, len]
+
+// The number of units (seqs) an op uses.
+export function opUnits(op) {
+  if (op.type === 'insert') {
+    let n = 0;
+    for (const _ of op.text) n++;
+    return n;
+  }
+  return op.targets.reduce((n, t) => n + t[2], 0);
+}
+
+function vvGet(vv, replica) {
+  const e = vv.find(([r]) => r === replica);
+  return e ? e[1] : 0;
+}
+
+function vvEquals(a, b) {
+  return a.length === b.length && a.every(([r, n], i) => b[i][0] === r && b[i][1] === n);
+}
+
+// The single change turning `a` into `b` (common prefix and suffix kept), at UTF-16 offsets
+// that never split a surrogate pair.
+function diffText(a, b) {
+  if (a === b) return [];
+  let p = 0;
+  const max = Math.min(a.length, b.length);
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  if (p > 0 && isHigh(a.charCodeAt(p - 1))) p--;
+  let s = 0;
+  while (s < max - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  if (s > 0 && isLow(a.charCodeAt(a.length - s))) s--;
+  return [{ from: p, to: a.length - s, insert: b.slice(p, b.length - s) }];
+}
+const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
+
+// A minimal event emitter (browser and Node alike).
+export class Emitter {
+  constructor() {
+    this.listeners = new Map();
+  }
+
+  on(event, fn) {
+    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+    this.listeners.get(event).add(fn);
+    return this;
+  }
+
+  off(event, fn) {
+    this.listeners.get(event)?.delete(fn);
+    return this;
+  }
+
+  emit(event, ...args) {
+    for (const fn of [...(this.listeners.get(event) ?? [])]) fn(...args);
+  }
+}
+
+export class DocHandle extends Emitter {
+  constructor(client, id) {
+    super();
+    this.client = client;
+    this.id = id;
+    this.epoch = null;
+    this.replica = null;
+    this.token = null;
+    this.rga = new Rga(0);
+    this.incoming = null;          // replica being rebuilt by a catch-up from nothing
+    this.retype = null;            // ops of a lost replica, to type again (see retypeOps)
+    this.retypeRebuild = false;
+    this.unacked = [];
+    this.outbox = [];              // ops not yet sent on this connection
+    this.phase = 'idle';           // idle | joining | catchup | synced | leaving
+    this.rebuild = false;          // the next join asks for everything (vv [])
+    this.serverVv = [];
+    this.chunks = [];
+    this.members = new Map();      // replica -> raw presence state (anchors)
+    this.localPresence = null;     // { head16, anchor16, name, color, typing }
+    this.presenceTimer = null;
+    this.presenceSentAt = -Infinity;
+    this.flushScheduled = false;
+    this.savedSnapshot = null;
+    this.ownSinceSnapshot = [];
+    this.saveTimer = null;
+    this.saveQueued = false;
+    this.saving = Promise.resolve();
+    this.status = 'connecting';
+    this.closed = false;
+    this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
+  }
+
+  // ---- public API -----------------------------------------------------------------------------
+
+  text() { return this.rga.text(); }
+  get length16() { return this.rga.length16; }
+
+  insert(off16, text) {
+    if (text.length === 0) return;
+    const { maxRun, opBytes } = this.opBudget();
+    let pos = this.rga.utf16ToPos(off16);
+    let chunk = '';
+    let units = 0;
+    let bytes = 0;
+    for (const ch of text) {
+      const b = ch.length === 2 ? 4 : ch.charCodeAt(0) < 0x80 ? 1 : ch.charCodeAt(0) < 0x800 ? 2 : 3;
+      if (units > 0 && (units + 1 > maxRun || bytes + b > opBytes)) {
+        this.recordLocal(this.rga.localInsert(pos, chunk));
+        pos += units;
+        chunk = '';
+        units = 0;
+        bytes = 0;
+      }
+      chunk += ch;
+      units++;
+      bytes += b;
+    }
+    this.recordLocal(this.rga.localInsert(pos, chunk));
+  }
+
+  delete(off16, len16) {
+    if (len16 <= 0) return;
+    const { maxRun, opBytes } = this.opBudget();
+    const from = this.rga.utf16ToPos(off16);
+    let n = this.rga.utf16ToPos(off16 + len16) - from;
+    const step = Math.max(1, Math.min(maxRun, Math.floor(opBytes / DELETE_TARGET_BYTES)));
+    while (n > 0) {
+      const k = Math.min(n, step);
+      this.recordLocal(this.rga.localDelete(from, k));
+      n -= k;
+    }
+  }
+
+  setPresence(p) {
+    this.localPresence = { ...(this.localPresence ?? {}), ...p };
+    this.schedulePresence();
+  }
+
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.phase !== 'idle') this.client.send({ type: 'leave', doc: this.id });
+    this.client.forget(this);
+    if (this.presenceTimer !== null) this.client.timers.clearTimeout(this.presenceTimer);
+    await this.saveNow();
+  }
+
+  // ---- connection events (called by WeftClient) ------------------------------------------------
+
+  async restore() {
+    const rec = await this.client.persistence.load(this.id);
+    if (!rec) return;
+    this.epoch = rec.epoch;
+    this.replica = rec.replica;
+    this.token = rec.token;
+    this.rga = rec.snapshot ? Rga.fromSnapshot(rec.snapshot, rec.replica ?? 0) : new Rga(rec.replica ?? 0);
+    for (const op of rec.pending) this.rga.applyRemote(op);
+    this.unacked = rec.pending.slice();
+    this.ownSinceSnapshot = rec.pending.slice();
+    this.savedSnapshot = rec.snapshot;
+  }
+
+  join() {
+    this.phase = 'joining';
+    this.chunks = [];
+    this.incoming = null;
+    const fresh = this.epoch === null;
+    this.client.send({
+      type: 'join', doc: this.id, epoch: this.epoch, replica: fresh ? null : this.replica,
+      token: fresh ? null : this.token, vv: fresh || this.rebuild ? [] : this.rga.version(),
+    });
+    this.updateStatus();
+  }
+
+  disconnected() {
+    this.phase = 'idle';
+    this.outbox = [];
+    this.chunks = [];
+    this.incoming = null;
+    if (this.members.size) {
+      this.members.clear();
+      this.emitPresence();
+    }
+    this.updateStatus();
+    this.resolveReady(this);
+  }
+
+  handle(f) {
+    switch (f.type) {
+      case 'joined': return this.onJoined(f);
+      case 'snapshot': return this.onSnapshot(f);
+      case 'ops': return this.onOps(f);
+      case 'synced': return this.onSynced(f);
+      case 'ack': return this.onAck(f);
+      case 'presences': return this.onPresences(f);
+      case 'digest': return this.onDigest(f);
+      case 'left': return this.onLeft();
+      case 'error': return this.onError(f);
+      default: return undefined;
+    }
+  }
+
+  onJoined(f) {
+    this.client.joinedOnce();
+    const tokenRefused = !f.reset && this.replica !== null && f.replica !== this.replica;
+    if (tokenRefused && this.unacked.length && !f.reset) {
+      // Our old replica's unacknowledged ops can never be sent (replica_mismatch): after this
+      // catch-up we fetch the server's state and type their effect again under the new replica.
+      this.retype = this.unacked;
+    }
+    if (f.reset || tokenRefused) {
+      // Another epoch drops the state, replica and unacknowledged ops (§7.2).
+      this.unacked = [];
+      this.ownSinceSnapshot = [];
+    }
+    if (f.reset) {
+      this.incoming = new Rga(f.replica);
+      this.resetPending = true;
+    } else if (this.rebuild) {
+      this.incoming = new Rga(f.replica);
+    }
+    this.rebuild = false;
+    this.epoch = f.epoch;
+    this.replica = f.replica;
+    this.token = f.token;
+    this.rga.replica = f.replica;
+    this.serverVv = f.vv;
+    this.phase = 'catchup';
+    this.saveSoon();
+  }
+
+  onSnapshot(f) {
+    if (f.offset === 0) this.chunks = [];
+    this.chunks.push(f.bytes);
+    if (f.offset + f.bytes.length < f.total) return;
+    const bytes = new Uint8Array(f.total);
+    let at = 0;
+    for (const c of this.chunks) { bytes.set(c, at); at += c.length; }
+    this.chunks = [];
+    this.incoming = Rga.fromSnapshot(bytes, this.replica);
+  }
+
+  onOps(f) {
+    const target = this.incoming ?? this.rga;
+    const changes = [];
+    for (const op of f.ops) {
+      const res = target.applyRemote(op);
+      if (res.status === 'rejected') {
+        this.client.emit('error', { doc: this.id, name: res.error, message: `server op refused: ${res.error}`, op });
+      }
+      if (target === this.rga) {
+        for (const c of res.changes) changes.push({ from: c.pos16, to: c.pos16 + c.del16, insert: c.text });
+      }
+    }
+    if (changes.length) this.emitChanges(changes);
+    this.saveLater();
+  }
+
+  onSynced(f) {
+    if (this.incoming) this.swapIncoming();
+    const s = vvGet(this.serverVv, this.replica);
+    this.unacked = this.unacked.filter((op) => op.seq + opUnits(op) > s);
+    if (vvEquals(this.rga.version(), f.vv) && !digestEquals(textDigest(this.rga.text()), f.digest)) {
+      return this.diverge(f.vv);
+    }
+    if (this.retype && !this.retypeRebuild) {
+      this.retypeRebuild = true;
+      return this.resync();
+    }
+    this.phase = 'synced';
+    this.outbox = this.unacked.slice();
+    this.flush();
+    if (this.localPresence) this.schedulePresence();
+    this.updateStatus();
+    this.resolveReady(this);
+    this.saveLater();
+  }
+
+  swapIncoming() {
+    const next = this.incoming;
+    this.incoming = null;
+    for (const op of this.unacked) next.applyRemote(op);
+    const before = this.rga.text();
+    this.rga = next;
+    this.rga.replica = this.replica;
+    if (this.retypeRebuild) {
+      const ops = this.retype;
+      this.retype = null;
+      this.retypeRebuild = false;
+      this.retypeOps(ops);
+    }
+    const changes = diffText(before, this.rga.text());
+    if (changes.length) this.emitChanges(changes);
+    if (this.resetPending) {
+      this.resetPending = false;
+      this.emit('reset');
+    }
+    this.savedSnapshot = null;
+    this.saveLater();
+  }
+
+  onAck(f) {
+    this.unacked = this.unacked.filter((op) => op.seq + opUnits(op) > f.next_seq);
+    this.updateStatus();
+    this.saveLater();
+  }
+
+  onDigest(f) {
+    if (this.phase !== 'synced' || this.incoming) return;
+    if (!vvEquals(this.rga.version(), f.vv)) return;
+    if (!digestEquals(textDigest(this.rga.text()), f.digest)) this.diverge(f.vv);
+  }
+
+  // Our text differs from the server's at the same version: report, leave, and rejoin asking
+  // for everything (§7.7). The replica and token are kept; the rebuilt state replaces ours.
+  diverge(vv) {
+    this.client.send({ type: 'diverged', doc: this.id, vv, digest: textDigest(this.rga.text()) });
+    this.resync();
+    this.emit('diverged');
+  }
+
+  // Leaves and rejoins asking for the whole document (built in `incoming`, swapped in at synced).
+  resync() {
+    this.client.send({ type: 'leave', doc: this.id });
+    this.phase = 'leaving';
+    this.rebuild = true;
+    this.updateStatus();
+  }
+
+  // Re-creates the effect of ops authored under a replica we lost (a refused resume token) as
+  // new local edits: inserts after their (possibly re-typed) parent, deletes of the elements
+  // still visible.
+  retypeOps(ops) {
+    const moved = new Map();
+    const idOf = (r, s) => moved.get(`${r}:${s}`) ?? [r, s];
+    for (const op of ops) {
+      if (op.type === 'insert') {
+        const pos = this.rga.resolve([...idOf(op.parent[0], op.parent[1]), SIDE_AFTER]) ?? this.rga.length;
+        const made = this.rga.localInsert(pos, op.text);
+        let i = 0;
+        for (const _ of op.text) {
+          moved.set(`${op.replica}:${op.seq + i}`, [made.replica, made.seq + i]);
+          i++;
+        }
+        this.recordLocal(made);
+        continue;
+      }
+      for (const [r, s, len] of op.targets) {
+        for (let j = 0; j < len; j++) {
+          const id = idOf(r, s + j);
+          const at = this.rga.resolve([...id, 0]);
+          if (at !== null && this.rga.resolve([...id, SIDE_AFTER]) === at + 1) {
+            this.recordLocal(this.rga.localDelete(at, 1));
+          }
+        }
+      }
+    }
+  }
+
+  onLeft() {
+    if (this.phase === 'leaving' && !this.closed) this.join();
+    else this.phase = 'idle';
+  }
+
+  onError(f) {
+    this.client.emit('error', f);
+    if (f.name === 'storage_failed' && this.phase !== 'idle') {
+      // Membership ended and unacknowledged ops were not kept: rejoin, then resend.
+      this.phase = 'idle';
+      this.client.timers.setTimeout(() => { if (this.client.welcomed && !this.closed) this.join(); }, 1000);
+    } else if (f.name === 'replica_taken_over') {
+      // Another tab or device authors under our replica now; fighting it back would ping-pong.
+      this.phase = 'idle';
+      this.updateStatus();
+    }
+  }
+
+  // ---- local ops --------------------------------------------------------------------------------
+
+  opBudget() {
+    const l = this.client.limits;
+    const opBytes = l.max_frame_bytes - OP_OVERHEAD_BYTES - new TextEncoder().encode(this.id).length;
+    return { maxRun: l.max_run, opBytes };
+  }
+
+  recordLocal(op) {
+    this.unacked.push(op);
+    this.ownSinceSnapshot.push(op);
+    this.outbox.push(op);
+    this.scheduleFlush();
+    this.saveSoon();
+    this.saveLater();
+    this.updateStatus();
+    if (this.members.size) this.emitPresence();
+  }
+
+  scheduleFlush() {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.client.schedule(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  // Sends the outbox in frames within max_ops_per_frame and max_frame_bytes.
+  flush() {
+    if (this.phase !== 'synced' || !this.outbox.length) return;
+    const l = this.client.limits;
+    const maxBytes = l.max_frame_bytes - OP_OVERHEAD_BYTES;
+    let ops = [];
+    let bytes = 0;
+    for (const op of this.outbox) {
+      const size = opByteLength(op);
+      if (ops.length && (ops.length >= l.max_ops_per_frame || bytes + size > maxBytes)) {
+        this.client.send({ type: 'ops', doc: this.id, ops });
+        ops = [];
+        bytes = 0;
+      }
+      ops.push(op);
+      bytes += size;
+    }
+    this.client.send({ type: 'ops', doc: this.id, ops });
+    this.outbox = [];
+  }
+
+  // ---- presence ---------------------------------------------------------------------------------
+
+  anchorOf(off16) {
+    return off16 == null ? null : this.rga.anchorAt(this.rga.utf16ToPos(off16), SIDE_AFTER);
+  }
+
+  // Sends our presence at most every presence_interval_ms, always the latest state.
+  schedulePresence() {
+    if (this.presenceTimer !== null || this.phase !== 'synced') return;
+    const interval = this.client.limits.presence_interval_ms;
+    const wait = Math.max(0, this.presenceSentAt + interval - this.client.now());
+    this.presenceTimer = this.client.timers.setTimeout(() => {
+      this.presenceTimer = null;
+      if (this.phase !== 'synced' || !this.localPresence) return;
+      const p = this.localPresence;
+      const head = this.anchorOf(p.head16);
+      const anchor = p.anchor16 != null && p.anchor16 !== p.head16 ? this.anchorOf(p.anchor16) : null;
+      this.client.send({ type: 'presence', doc: this.id,
+        state: { head, anchor, name: p.name ?? '', color: p.color ?? '', typing: !!p.typing } });
+      this.presenceSentAt = this.client.now();
+    }, wait);
+  }
+
+  onPresences(f) {
+    for (const [replica, state] of f.entries) {
+      if (state) this.members.set(replica, state);
+      else this.members.delete(replica);
+    }
+    this.emitPresence();
+  }
+
+  resolve16(anchor) {
+    if (!anchor) return null;
+    const pos = this.rga.resolve(anchor);
+    return pos == null ? null : this.rga.posToUtf16(pos);
+  }
+
+  emitPresence() {
+    const out = new Map();
+    for (const [replica, s] of this.members) {
+      const head16 = this.resolve16(s.head);
+      out.set(replica, { name: s.name, color: s.color, typing: s.typing, head16,
+        anchor16: s.anchor ? this.resolve16(s.anchor) : head16 });
+    }
+    this.emit('presence', out);
+  }
+
+  emitChanges(changes) {
+    this.emit('change', { changes, origin: 'remote' });
+    if (this.members.size) this.emitPresence();
+  }
+
+  // ---- status and persistence ----------------------------------------------------------------------
+
+  updateStatus() {
+    let status;
+    if (this.phase === 'synced') status = this.unacked.length ? 'unsaved' : 'synced';
+    else status = this.client.welcomed || this.client.status === 'connecting' ? 'connecting' : 'offline';
+    if (status !== this.status) {
+      this.status = status;
+      this.emit('status', status);
+    }
+  }
+
+  record() {
+    const pending = new Map();
+    for (const op of this.ownSinceSnapshot) pending.set(op.seq, op);
+    for (const op of this.unacked) pending.set(op.seq, op);
+    return { epoch: this.epoch, replica: this.replica, token: this.token,
+      snapshot: this.savedSnapshot, pending: [...pending.values()].sort((a, b) => a.seq - b.seq) };
+  }
+
+  // Unacknowledged ops are saved at once (next microtask); the snapshot only after a pause.
+  saveSoon() {
+    if (this.saveQueued) return;
+    this.saveQueued = true;
+    queueMicrotask(() => {
+      this.saveQueued = false;
+      this.write();
+    });
+  }
+
+  saveLater() {
+    if (this.saveTimer !== null) this.client.timers.clearTimeout(this.saveTimer);
+    this.saveTimer = this.client.timers.setTimeout(() => {
+      this.saveTimer = null;
+      this.takeSnapshot();
+      this.write();
+    }, SAVE_DEBOUNCE_MS);
+  }
+
+  takeSnapshot() {
+    if (this.epoch === null) return;
+    this.savedSnapshot = this.rga.encodeSnapshot();
+    this.ownSinceSnapshot = [];
+  }
+
+  write() {
+    if (this.epoch === null) return this.saving;
+    const record = this.record();
+    this.saving = this.saving
+      .then(() => this.client.persistence.save(this.id, record))
+      .catch((e) => this.client.emit('error', { doc: this.id, name: 'persistence', message: String(e) }));
+    return this.saving;
+  }
+
+  async saveNow() {
+    if (this.saveTimer !== null) {
+      this.client.timers.clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+    }
+    this.takeSnapshot();
+    await this.write();
+  }
+}
