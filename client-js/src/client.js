@@ -23,7 +23,7 @@ export class WeftClient extends Emitter {
     url, WebSocket = globalThis.WebSocket, persistence = new MemoryPersistence(),
     name = 'weft-js/0.1', token = null, backoff = {}, random = Math.random,
     timers = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t) },
-    now = () => Date.now(), schedule = queueMicrotask,
+    now = () => Date.now(), schedule = (fn) => queueMicrotask(fn),  // browsers refuse queueMicrotask called as a method
   }) {
     super();
     this.url = token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url;

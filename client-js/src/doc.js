@@ -74,8 +74,16 @@ export class Emitter {
     return this;
   }
 
+  // A listener that throws must not break the edit or sync step that emitted the event: its
+  // error is rethrown on its own task (so it still reaches the console or the test runner).
   emit(event, ...args) {
-    for (const fn of [...(this.listeners.get(event) ?? [])]) fn(...args);
+    for (const fn of [...(this.listeners.get(event) ?? [])]) {
+      try {
+        fn(...args);
+      } catch (e) {
+        setTimeout(() => { throw e; }, 0);
+      }
+    }
   }
 }
 
@@ -153,9 +161,21 @@ export class DocHandle extends Emitter {
     }
   }
 
+  // Offsets are turned into anchors now, not when the (rate-limited) frame is sent: remote
+  // changes arriving in between would otherwise shift what the offsets mean.
   setPresence(p) {
-    this.localPresence = { ...(this.localPresence ?? {}), ...p };
+    const next = { ...(this.localPresence ?? {}), ...p };
+    if ('head16' in p || 'anchor16' in p) {
+      next.head = this.anchorOf(next.head16);
+      next.anchor = next.anchor16 != null && next.anchor16 !== next.head16 ? this.anchorOf(next.anchor16) : null;
+    }
+    this.localPresence = next;
     this.schedulePresence();
+  }
+
+  // Other members' presence now: replica -> { name, color, typing, head16, anchor16 }.
+  get presence() {
+    return this.presenceMap();
   }
 
   async close() {
@@ -448,8 +468,14 @@ export class DocHandle extends Emitter {
 
   // ---- presence ---------------------------------------------------------------------------------
 
+  // The anchor of a UTF-16 offset; null for none or for an offset outside the text.
   anchorOf(off16) {
-    return off16 == null ? null : this.rga.anchorAt(this.rga.utf16ToPos(off16), SIDE_AFTER);
+    if (off16 == null) return null;
+    try {
+      return this.rga.anchorAt(this.rga.utf16ToPos(off16), SIDE_AFTER);
+    } catch {
+      return null;
+    }
   }
 
   // Sends our presence at most every presence_interval_ms, always the latest state.
@@ -461,10 +487,9 @@ export class DocHandle extends Emitter {
       this.presenceTimer = null;
       if (this.phase !== 'synced' || !this.localPresence) return;
       const p = this.localPresence;
-      const head = this.anchorOf(p.head16);
-      const anchor = p.anchor16 != null && p.anchor16 !== p.head16 ? this.anchorOf(p.anchor16) : null;
       this.client.send({ type: 'presence', doc: this.id,
-        state: { head, anchor, name: p.name ?? '', color: p.color ?? '', typing: !!p.typing } });
+        state: { head: p.head ?? null, anchor: p.anchor ?? null, name: p.name ?? '', color: p.color ?? '',
+          typing: !!p.typing } });
       this.presenceSentAt = this.client.now();
     }, wait);
   }
@@ -484,13 +509,17 @@ export class DocHandle extends Emitter {
   }
 
   emitPresence() {
+    this.emit('presence', this.presenceMap());
+  }
+
+  presenceMap() {
     const out = new Map();
     for (const [replica, s] of this.members) {
       const head16 = this.resolve16(s.head);
       out.set(replica, { name: s.name, color: s.color, typing: s.typing, head16,
         anchor16: s.anchor ? this.resolve16(s.anchor) : head16 });
     }
-    this.emit('presence', out);
+    return out;
   }
 
   emitChanges(changes) {

@@ -1,0 +1,170 @@
+// main.js — the browser editor: routes `/` to the document list and `/d/DOC_ID` to a
+// CodeMirror 6 editor bound to that document through the Weft client.
+import './editor.css';
+import { EditorState } from '@codemirror/state';
+import { EditorView, placeholder } from '@codemirror/view';
+import { minimalSetup } from 'codemirror';
+import { IndexedDbPersistence, WeftClient } from '../src/index.js';
+import { collab } from './collab.js';
+import { remoteCursors, setPeers } from './cursors.js';
+import {
+  doc_id_pattern, identity, remember_doc, renderEditorShell, renderHome,
+} from './ui.js';
+
+const typing_idle_ms = 1500;
+
+function route(pathname) {
+  const match = /^\/d\/([^/]+)\/?$/.exec(pathname);
+  if (!match) return null;
+  const id = decodeURIComponent(match[1]);
+  return doc_id_pattern.test(id) ? id : null;
+}
+
+function socket_url() {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${location.host}/ws`;
+}
+
+// Sends the local cursor, name, colour and typing flag. DocHandle coalesces what it sends;
+// offsets are handed over at once, while they still match the handle's text.
+class PresenceSender {
+  constructor(handle, me) {
+    this.handle = handle;
+    this.me = me;
+    this.range = { head: 0, anchor: 0 };
+    this.typing = false;
+    this.idle = null;
+  }
+
+  selection(range) {
+    if (range.head === this.range.head && range.anchor === this.range.anchor) return;
+    this.range = { head: range.head, anchor: range.anchor };
+    this.send();
+  }
+
+  typed() {
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      this.typing = false;
+      this.send();
+    }, typing_idle_ms);
+    if (!this.typing) {
+      this.typing = true;
+      this.send();
+    }
+  }
+
+  send() {
+    this.handle.setPresence({
+      head16: this.range.head,
+      anchor16: this.range.anchor,
+      name: this.me.name,
+      color: this.me.color,
+      typing: this.typing,
+    });
+  }
+}
+
+function peers_of(members, own_replica) {
+  const peers = [];
+  for (const [replica, state] of members ?? []) {
+    if (replica === own_replica || !state) continue;
+    peers.push({
+      id: replica,
+      name: state.name || 'Anonymous',
+      color: state.color,
+      typing: Boolean(state.typing),
+      head: state.head16,
+      anchor: state.anchor16 ?? state.head16,
+    });
+  }
+  return peers;
+}
+
+async function open_editor(root, doc_id) {
+  const me = identity();
+  let presence = null;
+  let peers = [];
+  const shell = renderEditorShell(root, doc_id, me, () => {
+    presence?.send();
+    shell.setMembers(peers);
+  });
+  document.title = `${doc_id} — Weft`;
+  remember_doc(doc_id);
+
+  const client = new WeftClient({
+    url: socket_url(),
+    persistence: new IndexedDbPersistence(),
+    name: 'weft-editor',
+    // Browsers refuse queueMicrotask called as a method of another object.
+    schedule: (fn) => queueMicrotask(fn),
+  });
+  client.on('error', (error) => console.warn('weft:', error?.message ?? error));
+
+  let handle;
+  try {
+    handle = await client.open(doc_id);
+  } catch (error) {
+    shell.setStatus('offline');
+    shell.showMessage(`Could not open “${doc_id}”: ${error?.message ?? error}`);
+    return;
+  }
+  presence = new PresenceSender(handle, me);
+
+  const view = new EditorView({
+    parent: shell.editor,
+    state: EditorState.create({
+      doc: handle.text(),
+      extensions: [
+        minimalSetup,  // history, drawn selection, default and undo/redo keymaps
+        EditorView.lineWrapping,
+        placeholder('Start typing…'),
+        remoteCursors,
+        collab(handle, {
+          on_local: () => presence.typed(),
+          on_selection: (range) => presence.selection(range),
+        }),
+        EditorView.contentAttributes.of({ 'aria-label': `Document ${doc_id}` }),
+      ],
+    }),
+  });
+
+  // Between reconnect attempts the handle goes offline → connecting → offline; the header
+  // keeps saying offline until the document is joined again.
+  let shown = null;
+  const show_status = (status) => {
+    if (status === 'connecting' && shown === 'offline') return;
+    shown = status;
+    shell.setStatus(status);
+  };
+  show_status(handle.status ?? 'connecting');
+  handle.on('status', show_status);
+  handle.on('diverged', () => shell.showMessage('The document was out of step and has been reloaded.'));
+  handle.on('reset', () => shell.showMessage('This document was reset on the server; its text was reloaded.'));
+
+  // The handle also reports presence in the middle of a local edit (remote cursors move), which
+  // is inside a CodeMirror update: the cursors are redrawn right after it.
+  const show_presence = (members) => {
+    peers = peers_of(members, handle.replica);
+    shell.setMembers(peers);
+    const cursors = peers.filter((peer) => typeof peer.head === 'number');
+    queueMicrotask(() => view.dispatch({ effects: setPeers.of(cursors) }));
+  };
+  handle.on('presence', show_presence);
+  show_presence(handle.presence);
+
+  // Leaving says goodbye at once (others drop our cursor) and flushes the saved copy.
+  window.addEventListener('pagehide', () => handle.close());
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) location.reload();
+  });
+
+  presence.send();
+  view.focus();
+  window.weftEditor = { view, handle, client };  // for the browser tests and for debugging
+}
+
+const root = document.getElementById('app');
+const doc_id = route(location.pathname);
+if (doc_id) open_editor(root, doc_id);
+else renderHome(root, identity());

@@ -1,0 +1,125 @@
+// support.mjs — what the browser tests run against: the real weft-server, a TCP proxy that can
+// cut one browser's WebSockets (per-context "offline"), and a tiny sequential test runner.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+// Starts weft-server (on a free port unless `port` is given; in a new temporary data directory
+// unless `data` is given). Resolves to { port, data, stop({ keepData }) }.
+export async function startServer({ bin, staticDir, data, port: wanted = 0 }) {
+  const dataDir = data ?? mkdtempSync(path.join(os.tmpdir(), 'weft-e2e-'));
+  const child = spawn(bin, ['--listen', `127.0.0.1:${wanted}`, '--data', dataDir, '--static', staticDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const port = await new Promise((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`no ready line in 10 s: ${stderr}`)), 10000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /ready on [^\s]*:(\d+) /.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`weft-server exited with ${code}: ${stderr}`));
+    });
+  });
+  return {
+    port,
+    data: dataDir,
+    async stop({ keepData = false } = {}) {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (!keepData && data === undefined) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// A TCP proxy to 127.0.0.1:target. While `offline` is true it drops every connection that
+// starts a WebSocket handshake (GET /ws) and has cut the open ones, but still serves plain
+// HTTP, so a page behind it can reload while its WebSocket cannot get through. This is
+// per browser context, unlike stopping the server, and certain to cut open sockets, unlike
+// BrowserContext.setOffline.
+export async function startProxy(target) {
+  const tunnels = new Set();
+  let offline = false;
+  const server = net.createServer((client) => {
+    client.once('data', (first) => {
+      const isSocket = /^GET \/ws[ /?]/.test(first.toString('latin1', 0, 16));
+      if (isSocket && offline) {
+        client.destroy();
+        return;
+      }
+      const upstream = net.connect(target, '127.0.0.1', () => {
+        upstream.write(first);
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+      const tunnel = { client, upstream, isSocket };
+      tunnels.add(tunnel);
+      const end = () => {
+        tunnels.delete(tunnel);
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    client.on('error', () => client.destroy());
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    setOffline(value) {
+      offline = value;
+      if (!value) return;
+      for (const tunnel of [...tunnels]) {
+        if (tunnel.isSocket) {
+          tunnel.client.destroy();
+          tunnel.upstream.destroy();
+        }
+      }
+    },
+    async stop() {
+      for (const tunnel of tunnels) {
+        tunnel.client.destroy();
+        tunnel.upstream.destroy();
+      }
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// Runs tests one after another; after a failure the rest are skipped (they build on it).
+export async function run(tests) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const [name, fn] of tests) {
+    if (failed > 0) {
+      skipped += 1;
+      console.log(`- skip ${name}`);
+      continue;
+    }
+    const started = Date.now();
+    try {
+      await fn();
+      passed += 1;
+      console.log(`ok   ${name} (${Date.now() - started} ms)`);
+    } catch (error) {
+      failed += 1;
+      console.log(`FAIL ${name} (${Date.now() - started} ms)\n     ${error?.stack ?? error}`);
+    }
+  }
+  console.log(`\nbrowser e2e: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  return failed === 0 && skipped === 0;
+}
