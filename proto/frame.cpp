@@ -9,7 +9,8 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, Frame>, Hello>);
 static_assert(std::is_same_v<std::variant_alternative_t<4, Frame>, SnapshotChunk>);
 static_assert(std::is_same_v<std::variant_alternative_t<12, Frame>, DigestFrame>);
 static_assert(std::is_same_v<std::variant_alternative_t<14, Frame>, Error>);
-static_assert(std::variant_size_v<Frame> == static_cast<std::size_t>(FrameType::error));
+static_assert(std::is_same_v<std::variant_alternative_t<16, Frame>, Refreshed>);
+static_assert(std::variant_size_v<Frame> == static_cast<std::size_t>(FrameType::refreshed));
 
 FrameType frame_type(const Frame& frame) {
   // The variant's alternatives are listed in type-number order, from hello = 1.
@@ -52,6 +53,20 @@ std::string_view error_name(ErrorCode code) {
       return "overloaded";
     case ErrorCode::internal_error:
       return "internal_error";
+    case ErrorCode::unauthorized:
+      return "unauthorized";
+    case ErrorCode::access_denied:
+      return "access_denied";
+    case ErrorCode::read_only:
+      return "read_only";
+    case ErrorCode::token_expired:
+      return "token_expired";
+    case ErrorCode::access_revoked:
+      return "access_revoked";
+    case ErrorCode::document_full:
+      return "document_full";
+    case ErrorCode::too_many_connections:
+      return "too_many_connections";
     case ErrorCode::op_rejected_base:
       return "op_rejected_base";
   }

@@ -37,6 +37,8 @@ enum class FrameType : std::uint8_t {
   digest = 13,     // server -> client
   diverged = 14,   // client -> server
   error = 15,      // server -> client
+  refresh = 16,    // client -> server
+  refreshed = 17,  // server -> client
 };
 
 // 8 bytes, big-endian FNV-1a 64 of the document's visible text as UTF-8 (PROTOCOL.md, "Digest").
@@ -46,14 +48,20 @@ using ResumeToken = std::array<std::uint8_t, 16>;
 
 // Limits the server enforces and announces in welcome (PROTOCOL.md, "Limits").
 struct ServerLimits {
-  std::uint64_t max_frame_bytes = 1 << 20;     // client frames above this: close 1009
-  std::uint64_t max_ops_per_frame = 4096;      // ops frames with more: error too_many_ops
-  std::uint64_t max_run = 1 << 20;             // units per op (crdt Limits::max_run)
-  std::uint64_t max_docs_per_connection = 64;  // joins beyond: error too_many_documents
-  std::uint64_t max_frames_per_second = 500;   // sustained; bursts up to twice this
-  std::uint64_t presence_interval_ms = 50;     // presence reaches others at most this often
-  std::uint64_t digest_interval_ms = 1000;     // digest frames at most this often per document
-  std::uint64_t idle_timeout_ms = 20000;       // silent connections are closed after this
+  std::uint64_t max_frame_bytes = 1 << 20;       // client frames above this: close 1009
+  std::uint64_t max_ops_per_frame = 4096;        // ops frames with more: error too_many_ops
+  std::uint64_t max_run = 1 << 20;               // units per op (crdt Limits::max_run)
+  std::uint64_t max_docs_per_connection = 64;    // joins beyond: error too_many_documents
+  std::uint64_t max_frames_per_second = 500;     // sustained; bursts up to twice this
+  std::uint64_t presence_interval_ms = 50;       // presence reaches others at most this often
+  std::uint64_t digest_interval_ms = 1000;       // digest frames at most this often per document
+  std::uint64_t idle_timeout_ms = 20000;         // silent connections are closed after this
+  std::uint64_t max_ops_per_second = 2000;       // op units per connection (token bucket, burst 2x)
+  std::uint64_t max_bytes_per_second = 4 << 20;  // frame bytes per connection (burst 2x)
+  std::uint64_t max_connections_per_ip = 64;     // more: the upgrade is refused with HTTP 429
+  std::uint64_t max_buffered_ops = 4096;         // ops per document waiting for dependencies
+  std::uint64_t max_document_bytes = 64 << 20;   // UTF-8 bytes of ever-inserted text per document
+  std::uint64_t max_outbound_bytes = 16 << 20;   // queued for one client; more: close 4003
   friend bool operator==(const ServerLimits&, const ServerLimits&) = default;
 };
 
@@ -192,7 +200,15 @@ enum class ErrorCode : std::uint16_t {
   storage_failed = 15,        // the store failed: unacknowledged ops were not kept; rejoin
   overloaded = 16,            // the document's queue is full; resend later
   internal_error = 17,
-  op_rejected_base = 100,  // + crdt::Errc (101 bad_replica ... 117 bad_snapshot)
+  unauthorized = 18,          // refresh with a token that is invalid or expired (old one stays)
+  access_denied = 19,         // join of a document the token gives no access to, or that does
+                              // not exist for this user (the two are indistinguishable)
+  read_only = 20,             // ops from a member with read access only: op refused
+  token_expired = 21,         // the token expired: every membership ends; refresh and rejoin
+  access_revoked = 22,        // a refresh narrowed the rights: membership ended or read-only now
+  document_full = 23,         // the op would grow the document past max_document_bytes
+  too_many_connections = 24,  // (HTTP 429 at the upgrade: more than max_connections_per_ip)
+  op_rejected_base = 100,     // + crdt::Errc (101 bad_replica ... 117 bad_snapshot)
 };
 
 struct Error {
@@ -217,8 +233,22 @@ enum class CloseCode : std::uint16_t {
   too_slow = 4003,             // the client does not read what it is sent (reserved, issue 5)
 };
 
-using Frame = std::variant<Hello, Welcome, Join, Joined, SnapshotChunk, Ops, Synced, Ack, Presence,
-                           Presences, Leave, Left, DigestFrame, Diverged, Error>;
+// Replaces the connection's access token (a JWT, PROTOCOL.md "Authentication") without
+// reconnecting.
+struct Refresh {
+  std::string token;
+  friend bool operator==(const Refresh&, const Refresh&) = default;
+};
+
+// The new token is in force; `expires` is its expiry (Unix seconds), none if it has none.
+struct Refreshed {
+  std::optional<std::uint64_t> expires;
+  friend bool operator==(const Refreshed&, const Refreshed&) = default;
+};
+
+using Frame =
+    std::variant<Hello, Welcome, Join, Joined, SnapshotChunk, Ops, Synced, Ack, Presence, Presences,
+                 Leave, Left, DigestFrame, Diverged, Error, Refresh, Refreshed>;
 
 [[nodiscard]] FrameType frame_type(const Frame& frame);
 [[nodiscard]] std::string_view error_name(ErrorCode code);

@@ -34,16 +34,20 @@ struct StringStream {
 using Packer = msgpack::packer<StringStream>;
 
 constexpr std::string_view limit_names[] = {
-    "max_frame_bytes",         "max_ops_per_frame",     "max_run",
-    "max_docs_per_connection", "max_frames_per_second", "presence_interval_ms",
-    "digest_interval_ms",      "idle_timeout_ms"};
+    "max_frame_bytes",         "max_ops_per_frame",      "max_run",
+    "max_docs_per_connection", "max_frames_per_second",  "presence_interval_ms",
+    "digest_interval_ms",      "idle_timeout_ms",        "max_ops_per_second",
+    "max_bytes_per_second",    "max_connections_per_ip", "max_buffered_ops",
+    "max_document_bytes",      "max_outbound_bytes"};
 
 // The limits in the order of limit_names.
 template <class Limits>
 auto limit_fields(Limits& l) {
-  return std::array{&l.max_frame_bytes,         &l.max_ops_per_frame,     &l.max_run,
-                    &l.max_docs_per_connection, &l.max_frames_per_second, &l.presence_interval_ms,
-                    &l.digest_interval_ms,      &l.idle_timeout_ms};
+  return std::array{&l.max_frame_bytes,         &l.max_ops_per_frame,      &l.max_run,
+                    &l.max_docs_per_connection, &l.max_frames_per_second,  &l.presence_interval_ms,
+                    &l.digest_interval_ms,      &l.idle_timeout_ms,        &l.max_ops_per_second,
+                    &l.max_bytes_per_second,    &l.max_connections_per_ip, &l.max_buffered_ops,
+                    &l.max_document_bytes,      &l.max_outbound_bytes};
 }
 
 void pack_str(Packer& p, std::string_view s) {
@@ -192,6 +196,10 @@ void pack_fields(Packer& p, const Presences& f) {
 }
 void pack_fields(Packer& p, const Leave& f) { pack_str(p, f.doc); }
 void pack_fields(Packer& p, const Left& f) { pack_str(p, f.doc); }
+void pack_fields(Packer& p, const Refresh& f) { pack_str(p, f.token); }
+void pack_fields(Packer& p, const Refreshed& f) {
+  f.expires ? p.pack_uint64(*f.expires) : p.pack_nil();
+}
 void pack_fields(Packer& p, const DigestFrame& f) {
   pack_str(p, f.doc);
   pack_vv(p, f.version);
@@ -217,7 +225,7 @@ void pack_fields(Packer& p, const Error& f) {
 }
 
 // Number of fields after the type number that this version writes and requires, by type.
-constexpr std::uint32_t field_count[] = {0, 2, 3, 5, 6, 4, 2, 3, 2, 2, 2, 1, 1, 3, 3, 5};
+constexpr std::uint32_t field_count[] = {0, 2, 3, 5, 6, 4, 2, 3, 2, 2, 2, 1, 1, 3, 3, 5, 1, 1};
 
 }  // namespace
 
@@ -256,8 +264,9 @@ Digest text_digest(std::string_view text) {
 namespace {
 
 constexpr std::string_view frame_names[] = {
-    "",    "hello",    "welcome",   "join",  "joined", "snapshot", "ops",      "synced",
-    "ack", "presence", "presences", "leave", "left",   "digest",   "diverged", "error"};
+    "",     "hello",  "welcome",  "join",     "joined",    "snapshot",
+    "ops",  "synced", "ack",      "presence", "presences", "leave",
+    "left", "digest", "diverged", "error",    "refresh",   "refreshed"};
 
 // Reads field `index` of the frame with `read`, naming it in any error.
 template <class Read>
@@ -536,6 +545,13 @@ Frame read_fields(MsgpackReader& r, FrameType type) {
       return Leave{doc()};
     case FrameType::left:
       return Left{doc()};
+    case FrameType::refresh:
+      return Refresh{field(r, 1, "token", [&] { return std::string(r.str()); })};
+    case FrameType::refreshed:
+      return Refreshed{field(r, 1, "expires", [&]() -> std::optional<std::uint64_t> {
+        if (r.nil()) return std::nullopt;
+        return r.uint();
+      })};
     case FrameType::error: {
       Error out;
       out.code = field(r, 1, "code", [&] { return r.uint(); });
@@ -579,7 +595,7 @@ tl::expected<Frame, FrameError> decode_frame(std::string_view bytes) {
   if (!r.ok()) return malformed("frame: " + r.error());
   const std::uint64_t type = field(r, 0, "type", [&] { return r.uint(); });
   if (!r.ok()) return malformed("frame: " + r.error());
-  if (type < 1 || type > static_cast<std::uint64_t>(FrameType::error)) {
+  if (type < 1 || type > static_cast<std::uint64_t>(FrameType::refreshed)) {
     return tl::unexpected(
         FrameError{ErrorCode::unknown_frame_type, "unknown frame type " + std::to_string(type)});
   }

@@ -29,6 +29,7 @@ export class FrameError extends Error {
 export const FRAME_TYPES = Object.freeze({
   hello: 1, welcome: 2, join: 3, joined: 4, snapshot: 5, ops: 6, synced: 7, ack: 8,
   presence: 9, presences: 10, leave: 11, left: 12, digest: 13, diverged: 14, error: 15,
+  refresh: 16, refreshed: 17,
 });
 const TYPE_NAMES = Object.fromEntries(Object.entries(FRAME_TYPES).map(([k, v]) => [v, k]));
 
@@ -42,6 +43,12 @@ export const DEFAULT_LIMITS = Object.freeze({
   presence_interval_ms: 50,
   digest_interval_ms: 1000,
   idle_timeout_ms: 20000,
+  max_ops_per_second: 2000,
+  max_bytes_per_second: 4194304,
+  max_connections_per_ip: 64,
+  max_buffered_ops: 4096,
+  max_document_bytes: 67108864,
+  max_outbound_bytes: 16777216,
 });
 
 const MAX_NAME_BYTES = 64;
@@ -120,6 +127,8 @@ function frameValue(f) {
       return [t, f.doc, f.entries.map(([r, s]) => [r, s ? stateValue(s) : null])];
     case 'leave': case 'left': return [t, f.doc];
     case 'error': return [t, f.code, f.name, f.message, f.doc ?? null, f.op ?? null];
+    case 'refresh': return [t, f.token];
+    case 'refreshed': return [t, f.expires ?? null];
     default: throw new TypeError(`unknown frame type ${f.type}`);
   }
 }
@@ -393,7 +402,8 @@ class Reader {
 }
 
 const NEED_FIELDS = { hello: 2, welcome: 3, join: 5, joined: 6, snapshot: 4, ops: 2, synced: 3,
-  ack: 2, presence: 2, presences: 2, leave: 1, left: 1, digest: 3, diverged: 3, error: 5 };
+  ack: 2, presence: 2, presences: 2, leave: 1, left: 1, digest: 3, diverged: 3, error: 5,
+  refresh: 1, refreshed: 1 };
 
 function readFields(r, name) {
   const f = (i, n) => `${name}: field ${i} (${n})`;
@@ -443,6 +453,8 @@ function readFields(r, name) {
     case 'error': return { code: r.uint(f(1, 'code')), name: r.str(f(2, 'name')),
       message: r.str(f(3, 'message')), doc: nilOr(() => r.str(f(4, 'doc'))),
       op: nilOr(() => r.tuple(f(5, 'op'), 2, () => [r.uint(f(5, 'op')), r.uint(f(5, 'op'))])) };
+    case 'refresh': return { token: r.str(f(1, 'token')) };
+    case 'refreshed': return { expires: nilOr(() => r.uint(f(1, 'expires'))) };
     default: throw new Error(`unreachable: ${name}`);
   }
 }

@@ -132,7 +132,7 @@ TEST_SUITE("frame codec") {
   }
 
   TEST_CASE("an unknown non-negative frame type is unknown_frame_type, other types malformed") {
-    CHECK(decode_error("92 10 a1 61") == "unknown_frame_type: unknown frame type 16");
+    CHECK(decode_error("92 12 a1 61") == "unknown_frame_type: unknown frame type 18");
     CHECK(decode_error("91 00") == "unknown_frame_type: unknown frame type 0");
     CHECK(decode_error("91 ff") ==
           "malformed_frame: frame: field 0 (type): expected a non-negative integer, found negative "

@@ -94,7 +94,13 @@ Json describe_fields(const Welcome& f) {
             {"max_frames_per_second", l.max_frames_per_second},
             {"presence_interval_ms", l.presence_interval_ms},
             {"digest_interval_ms", l.digest_interval_ms},
-            {"idle_timeout_ms", l.idle_timeout_ms}}}};
+            {"idle_timeout_ms", l.idle_timeout_ms},
+            {"max_ops_per_second", l.max_ops_per_second},
+            {"max_bytes_per_second", l.max_bytes_per_second},
+            {"max_connections_per_ip", l.max_connections_per_ip},
+            {"max_buffered_ops", l.max_buffered_ops},
+            {"max_document_bytes", l.max_document_bytes},
+            {"max_outbound_bytes", l.max_outbound_bytes}}}};
 }
 Json describe_fields(const Join& f) {
   return {{"doc", f.doc},
@@ -133,6 +139,8 @@ Json describe_fields(const Presences& f) {
 }
 Json describe_fields(const Leave& f) { return {{"doc", f.doc}}; }
 Json describe_fields(const Left& f) { return {{"doc", f.doc}}; }
+Json describe_fields(const Refresh& f) { return {{"token", f.token}}; }
+Json describe_fields(const Refreshed& f) { return {{"expires", or_null(f.expires)}}; }
 Json describe_fields(const DigestFrame& f) {
   return {{"doc", f.doc}, {"vv", vv_json(f.version)}, {"digest", hex_of(f.digest)}};
 }
@@ -147,9 +155,10 @@ Json describe_fields(const Error& f) {
           {"op", f.op ? Json{f.op->replica, f.op->seq} : Json(nullptr)}};
 }
 
-constexpr std::string_view type_names[] = {
-    "",    "hello",    "welcome",   "join",  "joined", "snapshot", "ops",      "synced",
-    "ack", "presence", "presences", "leave", "left",   "digest",   "diverged", "error"};
+constexpr std::string_view type_names[] = {"",          "hello",   "welcome",  "join",   "joined",
+                                           "snapshot",  "ops",     "synced",   "ack",    "presence",
+                                           "presences", "leave",   "left",     "digest", "diverged",
+                                           "error",     "refresh", "refreshed"};
 
 // ---- the cases ----
 
@@ -224,6 +233,9 @@ std::vector<std::pair<std::string, Frame>> frame_cases() {
       {"presences_empty", Presences{"notes", {}}},
       {"leave", Leave{"notes"}},
       {"left", Left{"notes"}},
+      {"refresh", Refresh{"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2ln"}},
+      {"refreshed", Refreshed{1767225600}},
+      {"refreshed_no_expiry", Refreshed{std::nullopt}},
       {"digest", DigestFrame{"notes", {{1, 5}}, text_digest("hello")}},
       {"diverged", Diverged{"notes", {{1, 5}}, text_digest("a")}},
       {"error_op_rejected",
@@ -294,7 +306,7 @@ std::vector<InvalidCase> invalid_cases() {
       {"type_float", from_hex("92 cb 4020000000000000 a1 61"), bad},
       {"type_nil", from_hex("91 c0"), bad},
       {"unknown_type_0", from_hex("91 00"), unknown},
-      {"unknown_type_16", from_hex("92 10 a1 61"), unknown},
+      {"unknown_type_18", from_hex("92 12 a1 61"), unknown},
       {"unknown_type_99_with_fields", from_hex("93 63 c0 80"), unknown},
       {"unknown_type_max_uint64", from_hex("91 cf ffffffffffffffff"), unknown},
       {"unknown_type_with_trailing_bytes", from_hex("91 63 00"), bad},

@@ -94,7 +94,15 @@ Frame frame_from_json(const json& j) {
                    ServerLimits{u(l.at("max_frame_bytes")), u(l.at("max_ops_per_frame")),
                                 u(l.at("max_run")), u(l.at("max_docs_per_connection")),
                                 u(l.at("max_frames_per_second")), u(l.at("presence_interval_ms")),
-                                u(l.at("digest_interval_ms")), u(l.at("idle_timeout_ms"))}};
+                                u(l.at("digest_interval_ms")), u(l.at("idle_timeout_ms")),
+                                u(l.at("max_ops_per_second")), u(l.at("max_bytes_per_second")),
+                                u(l.at("max_connections_per_ip")), u(l.at("max_buffered_ops")),
+                                u(l.at("max_document_bytes")), u(l.at("max_outbound_bytes"))}};
+  }
+  if (type == "refresh") return Refresh{j.at("token").get<std::string>()};
+  if (type == "refreshed") {
+    if (j.at("expires").is_null()) return Refreshed{std::nullopt};
+    return Refreshed{u(j.at("expires"))};
   }
   const std::string doc = type == "error" ? std::string() : j.at("doc").get<std::string>();
   if (type == "join") {
@@ -205,7 +213,7 @@ TEST_SUITE("frame vectors") {
     for (const json& c : load_cases()) {
       if (c.contains("frame")) types.insert(c.at("frame").at("type").get<std::string>());
     }
-    CHECK(types.size() == 15);
+    CHECK(types.size() == 17);
   }
 
   TEST_CASE("the committed vectors are exactly what make_frame_vectors writes") {
