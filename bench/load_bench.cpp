@@ -81,8 +81,9 @@ struct ServerChild {
       ::dup2(fds[1], STDOUT_FILENO);
       ::close(fds[0]);
       ::close(fds[1]);
+      // Every simulated client comes from 127.0.0.1: lift the per-address connection limit.
       ::execl(binary.c_str(), binary.c_str(), "--listen", "127.0.0.1:0", "--data", data.c_str(),
-              static_cast<char*>(nullptr));
+              "--max-connections-per-ip", "4294967295", static_cast<char*>(nullptr));
       ::_exit(127);
     }
     ::close(fds[1]);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "crdt/snapshot.hpp"
+#include "crdt/utf8.hpp"
 #include "proto/frame_codec.hpp"
 
 namespace weft::client {
@@ -22,6 +23,20 @@ template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 lacks aggregate deduction
 
 crdt::Seq op_end(const crdt::Op& op) { return crdt::op_seq(op) + crdt::op_len(op); }
+
+// An upper bound of the encoded size of an ops frame without its doc id and ops (type and array
+// headers), plus one op's fixed fields (array header, kind, five integers, the string header).
+constexpr std::uint64_t frame_overhead_bytes = 128;
+// A delete target [replica, seq, len] encodes in at most this many bytes.
+constexpr std::uint64_t delete_target_bytes = 30;
+// How long the client waits before sending a refused (rate_limited) frame again.
+constexpr std::chrono::milliseconds rate_limit_pause{250};
+
+// An upper bound of `op`'s encoded size: its text or targets plus 64 bytes of fixed fields.
+std::uint64_t op_wire_bytes(const crdt::Op& op) {
+  if (const auto* insert = std::get_if<crdt::InsertOp>(&op)) return insert->text.size() + 64;
+  return std::get<crdt::DeleteOp>(op).targets.size() * delete_target_bytes + 64;
+}
 
 tl::unexpected<std::string> failure(std::string why) { return tl::unexpected(std::move(why)); }
 
@@ -43,7 +58,7 @@ bool run_until(net::io_context& ioc, const std::function<bool()>& done,
 }
 
 Session::Session(net::io_context& ioc, SessionOptions options)
-    : ioc_(ioc), options_(std::move(options)) {}
+    : ioc_(ioc), options_(std::move(options)), resend_timer_(ioc) {}
 
 Session::~Session() {
   if (conn_) conn_->detach();
@@ -69,7 +84,7 @@ void Session::start_connection(const std::string& host, std::uint16_t port) {
   events.on_message = [this](std::string_view bytes) { on_message(bytes); };
   events.on_close = [this](const CloseInfo& info) { on_close(info); };
   conn_ = Connection::create(ioc_, std::move(events));
-  conn_->open(host, port);
+  conn_->open(host, port, options_.token.empty() ? "/ws" : "/ws?token=" + options_.token);
 }
 
 tl::expected<void, std::string> Session::connect(const std::string& host, std::uint16_t port) {
@@ -193,9 +208,30 @@ tl::expected<void, std::string> Session::local_insert(const std::string& id, std
   DocState* doc = find(id);
   if (doc == nullptr || !doc->rga) return failure("insert: no replica for " + id);
   if (doc->rebuild) return failure("insert: " + id + " is being rebuilt");
-  auto op = doc->rga->local_insert(pos, text);
-  if (!op) return failure("insert: " + op.error().message());
-  doc->unacked.emplace_back(std::move(*op));
+  // A large insert becomes several ops of consecutive ids (they re-merge into one run), each at
+  // most max_run code points and small enough for one frame (PROTOCOL.md §9).
+  if (text.empty()) return failure("insert: no text");
+  if (!crdt::utf8::count_code_points(text)) return failure("insert: the text is not valid UTF-8");
+  const std::uint64_t max_run = welcome_ ? welcome_->limits.max_run : crdt::Limits{}.max_run;
+  const std::uint64_t max_bytes = op_text_budget(id);
+  while (!text.empty()) {
+    std::size_t bytes = 0;
+    std::uint64_t units = 0;
+    while (bytes < text.size() && units < max_run) {
+      std::size_t next = bytes + 1;
+      while (next < text.size() && (static_cast<unsigned char>(text[next]) & 0xC0U) == 0x80U) {
+        ++next;
+      }
+      if (units > 0 && next > max_bytes) break;
+      bytes = next;
+      ++units;
+    }
+    auto op = doc->rga->local_insert(pos, text.substr(0, bytes));
+    if (!op) return failure("insert: " + op.error().message());
+    doc->unacked.emplace_back(std::move(*op));
+    pos += units;
+    text.remove_prefix(bytes);
+  }
   flush(*doc);
   return {};
 }
@@ -227,14 +263,49 @@ void Session::flush(DocState& doc) {
   if (doc.phase != DocPhase::live || !connected()) return;
   const std::size_t per_frame =
       welcome_ ? static_cast<std::size_t>(welcome_->limits.max_ops_per_frame) : 4096;
+  const std::uint64_t max_bytes = op_text_budget(doc.id);
   while (doc.sent < doc.unacked.size()) {
-    const std::size_t n = std::min(per_frame, doc.unacked.size() - doc.sent);
+    // As many ops as the frame limits allow (at least one: local_insert sized it to fit).
     proto::Ops ops{doc.id, {}};
-    const auto first = doc.unacked.begin() + static_cast<std::ptrdiff_t>(doc.sent);
-    ops.ops.assign(first, first + static_cast<std::ptrdiff_t>(n));
-    doc.sent += n;
+    std::uint64_t bytes = 0;
+    while (doc.sent < doc.unacked.size() && ops.ops.size() < per_frame) {
+      const crdt::Op& op = doc.unacked[doc.sent];
+      const std::uint64_t size = op_wire_bytes(op);
+      if (!ops.ops.empty() && bytes + size > max_bytes) break;
+      ops.ops.push_back(op);
+      bytes += size;
+      ++doc.sent;
+    }
     send_frame(ops);
   }
+}
+
+// The bytes an op's text may take so that a frame holding only that op stays below
+// max_frame_bytes.
+std::uint64_t Session::op_text_budget(std::string_view doc) const {
+  const std::uint64_t frame = welcome_ ? welcome_->limits.max_frame_bytes : 1U << 20U;
+  const std::uint64_t overhead = frame_overhead_bytes + doc.size();
+  return frame > 2 * overhead ? frame - overhead : overhead;
+}
+
+// The server refused a frame (rate_limited names its first op): send it and everything after it
+// again after a pause. Ops of later frames that the server took wait there for the refused ones.
+void Session::resend_after_rate_limit(DocState& doc, crdt::Id first) {
+  for (std::size_t i = 0; i < doc.sent; ++i) {
+    if (crdt::op_replica(doc.unacked[i]) == first.replica &&
+        crdt::op_seq(doc.unacked[i]) == first.seq) {
+      doc.sent = i;
+      break;
+    }
+  }
+  if (resend_armed_) return;
+  resend_armed_ = true;
+  resend_timer_.expires_after(rate_limit_pause);
+  resend_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: the session may be gone
+    resend_armed_ = false;
+    for (auto& [id, state] : docs_) flush(state);
+  });
 }
 
 std::string Session::text(const std::string& id) const {
@@ -434,6 +505,32 @@ void Session::on_digest(const proto::DigestFrame& digest) {
   rejoin_from_scratch(*doc);
 }
 
+tl::expected<std::optional<std::uint64_t>, std::string> Session::refresh(const std::string& token) {
+  const std::size_t from = received_.size();
+  send_frame(proto::Refresh{token});
+  const proto::Refreshed* refreshed = nullptr;
+  const proto::Error* refused = nullptr;
+  const bool done = wait_until([&] {
+    for (std::size_t i = from; i < received_.size(); ++i) {
+      refreshed = std::get_if<proto::Refreshed>(&received_[i]);
+      if (refreshed != nullptr) return true;
+      const auto* error = std::get_if<proto::Error>(&received_[i]);
+      if (error != nullptr &&
+          error->code == static_cast<std::uint64_t>(proto::ErrorCode::unauthorized)) {
+        refused = error;
+        return true;
+      }
+    }
+    return close_info_.has_value();
+  });
+  if (refreshed != nullptr) {
+    options_.token = token;
+    return refreshed->expires;
+  }
+  if (refused != nullptr) return tl::unexpected("refresh: unauthorized: " + refused->message);
+  return tl::unexpected(std::string(done ? "refresh: connection closed" : "refresh: timed out"));
+}
+
 void Session::on_error(const proto::Error& error) {
   ++errors_seen_;
   if (!error.doc) return;
@@ -441,9 +538,13 @@ void Session::on_error(const proto::Error& error) {
   if (doc == nullptr) return;
   using proto::ErrorCode;
   const auto code = static_cast<ErrorCode>(error.code);
-  if (code == ErrorCode::replica_taken_over) {
+  if (code == ErrorCode::rate_limited && error.op) {
+    resend_after_rate_limit(*doc, *error.op);
+  } else if (code == ErrorCode::replica_taken_over) {
     doc->phase = DocPhase::idle;
     doc->wanted = false;
+  } else if (code == ErrorCode::access_denied || code == ErrorCode::token_expired) {
+    doc->phase = DocPhase::idle;  // not a member (any more); join again after a refresh
   } else if (code == ErrorCode::storage_failed) {
     if (doc->wanted) send_join(*doc);  // our unacknowledged ops go again after synced
   } else if (doc->phase == DocPhase::joining &&

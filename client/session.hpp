@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <tl/expected.hpp>
 
 #include "client/connection.hpp"
@@ -77,6 +78,9 @@ struct DocState {
 struct SessionOptions {
   std::string client_name = "weft-client-cpp";
   std::chrono::milliseconds timeout{5000};  // for the blocking helpers
+  // Access token (a JWT, PROTOCOL.md §13), sent at every handshake as /ws?token=TOKEN; empty:
+  // none (a server in development mode needs none).
+  std::string token;
 };
 
 class Session {
@@ -115,6 +119,9 @@ class Session {
   // Sends bytes as one binary message, as they are (for hostile-input tests).
   void send_bytes(std::string bytes);
   void send_frame(const proto::Frame& frame);
+  // Sends refresh (PROTOCOL.md §5.15) and waits for refreshed (its expiry, Unix seconds, if the
+  // token has one) or unauthorized. On success later handshakes use the new token too.
+  tl::expected<std::optional<std::uint64_t>, std::string> refresh(const std::string& token);
 
   [[nodiscard]] std::string text(const std::string& doc) const;
   [[nodiscard]] const DocState* doc(const std::string& doc) const;
@@ -151,6 +158,8 @@ class Session {
   void rejoin_from_scratch(DocState& doc);
   void flush(DocState& doc);
   void schedule_flush(DocState& doc);
+  [[nodiscard]] std::uint64_t op_text_budget(std::string_view doc) const;
+  void resend_after_rate_limit(DocState& doc, crdt::Id first);
   DocState* find(std::string_view doc);
 
   boost::asio::io_context& ioc_;
@@ -163,7 +172,9 @@ class Session {
   std::optional<CloseInfo> close_info_;
   std::map<std::string, DocState, std::less<>> docs_;
   std::vector<proto::Frame> received_;
-  std::size_t errors_seen_ = 0;  // hello() waits for a new error
+  std::size_t errors_seen_ = 0;             // hello() waits for a new error
+  boost::asio::steady_timer resend_timer_;  // resend_after_rate_limit()
+  bool resend_armed_ = false;
 };
 
 }  // namespace weft::client

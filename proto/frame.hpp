@@ -56,7 +56,7 @@ struct ServerLimits {
   std::uint64_t presence_interval_ms = 50;       // presence reaches others at most this often
   std::uint64_t digest_interval_ms = 1000;       // digest frames at most this often per document
   std::uint64_t idle_timeout_ms = 20000;         // silent connections are closed after this
-  std::uint64_t max_ops_per_second = 2000;       // op units per connection (token bucket, burst 2x)
+  std::uint64_t max_ops_per_second = 2000;       // ops per connection (token bucket, burst 2x)
   std::uint64_t max_bytes_per_second = 4 << 20;  // frame bytes per connection (burst 2x)
   std::uint64_t max_connections_per_ip = 64;     // more: the upgrade is refused with HTTP 429
   std::uint64_t max_buffered_ops = 4096;         // ops per document waiting for dependencies

@@ -5,6 +5,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "proto/frame.hpp"
@@ -24,6 +25,9 @@ struct ServerConfig {
   std::chrono::milliseconds unload_after{30000};  // a document without members stays this long
   std::chrono::milliseconds hello_timeout{10000};
   std::size_t max_queued_ops = 65536;  // per document, while a commit is in flight
+  std::string log_level = "info";      // of the stderr log (log.hpp: parse_log_level)
+  // HS256 secret for client tokens (auth.hpp); none = development mode, no authentication.
+  std::optional<std::string> jwt_secret;
 };
 
 }  // namespace weft::server

@@ -7,9 +7,12 @@
 #include <sstream>
 #include <utility>
 
+#include <spdlog/logger.h>
+
 #include "proto/frame_codec.hpp"
 #include "server/document.hpp"
 #include "server/hub.hpp"
+#include "server/metrics.hpp"
 #include "storage/document_store.hpp"
 
 namespace weft::server {
@@ -19,19 +22,27 @@ constexpr std::string_view server_name = "weft-server/0.1";
 
 }  // namespace
 
-Connection::Connection(Hub& hub, std::shared_ptr<Peer> peer, std::uint64_t id, std::string remote)
+Connection::Connection(Hub& hub, std::shared_ptr<Peer> peer, std::uint64_t id, std::string remote,
+                       Principal principal)
     : hub_(hub),
       peer_(std::move(peer)),
       id_(id),
       remote_(std::move(remote)),
+      principal_(std::move(principal)),
       tokens_(2.0 * static_cast<double>(hub.config().limits.max_frames_per_second)),
       refilled_(std::chrono::steady_clock::now()),
-      window_start_(refilled_) {}
+      window_start_(refilled_),
+      ops_bucket_(static_cast<double>(hub.config().limits.max_ops_per_second),
+                  2.0 * static_cast<double>(hub.config().limits.max_ops_per_second), refilled_),
+      bytes_bucket_(static_cast<double>(hub.config().limits.max_bytes_per_second),
+                    2.0 * static_cast<double>(hub.config().limits.max_bytes_per_second),
+                    refilled_) {}
 
 Connection::~Connection() { on_closed(); }
 
 void Connection::on_message(std::string_view bytes, bool binary) {
   if (closed_ || !admit_frame()) return;
+  message_bytes_ = bytes.size();
   if (!greeted_) {
     auto frame = binary ? proto::decode_frame(bytes) : tl::unexpected(proto::FrameError{});
     if (frame && std::holds_alternative<proto::Hello>(*frame)) return handle(std::move(*frame));
@@ -81,9 +92,19 @@ void Connection::on_frame(proto::Join join) {
     return send_error(proto::ErrorCode::bad_document_id,
                       "document ids are 1..128 bytes of [A-Za-z0-9._~-]");
   }
+  // Rights first (PROTOCOL.md §13): the same answer whether or not the document exists, and
+  // nothing is loaded for a client that may not see it.
+  if (token_expired_) {
+    return send_error(proto::ErrorCode::token_expired, "the token expired: refresh, then join",
+                      join.doc);
+  }
+  const Access access = principal_.access(join.doc);
+  if (access == Access::none) {
+    return send_error(proto::ErrorCode::access_denied, "no access to this document", join.doc);
+  }
   // Already in the map: the document decides (already_joined, or a rejoin after it dropped us).
   if (const auto it = documents_.find(join.doc); it != documents_.end()) {
-    return it->second->join(id_, peer_, std::move(join));
+    return it->second->join(id_, peer_, std::move(join), access, principal_.user_id);
   }
   if (documents_.size() >= hub_.config().limits.max_docs_per_connection) {
     return send_error(proto::ErrorCode::too_many_documents,
@@ -93,7 +114,7 @@ void Connection::on_frame(proto::Join join) {
   }
   auto document = hub_.acquire(join.doc);
   documents_.emplace(join.doc, document);
-  document->join(id_, peer_, std::move(join));
+  document->join(id_, peer_, std::move(join), access, principal_.user_id);
 }
 
 void Connection::on_frame(proto::Ops ops) {
@@ -105,6 +126,7 @@ void Connection::on_frame(proto::Ops ops) {
                           std::to_string(hub_.config().limits.max_ops_per_frame),
                       ops.doc);
   }
+  if (!admit_ops(ops)) return;
   it->second->ops(id_, peer_, std::move(ops));
 }
 
@@ -128,15 +150,16 @@ void Connection::on_frame(proto::Diverged diverged) {
     return send_error(proto::ErrorCode::not_joined, "diverged", diverged.doc);
   }
   ++hub_.divergence_reports;
+  hub_.metrics().divergence_reports.Increment();
   // An operator replays the document's log up to this version (weft-replay) to find the culprit.
   std::ostringstream line;
-  line << "weft-server: divergence reported: doc=" << diverged.doc << " connection=" << id_
-       << " remote=" << remote_ << " vv=[";
+  line << "conn=" << id_ << " doc=" << diverged.doc << " event=divergence remote=" << remote_
+       << " vv=[";
   for (const auto& e : diverged.version.entries())
     line << '[' << e.replica << ',' << e.next_seq << ']';
   line << "] client_digest=" << std::hex << std::setfill('0');
   for (const std::uint8_t b : diverged.digest) line << std::setw(2) << static_cast<unsigned>(b);
-  std::cerr << line.str() << '\n';
+  hub_.log().warn("{}", line.str());
 }
 
 template <class ServerFrame>

@@ -15,7 +15,9 @@
 #include <string_view>
 
 #include "proto/frame.hpp"
+#include "server/auth.hpp"
 #include "server/peer.hpp"
+#include "server/token_bucket.hpp"
 
 namespace weft::server {
 
@@ -24,7 +26,10 @@ class Hub;
 
 class Connection {
  public:
-  Connection(Hub& hub, std::shared_ptr<Peer> peer, std::uint64_t id, std::string remote);
+  // `principal`: who the client is and what it may access (auth.hpp); development mode's by
+  // default.
+  Connection(Hub& hub, std::shared_ptr<Peer> peer, std::uint64_t id, std::string remote,
+             Principal principal = Principal::development());
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();
@@ -38,6 +43,12 @@ class Connection {
   // True once a valid hello was received.
   [[nodiscard]] bool greeted() const { return greeted_; }
   [[nodiscard]] std::uint64_t id() const { return id_; }
+  // Authentication (auth.hpp, PROTOCOL.md §13). The current token's expiry (Unix seconds), for
+  // the transport's timer; it changes when a refresh frame is accepted.
+  [[nodiscard]] std::optional<std::int64_t> token_expires() const { return principal_.expires; }
+  // The transport's timer reached token_expires(): every membership ends with token_expired;
+  // the connection stays open for a refresh and new joins.
+  void on_token_expired();
 
  private:
   // Rest of the private interface: connection.cpp.
@@ -48,6 +59,7 @@ class Connection {
   void on_frame(proto::Presence presence);
   void on_frame(proto::Leave leave);
   void on_frame(proto::Diverged diverged);
+  void on_frame(proto::Refresh refresh);
   template <class ServerFrame>
   void on_frame(ServerFrame frame);  // frames only servers send: malformed_frame
   void send(const proto::Frame& frame);
@@ -56,6 +68,9 @@ class Connection {
   // Closes the connection (the peer sends `code`) and leaves every document.
   void close(proto::CloseCode code, std::string_view reason);
   [[nodiscard]] bool admit_frame();  // the rate limit (token bucket); false = drop the frame
+  // The ops/s and bytes/s buckets (connection_limits.cpp); false = the frame was refused with
+  // rate_limited.
+  [[nodiscard]] bool admit_ops(const proto::Ops& ops);
 
   Hub& hub_;
   std::shared_ptr<Peer> peer_;
@@ -64,6 +79,8 @@ class Connection {
   bool greeted_ = false;
   bool closed_ = false;
   std::string client_;
+  Principal principal_;
+  bool token_expired_ = false;  // since the last accepted refresh: joins get token_expired
   // The documents joined (or being joined), for routing and for leaving them all on close.
   std::map<std::string, std::shared_ptr<Document>, std::less<>> documents_;
   // Token bucket over frames: tokens_ refill at max_frames_per_second up to twice that.
@@ -71,6 +88,10 @@ class Connection {
   std::chrono::steady_clock::time_point refilled_;
   std::uint64_t dropped_in_window_ = 0;
   std::chrono::steady_clock::time_point window_start_;
+  // Ops frames: op count and message bytes per second (PROTOCOL.md §9).
+  TokenBucket ops_bucket_;
+  TokenBucket bytes_bucket_;
+  std::size_t message_bytes_ = 0;  // size of the message being handled
 };
 
 }  // namespace weft::server

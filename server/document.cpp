@@ -5,10 +5,13 @@
 #include <utility>
 
 #include <boost/asio/post.hpp>
+#include <spdlog/logger.h>
 
 #include "crdt/snapshot.hpp"
 #include "proto/frame_codec.hpp"
+#include "server/document_limits.hpp"
 #include "server/hub.hpp"
+#include "server/metrics.hpp"
 #include "server/op_runs.hpp"
 #include "storage/document_loader.hpp"
 
@@ -30,6 +33,7 @@ Document::Document(Hub& hub, std::string id)
     : hub_(hub),
       id_(std::move(id)),
       strand_(boost::asio::make_strand(hub.executor())),
+      rga_(0, replica_limits(hub.config().limits)),
       presence_timer_(strand_),
       digest_timer_(strand_),
       unload_timer_(strand_) {}
@@ -43,12 +47,13 @@ void Document::start() {
   });
 }
 
-void Document::join(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::Join join) {
-  post(JoinEvent{connection, std::move(peer), std::move(join)});
+void Document::join(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::Join join,
+                    Access access, std::string user_id) {
+  post(JoinEvent{connection, std::move(peer), std::move(join), access, std::move(user_id)});
 }
 
 void Document::ops(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::Ops ops) {
-  post(OpsEvent{connection, std::move(peer), std::move(ops)});
+  post(OpsEvent{connection, std::move(peer), std::move(ops), std::chrono::steady_clock::now()});
 }
 
 void Document::presence(std::uint64_t connection, std::shared_ptr<Peer> peer,
@@ -131,12 +136,15 @@ void Document::drain() {
       integrate(std::move(*ops));
     } else if (auto* presence = std::get_if<PresenceEvent>(&event)) {
       handle_presence(std::move(*presence));
+    } else if (auto* access = std::get_if<AccessEvent>(&event)) {
+      handle_access(std::move(*access));
     } else {
       handle_leave(std::get<LeaveEvent>(std::move(event)));
     }
   }
   if (state_ == State::live && !store_busy_ && !batch_.empty()) start_append();
   maybe_schedule_unload();
+  report_queue_depth();
 }
 
 void Document::on_loaded(storage::Result<storage::LoadedDocument> loaded) {
@@ -152,9 +160,10 @@ void Document::on_loaded(storage::Result<storage::LoadedDocument> loaded) {
     });
     return;
   }
-  auto rga = storage::materialize(*loaded);
+  auto rga = storage::materialize(*loaded, 0, replica_limits(hub_.config().limits));
   if (!rga) return fail_load(rga.error().message);
   rga_ = std::move(*rga);
+  document_bytes_ = loaded_document_bytes(rga_);
   meta_ = std::move(loaded->meta);
   table_ = ReplicaTable(meta_.replicas);
   next_index_ = loaded->next_index;
@@ -189,6 +198,7 @@ void Document::fail_load(const std::string& why) {
     }
   }
   queued_ops_ = 0;
+  report_queue_depth();
   if (shutting_down_) return finish_shutdown();
   hub_.release(*this);
 }
@@ -216,7 +226,7 @@ void Document::prepare_join(JoinEvent event, bool& needs_meta) {
     prepared.replica = *join.replica;
     prepared.token = *join.token;
   } else {
-    const auto assigned = table_.assign("", now_us(), top_replica(rga_.version()));
+    const auto assigned = table_.assign(event.user_id, now_us(), top_replica(rga_.version()));
     prepared.replica = assigned.replica;
     prepared.token = assigned.token;
     needs_meta = true;
@@ -247,8 +257,12 @@ void Document::finish_join(PreparedJoin join) {
     arm_presence_flush();
   }
   Peer& peer = *join.event.peer;
-  members_[join.event.connection] = Member{join.event.peer, join.replica, ""};
+  members_[join.event.connection] =
+      Member{join.event.peer, join.replica, join.event.user_id, join.event.access};
   send(peer, proto::Joined{id_, meta_.epoch, join.replica, join.token, durable_vv_, join.reset});
+  hub_.metrics().joins.Increment();
+  hub_.log().info("conn={} doc={} event=join replica={} reset={}", join.event.connection, id_,
+                  join.replica, join.reset);
   send_catch_up(join);
   send(peer, proto::Synced{id_, durable_vv_, proto::text_digest(rga_.text())});
   proto::Presences others{id_, {}};
@@ -303,6 +317,7 @@ void Document::handle_presence(PresenceEvent event) {
     return send_error(*event.peer, proto::ErrorCode::not_joined, "presence: not a member");
   }
   presence_.set(it->second.replica, std::move(event.state));
+  hub_.metrics().presence_updates.Increment();
   arm_presence_flush();
 }
 
@@ -316,6 +331,7 @@ void Document::remove_member(std::uint64_t connection) {
   if (it == members_.end()) return;
   const crdt::ReplicaId replica = it->second.replica;
   members_.erase(it);
+  hub_.log().info("conn={} doc={} event=leave replica={}", connection, id_, replica);
   presence_.remove(replica);
   arm_presence_flush();
 }

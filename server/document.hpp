@@ -34,6 +34,7 @@
 #include "crdt/rga.hpp"
 #include "proto/frame.hpp"
 #include "proto/records.hpp"
+#include "server/auth.hpp"
 #include "server/peer.hpp"
 #include "server/presence_board.hpp"
 #include "server/replica_table.hpp"
@@ -64,26 +65,46 @@ class Document : public std::enable_shared_from_this<Document> {
   [[nodiscard]] const std::string& id() const { return id_; }
 
   // Connection events. `connection` identifies the member; frames go to `peer`.
-  void join(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::Join join);
+  // `access` (never none) and `user_id` come from the connection's token (auth.hpp).
+  void join(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::Join join,
+            Access access = Access::write, std::string user_id = {});
   void ops(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::Ops ops);
   void presence(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::PresenceState state);
   // An explicit leave (peer set: it is sent `left`) or the connection's end (peer null).
   void leave(std::uint64_t connection, std::shared_ptr<Peer> peer);
+  // A refresh or the token's expiry changed the member's access (document_auth.cpp): none removes
+  // it, read makes it read-only, write lets it edit again. `why` is the error it is sent
+  // (none: silent).
+  void change_access(std::uint64_t connection, std::shared_ptr<Peer> peer, Access access,
+                     std::optional<proto::ErrorCode> why, std::string message);
 
   // Finishes the commit in flight, writes a snapshot, closes members with going_away, then runs
   // `done` (on the strand). Later joins are closed with going_away.
   void shutdown(std::function<void()> done);
+
+  // The HTTP API (document_admin.cpp). members_online: `done` gets the member count (0 unless
+  // live), on the strand.
+  void members_online(std::function<void(std::size_t)> done);
+  // DELETE: once no store write is in flight, ends every membership with storage_failed
+  // ("document deleted"; clients rejoin), runs `erase` (the store's remove; it may call back on
+  // any thread), then leaves the registry and hands waiting events to the successor, which
+  // starts the document anew with a new epoch. `done` gets erase's result, on the strand.
+  using Eraser = std::function<void(std::function<void(storage::Result<void>)>)>;
+  void remove(Eraser erase, std::function<void(storage::Result<void>)> done);
 
  private:
   struct JoinEvent {
     std::uint64_t connection = 0;
     std::shared_ptr<Peer> peer;
     proto::Join join;
+    Access access = Access::write;
+    std::string user_id;
   };
   struct OpsEvent {
     std::uint64_t connection = 0;
     std::shared_ptr<Peer> peer;
     proto::Ops ops;
+    std::chrono::steady_clock::time_point received{};  // for the ack latency metric
   };
   struct PresenceEvent {
     std::uint64_t connection = 0;
@@ -94,12 +115,20 @@ class Document : public std::enable_shared_from_this<Document> {
     std::uint64_t connection = 0;
     std::shared_ptr<Peer> peer;
   };
-  using Event = std::variant<JoinEvent, OpsEvent, PresenceEvent, LeaveEvent>;
+  struct AccessEvent {
+    std::uint64_t connection = 0;
+    std::shared_ptr<Peer> peer;
+    Access access = Access::none;
+    std::optional<proto::ErrorCode> why;
+    std::string message;
+  };
+  using Event = std::variant<JoinEvent, OpsEvent, PresenceEvent, LeaveEvent, AccessEvent>;
 
   struct Member {
     std::shared_ptr<Peer> peer;
     crdt::ReplicaId replica = 0;
     std::string user_id;
+    Access access = Access::write;  // read: ops refused with read_only
   };
   // A join whose replica is decided and that waits (at most) for the replica table to be durable.
   struct PreparedJoin {
@@ -113,6 +142,7 @@ class Document : public std::enable_shared_from_this<Document> {
   struct Batch {
     std::vector<proto::OpRecord> records;
     std::set<std::uint64_t> authors;  // connections to ack (also for duplicates)
+    std::vector<std::chrono::steady_clock::time_point> received;  // of its ops events (metrics)
     [[nodiscard]] bool empty() const { return records.empty() && authors.empty(); }
   };
 
@@ -132,6 +162,9 @@ class Document : public std::enable_shared_from_this<Document> {
   void handle_presence(PresenceEvent event);
   void handle_leave(LeaveEvent event);
   void remove_member(std::uint64_t connection);
+  void handle_access(AccessEvent event);  // document_auth.cpp
+  // False (and read_only sent) if the member may not edit (document_auth.cpp).
+  [[nodiscard]] bool admit_writer(const Member& member, const proto::Ops& ops) const;
   void arm_presence_flush();
   void on_presence_timer(boost::system::error_code ec);
   void maybe_schedule_unload();
@@ -149,11 +182,19 @@ class Document : public std::enable_shared_from_this<Document> {
   void complete_batch(const std::vector<proto::OpRecord>& records,
                       const std::set<std::uint64_t>& authors);
   void fail_storage(const std::string& why);
+  // False (and document_full sent) if integrating `op` would exceed max_document_bytes.
+  [[nodiscard]] bool admit_size(const Member& member, const crdt::Op& op, crdt::Id id);
   void maybe_send_digest();
   void on_digest_timer(boost::system::error_code ec);
   void maybe_snapshot();
   void write_snapshot();
   void on_snapshot_written(std::uint64_t covered, storage::Result<void> written);
+
+  // document_admin.cpp: the HTTP API's removal, and the queue depth metric.
+  void do_remove(Eraser erase, std::function<void(storage::Result<void>)> done);
+  void on_erased(bool registered, std::function<void(storage::Result<void>)> done,
+                 storage::Result<void> erased);
+  void report_queue_depth();
 
   void send(Peer& peer, const proto::Frame& frame) const;
   void send_error(Peer& peer, proto::ErrorCode code, std::string message,
@@ -168,6 +209,7 @@ class Document : public std::enable_shared_from_this<Document> {
   proto::DocumentMeta meta_;
   ReplicaTable table_;
   crdt::Rga rga_;
+  std::uint64_t document_bytes_ = 0;  // the size max_document_bytes bounds (document_limits.hpp)
   crdt::VersionVector durable_vv_;
   std::uint64_t next_index_ = 0;  // log index of the next record integrated
   std::map<std::uint64_t, Member> members_;
@@ -201,6 +243,10 @@ class Document : public std::enable_shared_from_this<Document> {
 
   bool shutting_down_ = false;
   std::function<void()> shutdown_done_;
+
+  std::size_t reported_queue_ = 0;  // queue_.size() as last added to Metrics::queued_events
+  std::chrono::steady_clock::time_point append_started_{};
+  std::vector<std::chrono::steady_clock::time_point> in_flight_received_;
 };
 
 }  // namespace weft::server

@@ -4,11 +4,14 @@
 #include <utility>
 
 #include <boost/asio/post.hpp>
+#include <spdlog/logger.h>
 
 #include "crdt/errc.hpp"
 #include "proto/frame_codec.hpp"
 #include "server/document.hpp"
+#include "server/document_limits.hpp"
 #include "server/hub.hpp"
+#include "server/metrics.hpp"
 #include "server/op_runs.hpp"
 
 namespace weft::server {
@@ -20,6 +23,10 @@ void Document::integrate(OpsEvent event) {
     return send_error(*event.peer, proto::ErrorCode::not_joined, "ops: not a member");
   }
   const Member& member = it->second;
+  if (!admit_writer(member, event.ops)) {
+    hub_.ops_rejected += event.ops.ops.size();
+    return;
+  }
   std::vector<crdt::Op> integrated;
   std::uint64_t rejected = 0;
   bool accepted = false;  // some op applied, buffered or duplicate: the author gets an ack
@@ -33,7 +40,15 @@ void Document::integrate(OpsEvent event) {
                  id);
       continue;
     }
+    if (!admit_size(member, op, id)) {
+      ++rejected;
+      continue;
+    }
+    const std::size_t integrated_before = integrated.size();
     const crdt::ApplyResult result = rga_.apply_remote(op, &integrated);
+    for (std::size_t i = integrated_before; i < integrated.size(); ++i) {
+      document_bytes_ += inserted_bytes(integrated[i]);
+    }
     accepted = accepted || result.status != crdt::ApplyStatus::rejected;
     if (result.status == crdt::ApplyStatus::rejected) {
       ++rejected;
@@ -52,16 +67,57 @@ void Document::integrate(OpsEvent event) {
         proto::OpRecord{next_index_++, now_us(), member.user_id, std::move(op)});
   }
   if (accepted) batch_.authors.insert(event.connection);
+  if (accepted) batch_.received.push_back(event.received);
   hub_.ops_applied += integrated.size();
   hub_.ops_rejected += rejected;
+  Metrics& metrics = hub_.metrics();
+  metrics.ops_received.Increment(static_cast<double>(event.ops.ops.size()));
+  metrics.ops_applied.Increment(static_cast<double>(integrated.size()));
+  if (rejected > 0) {
+    metrics.ops_rejected.Increment(static_cast<double>(rejected));
+    hub_.log().info("conn={} doc={} event=ops_rejected count={} of={}", event.connection, id_,
+                    rejected, event.ops.ops.size());
+  }
+}
+
+namespace {
+
+// The ack latency metric: every ops event of the batch just acked, from its arrival.
+void observe_acks(Metrics& metrics,
+                  const std::vector<std::chrono::steady_clock::time_point>& received) {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto at : received) {
+    metrics.ack_seconds.Observe(std::chrono::duration<double>(now - at).count());
+  }
+}
+
+}  // namespace
+
+// max_document_bytes: an insert whose text would grow the document past it is refused whole
+// (document_full, naming it). Checked on arrival with the op's full text; ops released later from
+// the pending buffer are counted but not refused (they were admitted when they arrived).
+bool Document::admit_size(const Member& member, const crdt::Op& op, crdt::Id id) {
+  const std::uint64_t bytes = inserted_bytes(op);
+  const std::uint64_t limit = hub_.config().limits.max_document_bytes;
+  if (bytes == 0 || document_bytes_ + bytes <= limit) return true;
+  send_error(*member.peer, proto::ErrorCode::document_full,
+             "insert of " + std::to_string(bytes) + " bytes refused: the document holds " +
+                 std::to_string(document_bytes_) + " of at most " + std::to_string(limit) +
+                 " bytes",
+             id);
+  return false;
 }
 
 void Document::start_append() {
   Batch batch = std::exchange(batch_, {});
   if (batch.records.empty()) {
     // Only duplicates (or buffered ops): nothing to make durable, ack what is.
-    return complete_batch({}, batch.authors);
+    complete_batch({}, batch.authors);
+    return observe_acks(hub_.metrics(), batch.received);
   }
+  hub_.metrics().batch_ops.Observe(static_cast<double>(batch.records.size()));
+  append_started_ = std::chrono::steady_clock::now();
+  in_flight_received_ = std::move(batch.received);
   in_flight_records_ = std::move(batch.records);
   in_flight_authors_ = std::move(batch.authors);
   in_flight_vv_ = rga_.version();
@@ -81,6 +137,9 @@ void Document::on_appended(storage::Result<void> appended) {
   const auto authors = std::exchange(in_flight_authors_, {});
   ops_since_snapshot_ += records.size();
   complete_batch(records, authors);
+  hub_.metrics().commit_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - append_started_).count());
+  observe_acks(hub_.metrics(), std::exchange(in_flight_received_, {}));
   if (shutting_down_) return finish_shutdown();
   maybe_snapshot();
   digest_due_ = true;
@@ -128,6 +187,7 @@ void Document::fail_storage(const std::string& why) {
   }
   members_.clear();
   queued_ops_ = 0;
+  report_queue_depth();
   batch_ = {};
   in_flight_records_.clear();
   in_flight_authors_.clear();

@@ -1,6 +1,7 @@
 // http_session.cpp — request routing and responses of the HTTP side of the port.
 #include "server/http_session.hpp"
 
+#include <functional>
 #include <iostream>
 #include <string>
 #include <utility>
@@ -12,7 +13,10 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "server/auth.hpp"
+#include "server/http_api.hpp"
 #include "server/hub.hpp"
+#include "server/metrics.hpp"
 #include "server/server_options.hpp"
 #include "server/static_files.hpp"
 #include "server/websocket_session.hpp"
@@ -32,10 +36,10 @@ namespace {
   return path == "/ws" || path.starts_with("/ws/");
 }
 
-[[nodiscard]] std::string health_json(const HubStats& stats) {
+[[nodiscard]] std::string health_json(const HubStats& stats, bool jwt) {
   return R"({"status":"ok","version":")" + std::string(server_version) + R"(","documents":)" +
          std::to_string(stats.documents) + R"(,"connections":)" +
-         std::to_string(stats.connections) + "}";
+         std::to_string(stats.connections) + R"(,"auth":")" + (jwt ? "jwt" : "none") + "\"}";
 }
 
 }  // namespace
@@ -51,7 +55,8 @@ void HttpSession::run() {
 
 void HttpSession::do_read() {
   parser_.emplace();
-  parser_->body_limit(body_limit);
+  // The API's limit (POST /api/docs with text); handle() holds other routes to body_limit.
+  parser_->body_limit(HttpApi::body_limit);
   stream_.expires_after(request_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
@@ -82,13 +87,22 @@ void HttpSession::handle(Request&& request) {
     if (is_websocket_path(path)) return upgrade(std::move(request));
     return send_text(http::status::not_found, "text/plain; charset=utf-8", "not found\n", false);
   }
+  if (context_.api != nullptr && HttpApi::serves(request.target())) {
+    return handle_api(std::move(request));
+  }
+  if (request.body().size() > body_limit) {
+    return send_text(http::status::payload_too_large, "text/plain; charset=utf-8",
+                     "request too large\n", false);
+  }
+  if (path == "/metrics" && is_read) return send_metrics(request);
   if (!is_read) {
     return send_text(http::status::method_not_allowed, "text/plain; charset=utf-8",
                      "method not allowed\n", keep_alive);
   }
   const bool head = request.method() == http::verb::head;
   if (path == "/healthz") {
-    std::string body = health_json(context_.hub.stats());
+    std::string body =
+        health_json(context_.hub.stats(), context_.hub.config().jwt_secret.has_value());
     return send_text(http::status::ok, "application/json", head ? std::string() : std::move(body),
                      keep_alive);
   }
@@ -96,9 +110,60 @@ void HttpSession::handle(Request&& request) {
 }
 
 void HttpSession::upgrade(Request&& request) {
+  // Authentication (PROTOCOL.md §13): no valid token, no WebSocket.
+  const TokenVerifier verifier{context_.hub.config().jwt_secret};
+  auto principal = verifier.verify_request(request[http::field::authorization], request.target());
+  if (!principal) {
+    return send_text(http::status::unauthorized, "text/plain; charset=utf-8",
+                     "unauthorized: " + principal.error().reason + "\n", false);
+  }
+  std::optional<IpLimiter::Ticket> ip_slot = acquire_ip_slot();
+  if (context_.ip_limiter != nullptr && !ip_slot) {
+    return send_text(http::status::too_many_requests, "text/plain; charset=utf-8",
+                     "too_many_connections: at most " +
+                         std::to_string(context_.hub.config().limits.max_connections_per_ip) +
+                         " WebSockets per address\n",
+                     false);
+  }
   stream_.expires_never();
-  std::make_shared<WebSocketSession>(stream_.release_socket(), context_.hub, context_.sessions)
-      ->run(std::move(request));
+  auto session =
+      std::make_shared<WebSocketSession>(stream_.release_socket(), context_.hub, context_.sessions);
+  if (ip_slot) session->hold_ip_slot(std::move(*ip_slot));
+  session->run(std::move(request), std::move(*principal));
+}
+
+// A connection slot of the client's address (PROTOCOL.md §9, max_connections_per_ip); none when
+// the address holds them all, or when there is no limiter.
+std::optional<IpLimiter::Ticket> HttpSession::acquire_ip_slot() {
+  if (context_.ip_limiter == nullptr) return std::nullopt;
+  beast::error_code ec;
+  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  if (ec) return std::nullopt;
+  return context_.ip_limiter->acquire(endpoint.address().to_string());
+}
+
+void HttpSession::handle_api(Request&& request) {
+  const bool keep_alive = request.keep_alive();
+  // The authentication hook: ApiCaller{} allows everything (development mode). With tokens, build
+  // it from the request's token (auth.hpp: Principal::access) and answer 401 without one.
+  context_.api->handle(std::move(request), ApiCaller{},
+                       [self = shared_from_this(), keep_alive](HttpApi::Response response) {
+                         net::post(self->stream_.get_executor(),
+                                   std::bind_front(&HttpSession::on_api_response, self, keep_alive,
+                                                   std::move(response)));
+                       });
+}
+
+void HttpSession::on_api_response(bool keep_alive, http::response<http::string_body> response) {
+  response.keep_alive(keep_alive);
+  write(std::make_shared<http::response<http::string_body>>(std::move(response)));
+}
+
+void HttpSession::send_metrics(const Request& request) {
+  std::string body =
+      request.method() == http::verb::head ? std::string() : context_.hub.metrics().render();
+  send_text(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", std::move(body),
+            request.keep_alive());
 }
 
 void HttpSession::send_text(http::status status, std::string_view content_type, std::string body,

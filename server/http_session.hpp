@@ -19,8 +19,11 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "server/ip_limiter.hpp"
+
 namespace weft::server {
 
+class HttpApi;
 class Hub;
 class OpenSessions;
 class StaticFiles;
@@ -30,6 +33,8 @@ struct TransportContext {
   Hub& hub;
   const StaticFiles& files;
   OpenSessions& sessions;
+  IpLimiter* ip_limiter = nullptr;  // max_connections_per_ip; null = no limit
+  HttpApi* api = nullptr;           // serves /api/... (http_api.hpp); null = 404 there
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -47,6 +52,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void handle(Request&& request);
   void upgrade(Request&& request);
+  // /api/... (http_api.hpp) and GET /metrics (metrics.hpp).
+  void handle_api(Request&& request);
+  void on_api_response(bool keep_alive,
+                       boost::beast::http::response<boost::beast::http::string_body> response);
+  void send_metrics(const Request& request);
+  [[nodiscard]] std::optional<IpLimiter::Ticket> acquire_ip_slot();
   void send_text(boost::beast::http::status status, std::string_view content_type, std::string body,
                  bool keep_alive);
   void send_file(const Request& request);

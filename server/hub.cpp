@@ -7,11 +7,18 @@
 #include <boost/asio/post.hpp>
 
 #include "server/document.hpp"
+#include "server/log.hpp"
+#include "server/metrics.hpp"
 
 namespace weft::server {
 
 Hub::Hub(const ServerConfig& config, OpStream& stream, boost::asio::any_io_executor io)
-    : config_(config), stream_(stream), io_(std::move(io)) {}
+    : config_(config),
+      stream_(stream),
+      io_(std::move(io)),
+      own_metrics_(std::make_unique<Metrics>()),
+      metrics_(own_metrics_.get()),
+      log_(make_null_logger()) {}
 
 Hub::~Hub() = default;
 
@@ -26,6 +33,8 @@ std::shared_ptr<Document> Hub::acquire(const std::string& id) {
     document = slot;
     closing = shutting_down_;
   }
+  metrics_->documents_loaded.Increment();
+  log_->debug("doc={} event=load", id);
   document->start();
   // Created after shutdown began: it only turns joiners away.
   if (closing) document->shutdown([] {});
@@ -37,7 +46,20 @@ bool Hub::release(const Document& document) {
   const auto it = documents_.find(document.id());
   if (it == documents_.end() || it->second.get() != &document) return false;
   documents_.erase(it);
+  metrics_->documents_loaded.Decrement();
+  log_->debug("doc={} event=unload", document.id());
   return true;
+}
+
+void Hub::set_observability(Metrics& metrics, std::shared_ptr<spdlog::logger> log) {
+  metrics_ = &metrics;
+  log_ = std::move(log);
+}
+
+std::shared_ptr<Document> Hub::find(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = documents_.find(id);
+  return it == documents_.end() ? nullptr : it->second;
 }
 
 void Hub::shutdown(std::function<void()> done) {
@@ -56,6 +78,16 @@ void Hub::shutdown(std::function<void()> done) {
     if (remaining->fetch_sub(1) == 1) done();
   };
   for (const auto& document : documents) document->shutdown(finished);
+}
+
+void Hub::connection_opened() {
+  ++connections_;
+  metrics_->connections.Increment();
+}
+
+void Hub::connection_closed() {
+  --connections_;
+  metrics_->connections.Decrement();
 }
 
 HubStats Hub::stats() const {

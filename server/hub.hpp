@@ -11,15 +11,21 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include "server/config.hpp"
 #include "server/op_stream.hpp"
 
+namespace spdlog {
+class logger;
+}
+
 namespace weft::server {
 
 class Document;
+class Metrics;
 
 struct HubStats {
   std::uint64_t documents = 0;    // loaded now
@@ -49,13 +55,21 @@ class Hub {
   void shutdown(std::function<void()> done);
 
   [[nodiscard]] std::uint64_t next_connection_id() { return next_connection_id_++; }
-  void connection_opened() { ++connections_; }
-  void connection_closed() { --connections_; }
+  void connection_opened();
+  void connection_closed();
   [[nodiscard]] HubStats stats() const;
 
   [[nodiscard]] const ServerConfig& config() const { return config_; }
   [[nodiscard]] OpStream& stream() { return stream_; }
   [[nodiscard]] boost::asio::any_io_executor executor() const { return io_; }
+
+  // Observability (metrics.hpp, log.hpp). main() sets both before serving; until then (and in
+  // tests) the hub has metrics of its own and a logger that writes nothing.
+  void set_observability(Metrics& metrics, std::shared_ptr<spdlog::logger> log);
+  [[nodiscard]] Metrics& metrics() const { return *metrics_; }
+  [[nodiscard]] spdlog::logger& log() const { return *log_; }
+  // The document `id` if it is loaded now, else null; never loads (the HTTP API's view).
+  [[nodiscard]] std::shared_ptr<Document> find(std::string_view id) const;
 
   // Counters documents add to (relaxed atomics: statistics only).
   std::atomic<std::uint64_t> ops_applied{0};
@@ -71,6 +85,9 @@ class Hub {
   bool shutting_down_ = false;
   std::atomic<std::uint64_t> next_connection_id_{1};
   std::atomic<std::uint64_t> connections_{0};
+  std::unique_ptr<Metrics> own_metrics_;  // used until set_observability()
+  Metrics* metrics_;
+  std::shared_ptr<spdlog::logger> log_;
 };
 
 }  // namespace weft::server

@@ -23,9 +23,13 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "server/config.hpp"
+#include "server/http_api.hpp"
 #include "server/http_session.hpp"
 #include "server/hub.hpp"
+#include "server/ip_limiter.hpp"
 #include "server/listener.hpp"
+#include "server/log.hpp"
+#include "server/metrics.hpp"
 #include "server/op_stream.hpp"
 #include "server/open_sessions.hpp"
 #include "server/server_options.hpp"
@@ -121,14 +125,21 @@ int serve(const server::ServerConfig& config) {
   // it, those threads outlive the stream, and the hub (with its documents, timers and strands)
   // goes before the io_context that they belong to.
   const std::unique_ptr<weft::storage::RocksDbStore> store = std::move(*opened);
+  // Metrics and the log outlive everything that reports to them.
+  server::Metrics metrics;
+  const server::Logger log =
+      server::make_stderr_logger(server::parse_log_level(config.log_level).value());
   net::thread_pool blocking{config.store_threads};
   server::StoreOpStream stream{*store, blocking.get_executor()};
   const server::StaticFiles files{config.static_dir};
   server::OpenSessions sessions;
+  server::IpLimiter ip_limiter{config.limits.max_connections_per_ip};  // outlives every session
   net::io_context ioc{static_cast<int>(config.threads)};
   server::Hub hub{config, stream, ioc.get_executor()};
+  hub.set_observability(metrics, log);
+  server::HttpApi api{hub, *store, blocking.get_executor()};
 
-  auto listener = server::Listener::open(ioc, endpoint, {hub, files, sessions});
+  auto listener = server::Listener::open(ioc, endpoint, {hub, files, sessions, &ip_limiter, &api});
   if (!listener) {
     std::cerr << "weft-server: " << listener.error() << '\n';
     return 1;
@@ -139,6 +150,10 @@ int serve(const server::ServerConfig& config) {
   if (!std::filesystem::is_directory(files.root())) {
     std::cerr << "weft-server: no static directory " << files.root().string()
               << ": only /healthz and /ws are served\n";
+  }
+  if (!config.jwt_secret) {
+    std::cerr << "weft-server: development mode: no authentication (every client may read and "
+                 "write every document; set --jwt-secret or WEFT_JWT_SECRET)\n";
   }
   std::cout << "weft-server: ready on " << server::to_string((*listener)->local_endpoint())
             << " (data " << config.data_dir << ", " << config.threads << " threads)" << std::endl;

@@ -10,6 +10,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "server/log.hpp"
+
 namespace weft::server {
 namespace {
 
@@ -113,6 +115,24 @@ const std::vector<Flag>& flags() {
       {"max-frames-per-second", "",
        integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_frames_per_second = v; }, 1,
                max_u32)},
+      {"max-ops-per-second", "",
+       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_ops_per_second = v; }, 1,
+               max_u32)},
+      {"max-bytes-per-second", "",
+       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_bytes_per_second = v; }, 1024,
+               max_u64)},
+      {"max-connections-per-ip", "",
+       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_connections_per_ip = v; }, 1,
+               max_u32)},
+      {"max-buffered-ops", "",
+       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_buffered_ops = v; }, 0,
+               max_u32)},
+      {"max-document-bytes", "",
+       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_document_bytes = v; }, 1,
+               max_u64)},
+      {"max-outbound-bytes", "",
+       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_outbound_bytes = v; }, 4096,
+               max_u64)},
       {"idle-timeout-ms", "",
        integer([](ServerConfig& c, std::uint64_t v) { c.limits.idle_timeout_ms = v; }, 100,
                max_u32)},
@@ -129,6 +149,22 @@ const std::vector<Flag>& flags() {
          auto seconds = parse_seconds(text);
          if (!seconds) return Error(seconds.error());
          config.snapshots.every_seconds = *seconds;
+         return {};
+       }},
+      {"log-level", "WEFT_LOG_LEVEL",
+       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+         if (!parse_log_level(text)) {
+           return Error("the log level is one of trace, debug, info, warn, error, critical, off");
+         }
+         config.log_level = std::string(text);
+         return {};
+       }},
+      // Authentication (auth.hpp): an empty secret is refused, so that a typo cannot silently
+      // turn authentication off; leave the flag out for development mode.
+      {"jwt-secret", "WEFT_JWT_SECRET",
+       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+         if (text.empty()) return Error("the JWT secret must not be empty");
+         config.jwt_secret = std::string(text);
          return {};
        }},
   };
@@ -233,10 +269,23 @@ one HTTP port. Flags override the environment variable named beside them.
   --max-ops-per-frame N       (default 4096)
   --max-docs-per-connection N (default 64)
   --max-frames-per-second N   per connection, bursts up to twice this (default 500)
+  --max-ops-per-second N      ops per second per connection, bursts up to twice this
+                              (default 2000)
+  --max-bytes-per-second N    ops frame bytes per second per connection, bursts up to twice
+                              this (default 4194304)
+  --max-connections-per-ip N  more WebSocket upgrades from one address get 429 (default 64)
+  --max-buffered-ops N        ops per document waiting for their dependencies (default 4096)
+  --max-document-bytes N      UTF-8 bytes inserted into one document (default 67108864)
+  --max-outbound-bytes N      unread bytes queued for one client before it is closed with
+                              4003 (default 16777216)
   --idle-timeout-ms N         silent connections are closed after this (default 20000)
   --unload-after-ms N         documents without members stay loaded this long (default 30000)
   --snapshot-every-ops N      0 = never because of the op count (default 1000)
   --snapshot-every-seconds S  0 = never because of time (default 30)
+  --jwt-secret SECRET         clients need an HS256 token signed with it (WEFT_JWT_SECRET;
+                              default none: development mode, no authentication)
+  --log-level LEVEL           trace, debug, info, warn, error, critical or off (WEFT_LOG_LEVEL,
+                              default info)
   --help                      print this and exit
   --version                   print the version and exit
 

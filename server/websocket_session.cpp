@@ -12,6 +12,8 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "server/hub.hpp"
+#include "server/log.hpp"
+#include "server/metrics.hpp"
 #include "server/open_sessions.hpp"
 #include "server/server_options.hpp"
 
@@ -50,11 +52,14 @@ WebSocketSession::WebSocketSession(net::ip::tcp::socket&& socket, Hub& hub, Open
       hello_timer_(ws_.get_executor()),
       hub_(hub),
       sessions_(sessions),
-      remote_(describe(beast::get_lowest_layer(ws_))) {}
+      remote_(describe(beast::get_lowest_layer(ws_))),
+      expiry_timer_(ws_.get_executor()) {}
 
 WebSocketSession::~WebSocketSession() = default;
 
-void WebSocketSession::run(beast::http::request<beast::http::string_body> request) {
+void WebSocketSession::run(beast::http::request<beast::http::string_body> request,
+                           Principal principal) {
+  principal_ = std::move(principal);
   websocket::stream_base::timeout timeout{};
   timeout.handshake_timeout = std::chrono::seconds(10);
   timeout.idle_timeout = std::chrono::milliseconds(hub_.config().limits.idle_timeout_ms);
@@ -72,8 +77,9 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> reques
 
 void WebSocketSession::on_accept(beast::error_code ec) {
   if (ec) {
-    if (!is_normal_end(ec))
-      std::cerr << "weft-server: " << remote_ << ": upgrade failed: " << ec.message() << '\n';
+    if (!is_normal_end(ec)) {
+      hub_.log().warn("remote={} event=upgrade_failed error={}", remote_, quote(ec.message()));
+    }
     return;
   }
   id_ = hub_.next_connection_id();
@@ -84,7 +90,9 @@ void WebSocketSession::on_accept(beast::error_code ec) {
     return do_read();
   }
   hub_.connection_opened();
-  connection_.emplace(hub_, shared_from_this(), id_, remote_);
+  hub_.log().info("conn={} event=open remote={}", id_, remote_);
+  connection_.emplace(hub_, shared_from_this(), id_, remote_, std::move(principal_));
+  arm_expiry();
   hello_timer_.expires_after(hub_.config().hello_timeout);
   hello_timer_.async_wait(
       beast::bind_front_handler(&WebSocketSession::on_hello_timeout, shared_from_this()));
@@ -98,10 +106,12 @@ void WebSocketSession::do_read() {
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
   if (ec) return finish(ec);
+  hub_.metrics().bytes_in.Increment(static_cast<double>(bytes));
   if (!closing_ && connection_) {
     const auto data = buffer_.cdata();
     connection_->on_message(std::string_view(static_cast<const char*>(data.data()), bytes),
                             ws_.got_binary());
+    arm_expiry();  // a refresh frame may have replaced the token
   }
   buffer_.consume(buffer_.size());
   if (buffer_.capacity() > max_idle_buffer_bytes) buffer_.shrink_to_fit();
@@ -113,6 +123,25 @@ void WebSocketSession::on_hello_timeout(beast::error_code ec) {
   on_close_request(proto::CloseCode::hello_required, "no hello received");
 }
 
+void WebSocketSession::arm_expiry() {
+  if (!connection_) return;
+  const std::optional<std::int64_t> expires = connection_->token_expires();
+  if (expires == expiry_armed_) return;
+  expiry_armed_ = expires;
+  expiry_timer_.cancel();
+  if (!expires) return;
+  expiry_timer_.expires_at(
+      std::chrono::steady_clock::now() +
+      (std::chrono::system_clock::from_time_t(*expires) - std::chrono::system_clock::now()));
+  expiry_timer_.async_wait(
+      beast::bind_front_handler(&WebSocketSession::on_expiry, shared_from_this(), *expires));
+}
+
+void WebSocketSession::on_expiry(std::int64_t expires, beast::error_code ec) {
+  if (ec || finished_ || !connection_ || expiry_armed_ != expires) return;
+  connection_->on_token_expired();
+}
+
 void WebSocketSession::send(std::shared_ptr<const std::string> frame) {
   net::post(ws_.get_executor(), beast::bind_front_handler(&WebSocketSession::on_send,
                                                           shared_from_this(), std::move(frame)));
@@ -120,10 +149,8 @@ void WebSocketSession::send(std::shared_ptr<const std::string> frame) {
 
 void WebSocketSession::on_send(std::shared_ptr<const std::string> frame) {
   if (closing_ || finished_) return;
-  if (queued_bytes_ + frame->size() > max_queued_bytes) {
-    std::cerr << "weft-server: " << remote_ << ": closed, " << queued_bytes_
-              << " bytes unread by the client\n";
-    return on_close_request(proto::CloseCode::too_slow, "too slow: reads fall behind");
+  if (queued_bytes_ + frame->size() > hub_.config().limits.max_outbound_bytes) {
+    return drop_slow_client();
   }
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame));
@@ -135,12 +162,13 @@ void WebSocketSession::do_write() {
                   beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
 }
 
-void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
+void WebSocketSession::on_write(beast::error_code ec, std::size_t bytes) {
   if (ec) {
     queue_.clear();
     queued_bytes_ = 0;
     return;  // the read loop sees the same failure and finishes
   }
+  hub_.metrics().bytes_out.Increment(static_cast<double>(bytes));
   queued_bytes_ -= queue_.front()->size();
   queue_.pop_front();
   if (!queue_.empty()) return do_write();
@@ -172,8 +200,32 @@ void WebSocketSession::do_close() {
 
 void WebSocketSession::on_close(beast::error_code ec) {
   if (ec && !is_normal_end(ec)) {
-    std::cerr << "weft-server: " << remote_ << ": close: " << ec.message() << '\n';
+    hub_.log().warn("conn={} event=close_failed error={}", id_, quote(ec.message()));
   }
+}
+
+void WebSocketSession::drop_slow_client() {
+  hub_.log().warn(
+      "conn={} event=too_slow remote={} unread_bytes={} msg=\"closed with 4003 (too_slow)\"", id_,
+      remote_, queued_bytes_);
+  // The front frame is being written (its buffer must live until the write completes); every
+  // other frame goes now, so a client that stopped reading holds at most one frame.
+  if (queue_.size() > 1) {
+    queue_.erase(queue_.begin() + 1, queue_.end());
+    queued_bytes_ = queue_.front()->size();
+  }
+  // Leave the documents at once: they stop sending here, and the client resyncs on reconnect.
+  if (connection_) connection_->on_closed();
+  on_close_request(proto::CloseCode::too_slow, "too slow: reads fall behind");
+  slow_timer_.emplace(ws_.get_executor());
+  slow_timer_->expires_after(std::chrono::milliseconds(hub_.config().limits.idle_timeout_ms));
+  slow_timer_->async_wait(
+      beast::bind_front_handler(&WebSocketSession::on_slow_deadline, shared_from_this()));
+}
+
+void WebSocketSession::on_slow_deadline(beast::error_code ec) {
+  if (ec || finished_) return;
+  on_abort();
 }
 
 void WebSocketSession::abort() {
@@ -191,17 +243,28 @@ void WebSocketSession::finish(beast::error_code ec) {
   finished_ = true;
   if (ec == websocket::error::message_too_big) {
     // Beast has already sent close 1009 (too_big) before completing the read with this error.
-    std::cerr << "weft-server: " << remote_ << ": closed with 1009, a message exceeded "
-              << hub_.config().limits.max_frame_bytes << " bytes\n";
+    hub_.log().warn("conn={} event=too_big remote={} max_frame_bytes={} msg=\"closed with 1009\"",
+                    id_, remote_, hub_.config().limits.max_frame_bytes);
   } else if (!is_normal_end(ec)) {
-    std::cerr << "weft-server: " << remote_ << ": " << ec.message() << '\n';
+    hub_.log().warn("conn={} event=read_failed remote={} error={}", id_, remote_,
+                    quote(ec.message()));
   }
   hello_timer_.cancel();
+  expiry_timer_.cancel();
+  if (slow_timer_) slow_timer_->cancel();
+  ip_slot_.reset();
   queue_.clear();
   queued_bytes_ = 0;
   if (connection_) {
     connection_->on_closed();
     connection_.reset();
+    // By the server (close_sent_: its code names why), or by the client or the network.
+    const std::string_view reason = close_sent_ ? close_reason_name(close_code_)
+                                    : ec == websocket::error::message_too_big ? "too_big"
+                                    : is_normal_end(ec)                       ? "client"
+                                                                              : "error";
+    hub_.metrics().count_close(reason);
+    hub_.log().info("conn={} event=close reason={}", id_, reason);
     hub_.connection_closed();
     sessions_.remove(id_);
   }

@@ -4,7 +4,7 @@
 // Connection (the protocol core), and implements Peer so that the core and the documents can
 // send frames and close it from any thread. All its state lives on the socket's strand:
 // send() and close() post there. Outbound frames wait in a queue (one async_write at a time),
-// bounded by max_queued_bytes; a client that lets it fill is closed with too_slow.
+// bounded by max_outbound_bytes; a client that lets it fill is closed with too_slow.
 //
 // Lifetime: shared (async operations and the documents the client joined hold it). The session
 // owns its Connection and the Connection holds the session as its Peer; finish() breaks that
@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -26,7 +27,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "server/auth.hpp"
 #include "server/connection.hpp"
+#include "server/ip_limiter.hpp"
 #include "server/peer.hpp"
 
 namespace weft::server {
@@ -36,25 +39,29 @@ class OpenSessions;
 
 class WebSocketSession final : public Peer, public std::enable_shared_from_this<WebSocketSession> {
  public:
-  // Outbound bytes a session may have queued; beyond, the client is closed with too_slow.
-  static constexpr std::size_t max_queued_bytes = std::size_t{64} << 20;
-
   WebSocketSession(boost::asio::ip::tcp::socket&& socket, Hub& hub, OpenSessions& sessions);
   ~WebSocketSession() override;
 
-  // Accepts the upgrade `request` (already read by the HttpSession) and starts reading.
-  void run(boost::beast::http::request<boost::beast::http::string_body> request);
+  // Accepts the upgrade `request` (already read by the HttpSession) and starts reading, on
+  // behalf of `principal` (who the request's token says the client is; auth.hpp).
+  void run(boost::beast::http::request<boost::beast::http::string_body> request,
+           Principal principal = Principal::development());
 
   void send(std::shared_ptr<const std::string> frame) override;
   void close(proto::CloseCode code, std::string_view reason) override;
   // Drops the TCP connection without a close handshake (shutdown, after a deadline).
   void abort();
+  // Keeps the client address's connection slot (max_connections_per_ip) until the socket is done.
+  void hold_ip_slot(IpLimiter::Ticket slot) { ip_slot_.emplace(std::move(slot)); }
 
  private:
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void on_hello_timeout(boost::beast::error_code ec);
+  // Token expiry: (re)arms expiry_timer_ for the connection's current token, if it changed.
+  void arm_expiry();
+  void on_expiry(std::int64_t expires, boost::beast::error_code ec);
   void on_send(std::shared_ptr<const std::string> frame);
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
@@ -62,6 +69,10 @@ class WebSocketSession final : public Peer, public std::enable_shared_from_this<
   void do_close();
   void on_close(boost::beast::error_code ec);
   void on_abort();
+  // More than max_outbound_bytes queued: free the queue now, leave the documents, close with
+  // too_slow; a client that does not take even the close within idle_timeout_ms is dropped.
+  void drop_slow_client();
+  void on_slow_deadline(boost::beast::error_code ec);
   // Ends the connection (Connection::on_closed, bookkeeping) exactly once.
   void finish(boost::beast::error_code ec);
 
@@ -73,6 +84,9 @@ class WebSocketSession final : public Peer, public std::enable_shared_from_this<
   std::string remote_;
   std::uint64_t id_ = 0;
   std::optional<Connection> connection_;  // from the accepted upgrade until finish()
+  Principal principal_;                   // handed to the Connection on accept
+  boost::asio::steady_timer expiry_timer_;
+  std::optional<std::int64_t> expiry_armed_;              // the exp expiry_timer_ waits for
   std::deque<std::shared_ptr<const std::string>> queue_;  // front is being written
   std::size_t queued_bytes_ = 0;
   bool closing_ = false;  // no more sends; the close frame follows the queue
@@ -80,6 +94,8 @@ class WebSocketSession final : public Peer, public std::enable_shared_from_this<
   bool finished_ = false;
   proto::CloseCode close_code_ = proto::CloseCode::normal;
   std::string close_reason_;
+  std::optional<IpLimiter::Ticket> ip_slot_;             // released when the socket is done
+  std::optional<boost::asio::steady_timer> slow_timer_;  // drop_slow_client()'s deadline
 };
 
 }  // namespace weft::server

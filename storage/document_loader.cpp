@@ -34,11 +34,12 @@ Result<void> apply_record(crdt::Rga& rga, std::string_view doc, const proto::OpR
                                           ": op rejected: " + result.error.message());
 }
 
-Result<crdt::Rga> materialize(const LoadedDocument& loaded, crdt::ReplicaId self) {
+Result<crdt::Rga> materialize(const LoadedDocument& loaded, crdt::ReplicaId self,
+                              crdt::Limits limits) {
   const std::string_view doc = loaded.meta.id;
-  crdt::Rga rga(self);
+  crdt::Rga rga(self, limits);
   if (loaded.snapshot) {
-    auto restored = crdt::Rga::from_snapshot(loaded.snapshot->state, self);
+    auto restored = crdt::Rga::from_snapshot(loaded.snapshot->state, self, limits);
     if (!restored) {
       return format::error(Errc::corrupt, format::describe(doc) + ": snapshot at log index " +
                                               std::to_string(loaded.snapshot->log_index) + ": " +

@@ -15,8 +15,10 @@
 
 namespace weft::storage {
 
-// `self` is the replica id the result makes local edits under (0 = read-only replica).
-[[nodiscard]] Result<crdt::Rga> materialize(const LoadedDocument& loaded, crdt::ReplicaId self = 0);
+// `self` is the replica id the result makes local edits under (0 = read-only replica); `limits`
+// are the result's crdt limits (the server passes its max_run and max_buffered_ops).
+[[nodiscard]] Result<crdt::Rga> materialize(const LoadedDocument& loaded, crdt::ReplicaId self = 0,
+                                            crdt::Limits limits = {});
 
 // The state after log records [0, up_to_index) (clamped to the log's end).
 [[nodiscard]] Result<crdt::Rga> replay(DocumentStore& store, std::string_view doc,

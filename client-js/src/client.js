@@ -18,6 +18,12 @@ import { DocHandle, Emitter } from './doc.js';
 const PROTOCOL_VERSION = 1;
 const RATE_LIMIT_RETRY_MS = 1000;
 
+// `url` with the access token as the `token` query parameter (browsers cannot set headers on
+// WebSockets; PROTOCOL.md §13); `url` itself without a token.
+function withToken(url, token) {
+  return token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url;
+}
+
 export class WeftClient extends Emitter {
   constructor({
     url, WebSocket = globalThis.WebSocket, persistence = new MemoryPersistence(),
@@ -26,7 +32,9 @@ export class WeftClient extends Emitter {
     now = () => Date.now(), schedule = (fn) => queueMicrotask(fn),  // browsers refuse queueMicrotask called as a method
   }) {
     super();
-    this.url = token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url;
+    this.baseUrl = url;
+    this.url = withToken(url, token);
+    this.pendingRefresh = null;   // { resolve, reject, token } while a refresh frame is unanswered
     this.WebSocket = WebSocket;
     this.persistence = persistence;
     this.name = name;
@@ -115,6 +123,7 @@ export class WeftClient extends Emitter {
       throw e;
     }
     if (frame.type === 'welcome') return this.onWelcome(frame);
+    if (frame.type === 'refreshed') return this.onRefreshed(frame);
     if (frame.type === 'error' && frame.doc === null) return this.onConnectionError(frame);
     const doc = this.docs.get(frame.doc);
     if (doc) doc.handle(frame);
@@ -127,7 +136,35 @@ export class WeftClient extends Emitter {
     for (const doc of this.docs.values()) doc.join();
   }
 
+  // Replaces the access token without reconnecting (PROTOCOL.md §5.15). Resolves with the new
+  // token's expiry (Unix seconds, or null) on `refreshed`; rejects on `unauthorized` (the old
+  // token stays in force), when offline, or if the connection drops first. Reconnects use the
+  // new token once it is accepted.
+  refresh(token) {
+    if (!this.ws || !this.welcomed) return Promise.reject(new Error('refresh: not connected'));
+    if (this.pendingRefresh) return Promise.reject(new Error('refresh: one is already pending'));
+    return new Promise((resolve, reject) => {
+      this.pendingRefresh = { resolve, reject, token };
+      this.send({ type: 'refresh', token });
+    });
+  }
+
+  onRefreshed(f) {
+    const pending = this.pendingRefresh;
+    this.pendingRefresh = null;
+    if (!pending) return;
+    this.url = withToken(this.baseUrl, pending.token);
+    pending.resolve(f.expires);
+  }
+
+  failRefresh(message) {
+    const pending = this.pendingRefresh;
+    this.pendingRefresh = null;
+    pending?.reject(new Error(message));
+  }
+
   onConnectionError(f) {
+    if (f.name === 'unauthorized') this.failRefresh(`refresh: unauthorized: ${f.message}`);
     this.emit('error', f);
     if (f.name === 'rate_limited') {
       // A dropped frame may have held ops: send every unacknowledged op again (duplicates are
@@ -145,6 +182,7 @@ export class WeftClient extends Emitter {
     if (ws !== this.ws) return;
     this.ws = null;
     this.welcomed = false;
+    this.failRefresh('refresh: connection closed');
     if (this.closed) return;
     for (const doc of this.docs.values()) doc.disconnected();
     this.setStatus('offline');

@@ -66,9 +66,10 @@ std::vector<T> only(const std::vector<proto::Frame>& frames) {
 
 // "joined snapshot synced presences": readable frame sequences for CHECKs.
 inline std::string kinds(const std::vector<proto::Frame>& frames) {
-  static constexpr const char* names[] = {"hello", "welcome", "join",   "joined",   "snapshot",
-                                          "ops",   "synced",  "ack",    "presence", "presences",
-                                          "leave", "left",    "digest", "diverged", "error"};
+  static constexpr const char* names[] = {"hello",   "welcome",  "join",   "joined",   "snapshot",
+                                          "ops",     "synced",   "ack",    "presence", "presences",
+                                          "leave",   "left",     "digest", "diverged", "error",
+                                          "refresh", "refreshed"};
   std::string out;
   for (const auto& f : frames) {
     if (!out.empty()) out += ' ';

@@ -108,6 +108,33 @@ TEST_SUITE("server options") {
     CHECK(config.snapshots.every_seconds == 2.5);
   }
 
+  TEST_CASE("every backpressure limit flag sets its field") {
+    const ServerConfig config = Fixture{}.config({
+        "--max-ops-per-second=100",
+        "--max-bytes-per-second=65536",
+        "--max-connections-per-ip=3",
+        "--max-buffered-ops=7",
+        "--max-document-bytes=1000",
+        "--max-outbound-bytes=262144",
+    });
+    CHECK(config.limits.max_ops_per_second == 100);
+    CHECK(config.limits.max_bytes_per_second == 65536);
+    CHECK(config.limits.max_connections_per_ip == 3);
+    CHECK(config.limits.max_buffered_ops == 7);
+    CHECK(config.limits.max_document_bytes == 1000);
+    CHECK(config.limits.max_outbound_bytes == 262144);
+  }
+
+  TEST_CASE("backpressure limits below their minimum are errors naming the flag") {
+    for (const std::string_view arg :
+         {"--max-ops-per-second=0", "--max-bytes-per-second=1023", "--max-connections-per-ip=0",
+          "--max-document-bytes=0", "--max-outbound-bytes=4095"}) {
+      const std::string error = Fixture{}.error({arg});
+      CHECK_MESSAGE(error.starts_with(arg.substr(0, arg.find('='))), error);
+      CHECK_MESSAGE(error.find("out of range") != std::string::npos, error);
+    }
+  }
+
   TEST_CASE("port 0 is accepted: it asks for any free port") {
     CHECK(Fixture{}.config({"--listen", "127.0.0.1:0"}).port == 0);
   }
@@ -176,6 +203,11 @@ TEST_SUITE("server options") {
           "--max-ops-per-frame", "--max-docs-per-connection", "--max-frames-per-second",
           "--idle-timeout-ms", "--unload-after-ms", "--snapshot-every-ops",
           "--snapshot-every-seconds", "--help", "--version"}) {
+      CHECK_MESSAGE(text.find(flag) != std::string::npos, flag);
+    }
+    for (const char* flag :
+         {"--max-ops-per-second", "--max-bytes-per-second", "--max-connections-per-ip",
+          "--max-buffered-ops", "--max-document-bytes", "--max-outbound-bytes"}) {
       CHECK_MESSAGE(text.find(flag) != std::string::npos, flag);
     }
   }

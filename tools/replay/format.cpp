@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "storage/json_log.hpp"
+
 namespace weft::replay {
 namespace {
 
@@ -30,21 +32,7 @@ std::optional<unsigned> digits(std::string_view text, std::size_t at, std::size_
 
 }  // namespace
 
-std::string format_time(std::int64_t unix_us) {
-  std::int64_t secs = unix_us / 1000000;
-  std::int64_t us = unix_us % 1000000;
-  if (us < 0) {
-    us += 1000000;
-    secs -= 1;
-  }
-  const auto t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(us));
-  return buf;
-}
+std::string format_time(std::int64_t unix_us) { return storage::format_time(unix_us); }
 
 std::optional<std::int64_t> parse_time(std::string_view text) {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos) {

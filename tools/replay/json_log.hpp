@@ -1,38 +1,16 @@
-// json_log.hpp — the exported log file (`export --format json`, read back by `--log FILE`).
-//
-//   {"format": "weft-log", "version": 1,
-//    "meta": {"id", "created_us", "epoch", "algo", "replicas": [{"replica", "user_id",
-//             "display_name", "first_seen_us"}]},
-//    "records": [{"index", "time_us", "time", "user", "type": "insert", "replica", "seq",
-//                 "lamport", "parent": [replica, seq], "text"}
-//              | {..., "type": "delete", "targets": [[replica, seq, len], ...]}, ...]}
-//
-// One record per line. "time" (ISO 8601) is for readers and ignored when reading.
+// json_log.hpp — the exported log file; the format lives in storage/json_log.hpp (the server's
+// HTTP API writes it too), these names keep weft-replay's spelling.
 #pragma once
 
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include <tl/expected.hpp>
-
-#include "proto/records.hpp"
+#include "storage/json_log.hpp"
 
 namespace weft::replay {
 
-struct LogFile {
-  proto::DocumentMeta meta;
-  std::vector<proto::OpRecord> records;
-};
-
-// `utf8` as a JSON string literal (quotes included). Requires: valid UTF-8 (stored records are).
-void append_json_string(std::string& out, std::string_view utf8);
-
-[[nodiscard]] std::string log_header(const proto::DocumentMeta& meta);  // up to "records": [
-[[nodiscard]] std::string log_record(const proto::OpRecord& record);    // one JSON object
-[[nodiscard]] inline std::string log_footer() { return "\n]}\n"; }
-
-// Reads a log file; the error names what is wrong (and where).
-[[nodiscard]] tl::expected<LogFile, std::string> read_log_file(const std::string& path);
+using storage::append_json_string;
+using storage::log_footer;
+using storage::log_header;
+using storage::log_record;
+using storage::LogFile;
+using storage::read_log_file;
 
 }  // namespace weft::replay

@@ -1,16 +1,16 @@
-// json_log.cpp — log records to JSON and back (nlohmann).
-#include "tools/replay/json_log.hpp"
+// json_log.cpp — log records to JSON and back (nlohmann). Moved here from tools/replay so that the
+// server's HTTP API exports the same format as `weft-replay export`.
+#include "storage/json_log.hpp"
 
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <variant>
 
 #include <nlohmann/json.hpp>
 
-#include "tools/replay/format.hpp"
-
-namespace weft::replay {
+namespace weft::storage {
 namespace {
 
 using nlohmann::ordered_json;
@@ -58,6 +58,22 @@ proto::OpRecord record_from(const nlohmann::json& j) {
 }
 
 }  // namespace
+
+std::string format_time(std::int64_t unix_us) {
+  std::int64_t secs = unix_us / 1000000;
+  std::int64_t us = unix_us % 1000000;
+  if (us < 0) {
+    us += 1000000;
+    secs -= 1;
+  }
+  const auto t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(us));
+  return buf;
+}
 
 std::string log_header(const proto::DocumentMeta& meta) {
   ordered_json m;
@@ -163,4 +179,4 @@ tl::expected<LogFile, std::string> read_log_file(const std::string& path) {
   return file;
 }
 
-}  // namespace weft::replay
+}  // namespace weft::storage

@@ -1,0 +1,262 @@
+// auth_test.cpp — the authentication matrix against the real binary started with --jwt-secret
+// (PROTOCOL.md §13): no token, bad signature, expired, wrong document, read-only, refresh,
+// revocation and expiry while connected; and development mode without a secret.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <doctest/doctest.h>
+#include <jwt/jwt.hpp>
+
+#include "tests/integration/harness.hpp"
+
+namespace weft::integration {
+namespace {
+
+constexpr std::string_view secret = "integration-secret";
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// An HS256 token (libcpp-jwt) for `sub` with the `docs` rights claim; exp when given.
+std::string mint(const std::string& sub, const nlohmann::json& docs,
+                 std::optional<std::int64_t> exp = std::nullopt, std::string_view key = secret) {
+  jwt::jwt_object token{jwt::params::algorithm("HS256"),
+                        jwt::params::secret(jwt::string_view(key.data(), key.size()))};
+  token.add_claim("sub", sub);
+  token.add_claim("docs", docs);
+  if (exp) token.add_claim("exp", *exp);
+  return token.signature();
+}
+
+// One raw HTTP request (Connection: close); the whole response, status line first.
+std::string http(std::uint16_t port, const std::string& request) {
+  namespace net = boost::asio;
+  net::io_context ioc;
+  net::ip::tcp::socket socket(ioc);
+  boost::system::error_code ec;
+  socket.connect({net::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return "connect: " + ec.message();
+  net::write(socket, net::buffer(request), ec);
+  std::string response;
+  // The server closes after a refusal; after a 101 we only need the head, which comes first.
+  while (response.find("\r\n\r\n") == std::string::npos || response.starts_with("HTTP/1.1 4")) {
+    char chunk[4096];
+    const std::size_t n = socket.read_some(net::buffer(chunk), ec);
+    if (ec) break;
+    response.append(chunk, n);
+  }
+  return response;
+}
+
+// The status line of a WebSocket upgrade of `target` with an optional Authorization header.
+std::string upgrade(std::uint16_t port, const std::string& target,
+                    const std::string& authorization = "") {
+  std::string request = "GET " + target +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close, Upgrade\r\n"
+                        "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+  if (!authorization.empty()) request += "Authorization: " + authorization + "\r\n";
+  const std::string response = http(port, request + "\r\n");
+  return response.substr(0, response.find("\r\n"));
+}
+
+// A running server with a JWT secret, and sessions that connect with tokens.
+struct AuthHarness {
+  AuthHarness() { REQUIRE(server.start({"--jwt-secret", std::string(secret)})); }
+
+  client::Session& client(const std::string& token) {
+    client::SessionOptions options;
+    options.token = token;
+    auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc, options));
+    const auto opened = session.open("127.0.0.1", server.port());
+    REQUIRE_MESSAGE(opened.has_value(), opened.error());
+    return session;
+  }
+  bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
+    return client::run_until(ioc, done, timeout);
+  }
+
+  boost::asio::io_context ioc;
+  ServerProcess server;
+  std::vector<std::unique_ptr<client::Session>> clients;
+};
+
+// The errors `session` received with this name, in order.
+std::vector<proto::Error> errors_named(const client::Session& session, std::string_view name) {
+  std::vector<proto::Error> out;
+  for (const auto& error : session.errors()) {
+    if (error.name == name) out.push_back(error);
+  }
+  return out;
+}
+
+bool has_error(const client::Session& session, std::string_view name) {
+  return !errors_named(session, name).empty();
+}
+
+}  // namespace
+
+TEST_SUITE("integration: auth") {
+  TEST_CASE("an upgrade without a token is refused with 401") {
+    AuthHarness h;
+    CHECK(upgrade(h.server.port(), "/ws") == "HTTP/1.1 401 Unauthorized");
+  }
+
+  TEST_CASE("a token with a bad signature is refused with 401") {
+    AuthHarness h;
+    const std::string token = mint("ann", {{"*", "write"}}, std::nullopt, "not-the-secret");
+    CHECK(upgrade(h.server.port(), "/ws?token=" + token) == "HTTP/1.1 401 Unauthorized");
+    CHECK(upgrade(h.server.port(), "/ws", "Bearer " + token) == "HTTP/1.1 401 Unauthorized");
+  }
+
+  TEST_CASE("an expired token is refused with 401") {
+    AuthHarness h;
+    const std::string token = mint("ann", {{"*", "write"}}, now_s() - 120);
+    CHECK(upgrade(h.server.port(), "/ws?token=" + token) == "HTTP/1.1 401 Unauthorized");
+  }
+
+  TEST_CASE("a valid token upgrades, as a query parameter or a Bearer header") {
+    AuthHarness h;
+    const std::string token = mint("ann", {{"*", "write"}}, now_s() + 600);
+    CHECK(upgrade(h.server.port(), "/ws?token=" + token) == "HTTP/1.1 101 Switching Protocols");
+    CHECK(upgrade(h.server.port(), "/ws", "Bearer " + token) == "HTTP/1.1 101 Switching Protocols");
+  }
+
+  TEST_CASE("/healthz says auth is jwt") {
+    AuthHarness h;
+    const std::string response =
+        http(h.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(response.find(R"("auth":"jwt")") != std::string::npos);
+  }
+
+  TEST_CASE("a document the token does not cover is access_denied, as one that does not exist") {
+    AuthHarness h;
+    client::Session& ann = h.client(mint("ann", {{"*", "write"}}));
+    REQUIRE(ann.join("plan").has_value());
+    REQUIRE(ann.local_insert("plan", 0, "secret plan").has_value());
+    REQUIRE(h.wait_until([&] { return ann.acked("plan"); }));
+
+    client::Session& eve = h.client(mint("eve", {{"eve-*", "write"}}));
+    const auto existing = eve.join("plan");
+    const auto missing = eve.join("no-such-doc");
+    REQUIRE_FALSE(existing.has_value());
+    REQUIRE_FALSE(missing.has_value());
+    const auto denied = errors_named(eve, "access_denied");
+    REQUIRE(denied.size() == 2);
+    CHECK(denied[0].code == denied[1].code);
+    CHECK(denied[0].message == denied[1].message);
+    CHECK(eve.text("plan").empty());
+  }
+
+  TEST_CASE("a read-only member receives ops and sends presence; its ops get read_only") {
+    AuthHarness h;
+    client::Session& ann = h.client(mint("ann", {{"doc", "write"}}));
+    client::Session& rex = h.client(mint("rex", {{"doc", "read"}}));
+    REQUIRE(ann.join("doc").has_value());
+    REQUIRE(rex.join("doc").has_value());
+    REQUIRE(ann.local_insert("doc", 0, "hello").has_value());
+    CHECK(h.wait_until([&] { return rex.text("doc") == "hello"; }));
+
+    proto::PresenceState state;
+    state.name = "rex";
+    rex.set_presence("doc", state);
+    const crdt::ReplicaId rex_id = rex.doc("doc")->replica;
+    CHECK(h.wait_until([&] { return ann.doc("doc")->presences.contains(rex_id); }));
+
+    REQUIRE(rex.local_insert("doc", 0, "X").has_value());
+    REQUIRE(h.wait_until([&] { return has_error(rex, "read_only"); }));
+    CHECK(errors_named(rex, "read_only").front().op.has_value());
+    // The document handled rex's op before ann's next one: had it been applied, ann would see it.
+    REQUIRE(ann.local_insert("doc", 5, "!").has_value());
+    REQUIRE(h.wait_until([&] { return ann.acked("doc"); }));
+    CHECK(ann.text("doc") == "hello!");
+  }
+
+  TEST_CASE("a refresh to wider rights lets a read-only member write") {
+    AuthHarness h;
+    client::Session& ann = h.client(mint("ann", {{"doc", "write"}}));
+    client::Session& rex = h.client(mint("rex", {{"doc", "read"}}));
+    REQUIRE(ann.join("doc").has_value());
+    REQUIRE(rex.join("doc").has_value());
+    const std::int64_t exp = now_s() + 900;
+    const auto refreshed = rex.refresh(mint("rex", {{"doc", "write"}}, exp));
+    REQUIRE_MESSAGE(refreshed.has_value(), refreshed.error());
+    CHECK(*refreshed == static_cast<std::uint64_t>(exp));
+    REQUIRE(rex.local_insert("doc", 0, "mine").has_value());
+    CHECK(h.wait_until([&] { return rex.acked("doc") && ann.text("doc") == "mine"; }));
+    CHECK_FALSE(has_error(rex, "read_only"));
+  }
+
+  TEST_CASE("a refresh with a bad token is unauthorized and changes nothing") {
+    AuthHarness h;
+    client::Session& ann = h.client(mint("ann", {{"doc", "write"}}));
+    REQUIRE(ann.join("doc").has_value());
+    const auto refused = ann.refresh(mint("ann", {{"*", "write"}}, std::nullopt, "wrong"));
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().find("unauthorized") != std::string::npos);
+    REQUIRE(ann.local_insert("doc", 0, "still").has_value());
+    CHECK(h.wait_until([&] { return ann.acked("doc"); }));
+  }
+
+  TEST_CASE("a refresh that drops a document revokes it: access_revoked, no more ops relayed") {
+    AuthHarness h;
+    client::Session& ann = h.client(mint("ann", {{"doc", "write"}}));
+    client::Session& bob = h.client(mint("bob", {{"doc", "write"}, {"other", "write"}}));
+    REQUIRE(ann.join("doc").has_value());
+    REQUIRE(bob.join("doc").has_value());
+    REQUIRE(ann.local_insert("doc", 0, "before").has_value());
+    REQUIRE(h.wait_until([&] { return bob.text("doc") == "before"; }));
+
+    const std::string narrower = mint("bob", {{"other", "write"}});
+    REQUIRE(bob.refresh(narrower).has_value());
+    REQUIRE(h.wait_until([&] { return has_error(bob, "access_revoked"); }));
+    CHECK(errors_named(bob, "access_revoked").front().doc == "doc");
+    const std::size_t frames_at_revocation = bob.received().size();
+
+    REQUIRE(ann.local_insert("doc", 6, " after").has_value());
+    REQUIRE(h.wait_until([&] { return ann.acked("doc"); }));
+    // The document sent any relay to bob before ann's ack; a frame bob asks for now comes later.
+    REQUIRE(bob.refresh(narrower).has_value());
+    for (std::size_t i = frames_at_revocation; i < bob.received().size(); ++i) {
+      CHECK_FALSE(std::holds_alternative<proto::Ops>(bob.received()[i]));
+    }
+    CHECK(bob.text("doc") == "before");
+    CHECK_FALSE(bob.join("doc").has_value());  // and it cannot come back
+  }
+
+  TEST_CASE("a token that expires while connected ends the memberships with token_expired") {
+    AuthHarness h;
+    client::Session& ann = h.client(mint("ann", {{"doc", "write"}}, now_s() + 2));
+    REQUIRE(ann.join("doc").has_value());
+    CHECK(h.wait_until([&] { return has_error(ann, "token_expired"); }, 15s));
+    CHECK(ann.connected());
+    CHECK_FALSE(ann.live("doc"));
+    // A fresh token over the same connection, and the document again.
+    REQUIRE(ann.refresh(mint("ann", {{"doc", "write"}}, now_s() + 600)).has_value());
+    CHECK(ann.join("doc").has_value());
+  }
+
+  TEST_CASE("development mode: no secret, /healthz says auth none, clients need no token") {
+    Harness h;
+    const std::string response =
+        http(h.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(response.find(R"("auth":"none")") != std::string::npos);
+    CHECK(h.server.log().find("development mode: no authentication") != std::string::npos);
+    client::Session& ann = h.client("doc");
+    REQUIRE(ann.local_insert("doc", 0, "free").has_value());
+    CHECK(h.wait_until([&] { return ann.acked("doc"); }));
+  }
+}
+
+}  // namespace weft::integration

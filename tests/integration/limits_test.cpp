@@ -1,0 +1,288 @@
+// limits_test.cpp — every limit of PROTOCOL.md §9 against the real binary: the error frame, HTTP
+// status or close code it names, nothing silently dropped, and the document still working after.
+// Also the large paste (split by the client, converging everywhere) and the slow client (closed
+// with 4003 while the others keep editing, the server's memory bounded).
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <doctest/doctest.h>
+
+#include "proto/frame_codec.hpp"
+#include "tests/integration/harness.hpp"
+
+namespace weft::integration {
+namespace {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+using proto::ErrorCode;
+
+// A server started with `flags`, and the clients of one case.
+struct Limited {
+  explicit Limited(const std::vector<std::string>& flags) {
+    REQUIRE_MESSAGE(server.start(flags), server.log());
+  }
+  client::Session& client(const std::string& doc = "") {
+    auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc));
+    const auto opened = session.open("127.0.0.1", server.port());
+    REQUIRE_MESSAGE(opened.has_value(), opened.error());
+    if (!doc.empty()) {
+      const auto joined = session.join(doc);
+      REQUIRE_MESSAGE(joined.has_value(), joined.error());
+    }
+    return session;
+  }
+  bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 20s) {
+    return client::run_until(ioc, done, timeout);
+  }
+  void append(client::Session& session, const std::string& doc, const std::string& text) {
+    const auto inserted = session.local_insert(doc, session.doc(doc)->rga->length(), text);
+    REQUIRE_MESSAGE(inserted.has_value(), inserted.error());
+  }
+
+  net::io_context ioc;  // before the sessions: they are destroyed first
+  ServerProcess server;
+  std::vector<std::unique_ptr<client::Session>> clients;
+};
+
+std::optional<proto::Error> first_error(const client::Session& session, ErrorCode code) {
+  for (const proto::Error& error : session.errors()) {
+    if (error.code == static_cast<std::uint64_t>(code)) return error;
+  }
+  return std::nullopt;
+}
+
+std::uint64_t rejected(crdt::Errc e) {
+  return static_cast<std::uint64_t>(ErrorCode::op_rejected_base) + static_cast<std::uint64_t>(e);
+}
+
+// `bytes` of text mixing ASCII with 2-, 3- and 4-byte code points (never cut inside one).
+std::string mixed_text(std::size_t bytes) {
+  static const std::vector<std::string> pieces{"lorem ipsum ", "é", "日本語", "😀", "\n", "ß"};
+  std::string out;
+  for (std::size_t i = 0; out.size() < bytes; ++i) out += pieces[(i * 7 + i / 3) % pieces.size()];
+  return out;
+}
+
+// VmRSS of process `pid` in KiB.
+std::uint64_t rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6));
+  }
+  return 0;
+}
+
+// A WebSocket client written directly on Beast, for the slow reader: a tiny receive buffer, and
+// it reads only when told to.
+struct RawClient {
+  explicit RawClient(std::uint16_t port) : ws(ioc) {
+    auto& socket = ws.next_layer();
+    socket.open(net::ip::tcp::v4());
+    socket.set_option(net::socket_base::receive_buffer_size(4096));  // before connect: the window
+    socket.connect({net::ip::make_address("127.0.0.1"), port});
+    ws.handshake("127.0.0.1", "/ws");
+    ws.binary(true);
+  }
+  void send(const proto::Frame& frame) { ws.write(net::buffer(proto::encode_frame(frame))); }
+  proto::Frame read() {
+    boost::beast::flat_buffer buffer;
+    ws.read(buffer);
+    const auto data = buffer.cdata();
+    auto frame =
+        proto::decode_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    REQUIRE(frame.has_value());
+    return std::move(*frame);
+  }
+  // Reads until the connection ends; the close code the server sent (0: none).
+  std::uint16_t read_until_closed() {
+    boost::beast::flat_buffer buffer;
+    boost::beast::error_code ec;
+    while (!ec) {
+      ws.read(buffer, ec);
+      buffer.clear();
+    }
+    return ec == websocket::error::closed ? static_cast<std::uint16_t>(ws.reason().code) : 0;
+  }
+
+  net::io_context ioc;
+  websocket::stream<net::ip::tcp::socket> ws;
+};
+
+}  // namespace
+
+TEST_SUITE("limits") {
+  TEST_CASE("a 5 MB paste is split by the client and reaches everyone, also a later joiner") {
+    Limited l({});
+    auto& writer = l.client("paste");
+    auto& reader1 = l.client("paste");
+    auto& reader2 = l.client("paste");
+    const std::string text = mixed_text(5'000'000);
+    l.append(writer, "paste", text);
+    CHECK(writer.doc("paste")->unacked.size() > 1);  // split into several ops
+    REQUIRE(l.wait_until(
+        [&] {
+          return writer.acked("paste") && reader1.text("paste").size() == text.size() &&
+                 reader2.text("paste").size() == text.size();
+        },
+        180s));
+    CHECK(reader1.text("paste") == text);
+    CHECK(reader2.text("paste") == text);
+    CHECK(l.client("paste").text("paste") == text);
+    CHECK(first_error(writer, ErrorCode::rate_limited) == std::nullopt);
+  }
+
+  TEST_CASE("ops beyond max-ops-per-second are refused with rate_limited, resent, and converge") {
+    Limited l({"--max-ops-per-second", "10"});
+    auto& writer = l.client("rate");
+    auto& reader = l.client("rate");
+    for (int i = 0; i < 60; ++i) l.append(writer, "rate", "x");  // 60 frames of one op
+    REQUIRE(l.wait_until([&] { return first_error(writer, ErrorCode::rate_limited).has_value(); }));
+    const proto::Error error = *first_error(writer, ErrorCode::rate_limited);
+    CHECK(error.doc == "rate");
+    REQUIRE(error.op.has_value());
+    CHECK(error.op->replica == writer.doc("rate")->replica);
+    CHECK(l.wait_until(
+        [&] { return writer.acked("rate") && reader.text("rate") == std::string(60, 'x'); }));
+    CHECK(l.server.running());
+  }
+
+  TEST_CASE("ops frames beyond max-bytes-per-second are refused with rate_limited and resent") {
+    Limited l({"--max-bytes-per-second", "1024"});
+    auto& writer = l.client("bytes");
+    auto& reader = l.client("bytes");
+    const std::string chunk(1500, 'b');
+    for (int i = 0; i < 3; ++i) l.append(writer, "bytes", chunk);
+    REQUIRE(l.wait_until([&] { return first_error(writer, ErrorCode::rate_limited).has_value(); }));
+    CHECK(first_error(writer, ErrorCode::rate_limited)->message.find("bytes") != std::string::npos);
+    CHECK(l.wait_until(
+        [&] { return writer.acked("bytes") && reader.text("bytes") == chunk + chunk + chunk; }));
+  }
+
+  TEST_CASE("an upgrade beyond max-connections-per-ip gets HTTP 429 until a connection closes") {
+    Limited l({"--max-connections-per-ip", "3"});
+    for (int i = 0; i < 3; ++i) l.client();
+    {
+      // A plain HTTP exchange: the refused upgrade's status and body.
+      net::io_context ioc;
+      net::ip::tcp::socket socket(ioc);
+      socket.connect({net::ip::make_address("127.0.0.1"), l.server.port()});
+      http::request<http::empty_body> request{http::verb::get, "/ws", 11};
+      request.set(http::field::host, "127.0.0.1");
+      request.set(http::field::connection, "Upgrade");
+      request.set(http::field::upgrade, "websocket");
+      request.set(http::field::sec_websocket_version, "13");
+      request.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+      http::write(socket, request);
+      boost::beast::flat_buffer buffer;
+      http::response<http::string_body> response;
+      http::read(socket, buffer, response);
+      CHECK(response.result_int() == 429);
+      CHECK(response.body().starts_with("too_many_connections"));
+    }
+    l.clients.front()->disconnect();
+    CHECK(l.wait_until([&] {
+      client::Session session(l.ioc);
+      return session.connect("127.0.0.1", l.server.port()).has_value();
+    }));
+  }
+
+  TEST_CASE("ops whose dependencies never arrive fill max-buffered-ops, then get buffer_full") {
+    Limited l({"--max-buffered-ops", "4"});
+    auto& writer = l.client("buffered");
+    auto& other = l.client("buffered");
+    const crdt::ReplicaId me = writer.doc("buffered")->replica;
+    // Each insert hangs off an element of a replica that never writes: none is ever ready.
+    proto::Ops ops{"buffered", {}};
+    for (crdt::Seq seq = 0; seq < 6; ++seq) {
+      ops.ops.emplace_back(crdt::InsertOp{me, seq, 100 + seq, crdt::Id{999, 0}, "z"});
+    }
+    writer.send_frame(ops);
+    REQUIRE(l.wait_until([&] {
+      for (const proto::Error& e : writer.errors()) {
+        if (e.code == rejected(crdt::Errc::buffer_full)) return true;
+      }
+      return false;
+    }));
+    for (const proto::Error& e : writer.errors()) {
+      if (e.code == rejected(crdt::Errc::buffer_full)) {
+        CHECK(e.op.has_value());
+        CHECK(e.doc == "buffered");
+      }
+    }
+    l.append(other, "buffered", "still works");
+    CHECK(l.wait_until([&] { return other.acked("buffered"); }));
+    CHECK(l.client("buffered").text("buffered") == "still works");
+  }
+
+  TEST_CASE("an insert beyond max-document-bytes gets document_full; the document still works") {
+    Limited l({"--max-document-bytes", "1000"});
+    auto& writer = l.client("full");
+    auto& other = l.client("full");
+    const std::string first = mixed_text(900);
+    l.append(writer, "full", first);
+    REQUIRE(l.wait_until([&] { return writer.acked("full") && other.text("full") == first; }));
+    l.append(writer, "full", std::string(200, 'o'));
+    REQUIRE(
+        l.wait_until([&] { return first_error(writer, ErrorCode::document_full).has_value(); }));
+    const proto::Error error = *first_error(writer, ErrorCode::document_full);
+    CHECK(error.doc == "full");
+    REQUIRE(error.op.has_value());
+    CHECK(error.op->replica == writer.doc("full")->replica);
+    // The room left still takes text.
+    const std::string tail = "fits";
+    const std::uint64_t length = other.doc("full")->rga->length();
+    REQUIRE(other.local_insert("full", length, tail).has_value());
+    CHECK(l.wait_until([&] { return other.acked("full"); }));
+    CHECK(l.client("full").text("full") == first + tail);
+  }
+
+  TEST_CASE(
+      "a client that stops reading is closed with 4003; the others go on; memory stays bounded") {
+    // A long idle timeout: the slow client reads its close only at the end of the case.
+    Limited l({"--max-outbound-bytes", "262144", "--max-bytes-per-second", "1073741824",
+               "--idle-timeout-ms", "120000"});
+    auto& writer = l.client("slow");
+    auto& reader = l.client("slow");
+    RawClient slow(l.server.port());
+    slow.send(proto::Hello{proto::protocol_version, "slow-reader"});
+    REQUIRE(std::holds_alternative<proto::Welcome>(slow.read()));
+    slow.send(proto::Join{"slow", std::nullopt, std::nullopt, std::nullopt, {}});
+    while (!std::holds_alternative<proto::Synced>(slow.read())) {
+    }
+    // From here on `slow` never reads until the end.
+    const std::uint64_t rss_before = rss_kib(l.server.pid());
+    const std::string chunk = mixed_text(64 * 1024);
+    std::string expected;
+    for (int i = 0; i < 48; ++i) {  // ~3 MB to the slow client: far beyond 256 KiB
+      l.append(writer, "slow", chunk);
+      expected += chunk;
+      REQUIRE(l.wait_until([&] { return writer.acked("slow"); }));
+    }
+    CHECK(l.wait_until([&] { return reader.text("slow") == expected; }));
+    CHECK(
+        l.wait_until([&] { return l.server.log().find("closed with 4003") != std::string::npos; }));
+    // The others are unaffected and still converge on new edits.
+    l.append(reader, "slow", "!");
+    CHECK(l.wait_until(
+        [&] { return reader.acked("slow") && writer.text("slow") == expected + "!"; }));
+    const std::uint64_t rss_after = rss_kib(l.server.pid());
+    MESSAGE("server VmRSS " << rss_before << " KiB -> " << rss_after << " KiB");
+    CHECK(rss_after < rss_before + 256 * 1024);  // the text itself is ~3 MB per copy
+    CHECK(slow.read_until_closed() == 4003);
+  }
+}
+
+}  // namespace weft::integration

@@ -1,0 +1,351 @@
+// auth_test.cpp — server/auth.hpp (tokens, rights) and what a Connection does with them:
+// access_denied, read-only members, refresh, expiry.
+#include "server/auth.hpp"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <jwt/jwt.hpp>
+
+#include "server/server_options.hpp"
+#include "tests/server/server_test_support.hpp"
+
+namespace weft::server::test {
+namespace {
+
+constexpr std::string_view secret = "test-secret";
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// An HS256 token (libcpp-jwt) for `sub` with the `docs` claim; exp/nbf when given.
+std::string mint(const nlohmann::json& docs, std::optional<std::int64_t> exp = std::nullopt,
+                 std::string_view key = secret, std::string sub = "ann",
+                 std::optional<std::int64_t> nbf = std::nullopt) {
+  jwt::jwt_object token{jwt::params::algorithm("HS256"),
+                        jwt::params::secret(jwt::string_view(key.data(), key.size()))};
+  token.add_claim("sub", sub);
+  token.add_claim("name", "Ann");
+  token.add_claim("docs", docs);
+  if (exp) token.add_claim("exp", *exp);
+  if (nbf) token.add_claim("nbf", *nbf);
+  return token.signature();
+}
+
+TokenVerifier verifier() { return TokenVerifier(std::string(secret)); }
+
+proto::Join fresh_join(std::string doc) {
+  return proto::Join{std::move(doc), std::nullopt, std::nullopt, std::nullopt, {}};
+}
+
+// A greeted connection acting for `principal`.
+struct AuthClient {
+  AuthClient(TestServer& server, Principal principal)
+      : peer(std::make_shared<RecordingPeer>()),
+        connection(server.hub, peer, server.hub.next_connection_id(), "test",
+                   std::move(principal)) {
+    send(proto::Hello{proto::protocol_version, "test"});
+    server.settle();
+    peer->take();
+  }
+  void send(const proto::Frame& frame) { connection.on_message(proto::encode_frame(frame), true); }
+  std::shared_ptr<RecordingPeer> peer;
+  Connection connection;
+};
+
+Principal principal_of(const nlohmann::json& docs, std::optional<std::int64_t> exp = {}) {
+  auto principal = verifier().verify(mint(docs, exp));
+  REQUIRE_MESSAGE(principal.has_value(), principal.error().reason);
+  return *principal;
+}
+
+std::vector<std::string> error_names(const std::vector<proto::Frame>& frames) {
+  std::vector<std::string> names;
+  for (const auto& error : only<proto::Error>(frames)) names.push_back(error.name);
+  return names;
+}
+
+crdt::Op insert(crdt::ReplicaId replica, crdt::Seq seq, std::string text) {
+  return crdt::InsertOp{replica, seq, seq + 1, crdt::root_id, std::move(text)};
+}
+
+}  // namespace
+
+TEST_SUITE("auth: rights") {
+  TEST_CASE("the exact document id wins over every pattern") {
+    Principal p;
+    p.rights = {{"*", Access::write}, {"team-*", Access::write}, {"team-plan", Access::read}};
+    CHECK(p.access("team-plan") == Access::read);
+  }
+
+  TEST_CASE("the longest matching prefix pattern wins") {
+    Principal p;
+    p.rights = {{"*", Access::read}, {"team-*", Access::write}, {"team-x*", Access::read}};
+    CHECK(p.access("team-a") == Access::write);
+    CHECK(p.access("team-xy") == Access::read);
+    CHECK(p.access("other") == Access::read);
+  }
+
+  TEST_CASE("a document no pattern matches has no access") {
+    Principal p;
+    p.rights = {{"team-*", Access::write}, {"plan", Access::read}};
+    CHECK(p.access("plan2") == Access::none);
+    CHECK(p.access("tea") == Access::none);
+  }
+
+  TEST_CASE("the development principal writes every document") {
+    CHECK(Principal::development().access("anything") == Access::write);
+    CHECK_FALSE(Principal::development().expires);
+  }
+}
+
+TEST_SUITE("auth: tokens") {
+  TEST_CASE("a valid token gives its sub, name, exp and rights") {
+    const std::int64_t exp = now_s() + 600;
+    const auto p = verifier().verify(mint({{"team-*", "write"}, {"plan", "read"}}, exp));
+    REQUIRE_MESSAGE(p.has_value(), p.error().reason);
+    CHECK(p->user_id == "ann");
+    CHECK(p->name == "Ann");
+    CHECK(p->expires == exp);
+    CHECK(p->access("team-1") == Access::write);
+    CHECK(p->access("plan") == Access::read);
+  }
+
+  TEST_CASE("a token signed with another secret is a bad signature") {
+    const auto p = verifier().verify(mint({{"*", "write"}}, std::nullopt, "other-secret"));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "bad signature");
+  }
+
+  TEST_CASE("an expired token is refused") {
+    const auto p = verifier().verify(mint({{"*", "write"}}, now_s() - 60));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "token expired");
+  }
+
+  TEST_CASE("a token before its nbf is refused") {
+    const auto p =
+        verifier().verify(mint({{"*", "write"}}, std::nullopt, secret, "ann", now_s() + 600));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "token not yet valid");
+  }
+
+  TEST_CASE("an unsigned token (alg none) is refused") {
+    jwt::jwt_object token{jwt::params::algorithm("none")};
+    token.add_claim("sub", "mallory");
+    token.add_claim("docs", nlohmann::json{{"*", "write"}});
+    CHECK_FALSE(verifier().verify(token.signature()).has_value());
+  }
+
+  TEST_CASE("garbage is refused without throwing") {
+    CHECK_FALSE(verifier().verify("not.a.jwt").has_value());
+    CHECK_FALSE(verifier().verify("").has_value());
+    CHECK_FALSE(verifier().verify("....").has_value());
+    CHECK_FALSE(verifier().verify("e30.e30.").has_value());
+  }
+
+  TEST_CASE("a token without sub is refused") {
+    CHECK_FALSE(verifier().verify(mint({{"*", "write"}}, std::nullopt, secret, "")).has_value());
+  }
+
+  TEST_CASE("a right other than read or write is refused") {
+    const auto p = verifier().verify(mint({{"*", "admin"}}));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason.find("read or write") != std::string::npos);
+  }
+
+  TEST_CASE("without a secret every request is the development principal") {
+    const TokenVerifier dev{std::nullopt};
+    CHECK_FALSE(dev.enabled());
+    const auto p = dev.verify_request("", "/ws");
+    REQUIRE(p.has_value());
+    CHECK(p->access("x") == Access::write);
+  }
+
+  TEST_CASE("the token comes from Authorization: Bearer, else the token query parameter") {
+    CHECK(find_token("Bearer abc.def.ghi", "/ws?token=zzz") == "abc.def.ghi");
+    CHECK(find_token("", "/ws?x=1&token=abc.def") == "abc.def");
+    CHECK(find_token("", "/ws?token=abc#frag") == "abc");
+    CHECK_FALSE(find_token("Basic dXNlcg==", "/ws").has_value());
+    CHECK_FALSE(find_token("", "/ws?token=").has_value());
+  }
+
+  TEST_CASE("with a secret a request without a token is refused") {
+    const auto p = verifier().verify_request("", "/ws");
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "no token");
+  }
+}
+
+TEST_SUITE("auth: options") {
+  TEST_CASE("--jwt-secret and WEFT_JWT_SECRET set the secret; without either, development mode") {
+    const auto env = [](std::string_view name) -> std::optional<std::string> {
+      if (name == "WEFT_JWT_SECRET") return "from-env";
+      return std::nullopt;
+    };
+    const auto none = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+    const std::vector<std::string_view> flag{"--jwt-secret", "from-flag"};
+    CHECK(parse_options({}, env, 1)->config.jwt_secret == "from-env");
+    CHECK(parse_options(flag, env, 1)->config.jwt_secret == "from-flag");
+    CHECK_FALSE(parse_options({}, none, 1)->config.jwt_secret.has_value());
+    const std::vector<std::string_view> empty{"--jwt-secret="};
+    CHECK_FALSE(parse_options(empty, none, 1).has_value());
+    CHECK(usage().find("--jwt-secret") != std::string::npos);
+  }
+}
+
+TEST_SUITE("auth: connections") {
+  TEST_CASE("joining a document without access is access_denied and loads nothing") {
+    ServerConfig config = test_config();
+    config.jwt_secret = std::string(secret);
+    TestServer server(config);
+    AuthClient client(server, principal_of({{"team-*", "write"}}));
+    client.send(fresh_join("secret-plan"));
+    server.settle();
+    const auto frames = client.peer->take();
+    CHECK(error_names(frames) == std::vector<std::string>{"access_denied"});
+    CHECK(only<proto::Error>(frames).front().doc == "secret-plan");
+    CHECK(server.hub.stats().documents == 0);
+  }
+
+  TEST_CASE("a read-only member's ops are refused with read_only; its presence goes through") {
+    TestServer server;
+    Client& writer = server.connect();
+    server.join_fresh(writer, "doc");
+    writer.take();
+    AuthClient reader(server, principal_of({{"doc", "read"}}));
+    reader.send(fresh_join("doc"));
+    server.settle();
+    const auto joined = only<proto::Joined>(reader.peer->take());
+    REQUIRE(joined.size() == 1);
+    reader.send(proto::Ops{"doc", {insert(joined[0].replica, 0, "x")}});
+    proto::PresenceState state;
+    state.name = "reader";
+    reader.send(proto::Presence{"doc", state});
+    server.settle();
+    const auto frames = reader.peer->take();
+    REQUIRE(error_names(frames) == std::vector<std::string>{"read_only"});
+    CHECK(only<proto::Error>(frames).front().op == crdt::Id{joined[0].replica, 0});
+    CHECK(only<proto::Ops>(writer.take()).empty());
+    // (presence reaches the writer: presence_interval_ms is 0 in tests)
+    server.settle();
+  }
+
+  TEST_CASE("ops of a write member are recorded with its user id") {
+    TestServer server;
+    AuthClient ann(server, principal_of({{"*", "write"}}));
+    ann.send(fresh_join("doc"));
+    server.settle();
+    const auto joined = only<proto::Joined>(ann.peer->take());
+    REQUIRE(joined.size() == 1);
+    ann.send(proto::Ops{"doc", {insert(joined[0].replica, 0, "hi")}});
+    server.settle();
+    CHECK(only<proto::Ack>(ann.peer->take()).size() == 1);
+    const auto log = server.store.read_log("doc", 0, 100);
+    REQUIRE(log.has_value());
+    REQUIRE(log->size() == 1);
+    CHECK(log->front().user_id == "ann");
+  }
+
+  TEST_CASE("a refresh with a bad token is unauthorized and the old rights stay") {
+    ServerConfig config = test_config();
+    config.jwt_secret = std::string(secret);
+    TestServer server(config);
+    AuthClient ann(server, principal_of({{"doc", "write"}}));
+    ann.send(proto::Refresh{mint({{"*", "write"}}, std::nullopt, "wrong")});
+    ann.send(fresh_join("doc"));
+    server.settle();
+    const auto frames = ann.peer->take();
+    CHECK(error_names(frames) == std::vector<std::string>{"unauthorized"});
+    CHECK(only<proto::Joined>(frames).size() == 1);
+    CHECK(only<proto::Refreshed>(frames).empty());
+  }
+
+  TEST_CASE("a refresh that removes a document ends that membership with access_revoked") {
+    ServerConfig config = test_config();
+    config.jwt_secret = std::string(secret);
+    TestServer server(config);
+    AuthClient ann(server, principal_of({{"a", "write"}, {"b", "write"}}));
+    ann.send(fresh_join("a"));
+    ann.send(fresh_join("b"));
+    server.settle();
+    ann.peer->take();
+    const std::int64_t exp = now_s() + 900;
+    ann.send(proto::Refresh{mint({{"a", "write"}}, exp)});
+    server.settle();
+    auto frames = ann.peer->take();
+    REQUIRE(only<proto::Refreshed>(frames).size() == 1);
+    CHECK(only<proto::Refreshed>(frames).front().expires == static_cast<std::uint64_t>(exp));
+    REQUIRE(error_names(frames) == std::vector<std::string>{"access_revoked"});
+    CHECK(only<proto::Error>(frames).front().doc == "b");
+    CHECK(ann.connection.token_expires() == exp);
+    ann.send(proto::Ops{"b", {}});
+    server.settle();
+    CHECK(error_names(ann.peer->take()) == std::vector<std::string>{"not_joined"});
+  }
+
+  TEST_CASE("a refresh from write to read makes the member read-only, and back to write") {
+    ServerConfig config = test_config();
+    config.jwt_secret = std::string(secret);
+    TestServer server(config);
+    AuthClient ann(server, principal_of({{"doc", "write"}}));
+    ann.send(fresh_join("doc"));
+    server.settle();
+    const auto joined = only<proto::Joined>(ann.peer->take());
+    REQUIRE(joined.size() == 1);
+    ann.send(proto::Refresh{mint({{"doc", "read"}})});
+    ann.send(proto::Ops{"doc", {insert(joined[0].replica, 0, "x")}});
+    server.settle();
+    CHECK(error_names(ann.peer->take()) == std::vector<std::string>{"access_revoked", "read_only"});
+    ann.send(proto::Refresh{mint({{"doc", "write"}})});
+    ann.send(proto::Ops{"doc", {insert(joined[0].replica, 0, "x")}});
+    server.settle();
+    const auto frames = ann.peer->take();
+    CHECK(error_names(frames).empty());
+    CHECK(only<proto::Ack>(frames).size() == 1);
+  }
+
+  TEST_CASE("a refresh for another user is unauthorized") {
+    ServerConfig config = test_config();
+    config.jwt_secret = std::string(secret);
+    TestServer server(config);
+    AuthClient ann(server, principal_of({{"doc", "write"}}));
+    ann.send(proto::Refresh{mint({{"*", "write"}}, std::nullopt, secret, "bob")});
+    server.settle();
+    CHECK(error_names(ann.peer->take()) == std::vector<std::string>{"unauthorized"});
+  }
+
+  TEST_CASE("token expiry ends every membership with token_expired until a refresh") {
+    ServerConfig config = test_config();
+    config.jwt_secret = std::string(secret);
+    TestServer server(config);
+    AuthClient ann(server, principal_of({{"*", "write"}}));
+    ann.send(fresh_join("a"));
+    ann.send(fresh_join("b"));
+    server.settle();
+    ann.peer->take();
+    ann.connection.on_token_expired();
+    server.settle();
+    CHECK(error_names(ann.peer->take()) ==
+          std::vector<std::string>{"token_expired", "token_expired"});
+    ann.send(fresh_join("a"));
+    server.settle();
+    CHECK(error_names(ann.peer->take()) == std::vector<std::string>{"token_expired"});
+    ann.send(proto::Refresh{mint({{"*", "write"}})});
+    ann.send(fresh_join("a"));
+    server.settle();
+    const auto frames = ann.peer->take();
+    CHECK(only<proto::Refreshed>(frames).size() == 1);
+    CHECK(only<proto::Joined>(frames).size() == 1);
+    CHECK_FALSE(ann.peer->closed_with());
+  }
+}
+
+}  // namespace weft::server::test
