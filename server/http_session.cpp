@@ -144,9 +144,20 @@ std::optional<IpLimiter::Ticket> HttpSession::acquire_ip_slot() {
 
 void HttpSession::handle_api(Request&& request) {
   const bool keep_alive = request.keep_alive();
-  // The authentication hook: ApiCaller{} allows everything (development mode). With tokens, build
-  // it from the request's token (auth.hpp: Principal::access) and answer 401 without one.
-  context_.api->handle(std::move(request), ApiCaller{},
+  // Same authentication as the WebSocket upgrade (PROTOCOL.md §13): no valid token, 401; the
+  // token's rights decide what the caller may read and write (development mode: everything).
+  const TokenVerifier verifier{context_.hub.config().jwt_secret};
+  auto principal = verifier.verify_request(request[http::field::authorization], request.target());
+  if (!principal) {
+    return send_text(
+        http::status::unauthorized, "application/json",
+        R"({"error":{"code":"unauthorized","message":"a valid access token is required"}})", false);
+  }
+  ApiCaller caller{[rights = std::move(*principal)](std::string_view doc, bool write) {
+    const Access access = rights.access(doc);
+    return write ? access == Access::write : access != Access::none;
+  }};
+  context_.api->handle(std::move(request), std::move(caller),
                        [self = shared_from_this(), keep_alive](HttpApi::Response response) {
                          net::post(self->stream_.get_executor(),
                                    std::bind_front(&HttpSession::on_api_response, self, keep_alive,

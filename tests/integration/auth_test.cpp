@@ -126,6 +126,29 @@ TEST_SUITE("integration: auth") {
     CHECK(upgrade(h.server.port(), "/ws?token=" + token) == "HTTP/1.1 401 Unauthorized");
   }
 
+  TEST_CASE("the HTTP API needs a token and answers only within its rights") {
+    AuthHarness h;
+    const auto request = [&](const std::string& line, const std::string& token) {
+      std::string text = line + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+      if (!token.empty()) text += "Authorization: Bearer " + token + "\r\n";
+      if (line.starts_with("POST")) {
+        text += "Content-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"id\":\"team-a\"}";
+      } else {
+        text += "\r\n";
+      }
+      const std::string reply = http(h.server.port(), text);
+      return reply.substr(0, reply.find("\r\n"));
+    };
+    const std::string writer = mint("ann", {{"team-*", "write"}}, now_s() + 600);
+    const std::string reader = mint("bob", {{"team-*", "read"}}, now_s() + 600);
+    CHECK(request("GET /api/docs", "") == "HTTP/1.1 401 Unauthorized");
+    CHECK(request("POST /api/docs", reader) == "HTTP/1.1 403 Forbidden");
+    CHECK(request("POST /api/docs", writer) == "HTTP/1.1 201 Created");
+    CHECK(request("GET /api/docs/team-a", reader) == "HTTP/1.1 200 OK");
+    CHECK(request("GET /api/docs/team-a", mint("eve", {{"other", "write"}}, now_s() + 600)) ==
+          "HTTP/1.1 404 Not Found");
+  }
+
   TEST_CASE("a valid token upgrades, as a query parameter or a Bearer header") {
     AuthHarness h;
     const std::string token = mint("ann", {{"*", "write"}}, now_s() + 600);
