@@ -5,7 +5,9 @@
 
 namespace weft::integration {
 
-Harness::Harness() { REQUIRE(server.start()); }
+Harness::Harness(const std::vector<std::string>& flags) {
+  REQUIRE_MESSAGE(server.start(flags), server.log());
+}
 
 client::Session& Harness::client(const std::string& doc) {
   auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc));

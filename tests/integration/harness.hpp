@@ -20,7 +20,8 @@ namespace weft::integration {
 using namespace std::chrono_literals;
 
 struct Harness {
-  Harness();
+  // Starts the server with these extra flags (e.g. limits).
+  explicit Harness(const std::vector<std::string>& flags = {});
   // A session connected to the server that said hello (and joined `doc` when given).
   client::Session& client(const std::string& doc = "");
   // A session that connected (WebSocket open) but sent nothing.

@@ -28,32 +28,16 @@ namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 using proto::ErrorCode;
 
-// A server started with `flags`, and the clients of one case.
-struct Limited {
-  explicit Limited(const std::vector<std::string>& flags) {
-    REQUIRE_MESSAGE(server.start(flags), server.log());
-  }
-  client::Session& client(const std::string& doc = "") {
-    auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc));
-    const auto opened = session.open("127.0.0.1", server.port());
-    REQUIRE_MESSAGE(opened.has_value(), opened.error());
-    if (!doc.empty()) {
-      const auto joined = session.join(doc);
-      REQUIRE_MESSAGE(joined.has_value(), joined.error());
-    }
-    return session;
-  }
+// A server started with `flags`, and the clients of one case; pastes need a longer wait.
+struct Limited : Harness {
+  using Harness::Harness;
   bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 20s) {
-    return client::run_until(ioc, done, timeout);
+    return Harness::wait_until(done, timeout);
   }
   void append(client::Session& session, const std::string& doc, const std::string& text) {
     const auto inserted = session.local_insert(doc, session.doc(doc)->rga->length(), text);
     REQUIRE_MESSAGE(inserted.has_value(), inserted.error());
   }
-
-  net::io_context ioc;  // before the sessions: they are destroyed first
-  ServerProcess server;
-  std::vector<std::unique_ptr<client::Session>> clients;
 };
 
 std::optional<proto::Error> first_error(const client::Session& session, ErrorCode code) {
@@ -125,7 +109,7 @@ struct RawClient {
 
 TEST_SUITE("limits") {
   TEST_CASE("a 5 MB paste is split by the client and reaches everyone, also a later joiner") {
-    Limited l({});
+    Limited l;
     auto& writer = l.client("paste");
     auto& reader1 = l.client("paste");
     auto& reader2 = l.client("paste");
