@@ -6,6 +6,10 @@
 // open document rejoins with its epoch, replica, token and version vector and, once caught up,
 // resends its unacknowledged ops (DocHandle).
 //
+// Every frame sent is counted by `pacer` (pacer.js), a model of the server's rate limits from
+// welcome; ops frames wait for it (DocHandle.flush). A frame the server refuses anyway is sent
+// again (DocHandle.onError); a dropped frame of unknown content means every op in flight goes again.
+//
 // Injectable for tests: WebSocket (any object with the browser WebSocket's onopen/onmessage/
 // onclose/send/close), timers ({ setTimeout, clearTimeout }), random, now, schedule (how local
 // ops are coalesced before sending: default one frame per microtask).
@@ -14,9 +18,11 @@ import { decodeFrame, encodeFrame, DEFAULT_LIMITS, FrameError } from './frames.j
 import { Backoff } from './backoff.js';
 import { MemoryPersistence } from './persistence.js';
 import { DocHandle, Emitter } from './doc.js';
+import { Pacer } from './pacer.js';
 
 const PROTOCOL_VERSION = 1;
-const RATE_LIMIT_RETRY_MS = 1000;
+// After a frame dropped by the frame rate limit: the server's one-second window of drops is over.
+const FRAME_DROP_PAUSE_MS = 1000;
 
 // `url` with the access token as the `token` query parameter (browsers cannot set headers on
 // WebSockets; PROTOCOL.md §13); `url` itself without a token.
@@ -45,6 +51,7 @@ export class WeftClient extends Emitter {
     this.docs = new Map();
     this.opening = new Map();
     this.limits = { ...DEFAULT_LIMITS };
+    this.pacer = new Pacer(this.limits, now());
     this.ws = null;
     this.welcomed = false;
     this.status = 'offline';
@@ -88,7 +95,9 @@ export class WeftClient extends Emitter {
   // Sends one frame if the connection is up; returns whether it was sent.
   send(frame) {
     if (!this.ws || !this.welcomed && frame.type !== 'hello') return false;
-    this.ws.send(encodeFrame(frame));
+    const bytes = encodeFrame(frame);
+    this.ws.send(bytes);
+    this.pacer.sent(frame.type === 'ops' ? frame.ops.length : 0, bytes.length, this.now());
     return true;
   }
 
@@ -131,6 +140,7 @@ export class WeftClient extends Emitter {
 
   onWelcome(f) {
     this.limits = f.limits;
+    this.pacer = new Pacer(f.limits, this.now());
     this.welcomed = true;
     this.setStatus('online');
     for (const doc of this.docs.values()) doc.join();
@@ -167,14 +177,11 @@ export class WeftClient extends Emitter {
     if (f.name === 'unauthorized') this.failRefresh(`refresh: unauthorized: ${f.message}`);
     this.emit('error', f);
     if (f.name === 'rate_limited') {
-      // A dropped frame may have held ops: send every unacknowledged op again (duplicates are
-      // harmless) once the bucket has refilled.
-      this.timers.setTimeout(() => {
-        for (const doc of this.docs.values()) {
-          doc.outbox = doc.unacked.slice();
-          doc.flush();
-        }
-      }, RATE_LIMIT_RETRY_MS);
+      // A frame was dropped (frame rate limit; at most one such error a second, without saying
+      // which): any ops frame in flight may have been it, so every one goes again (duplicates are
+      // harmless), once the server's window of drops is over.
+      this.pacer.refused(FRAME_DROP_PAUSE_MS, this.now());
+      for (const doc of this.docs.values()) doc.resendInFlight();
     }
   }
 

@@ -12,15 +12,27 @@
 //   - The persisted snapshot plus the persisted pending ops hold every op we authored
 //     (persistence.js), so a reload never reuses a seq.
 //   - Ops are sent only in phase 'synced' (after catch-up, §10.2).
+//   - While synced, every unacknowledged op is in exactly one of `outbox` (to send, in seq order)
+//     and `inFlight` (sent on this connection, as the frames that held them), unless the server
+//     refused it for good (a 1xx error, document_full): those stay in their frame.
+//
+// Rate limits (PROTOCOL.md §9): frames leave when the client's Pacer admits them. A frame the
+// server refuses anyway (`rate_limited` naming its first op) or an op it did not keep (its own
+// `buffer_full`) goes back into the outbox in seq order and is sent again after a pause; frames
+// sent after it that the server took wait in its buffer for it, so exactly the refused ops go again.
 
 import { Rga } from './rga.js';
-import { opByteLength } from './frames.js';
+import { opByteLength, encodeFrame } from './frames.js';
 import { textDigest, digestEquals } from './digest.js';
 
 const SIDE_AFTER = 1;
 const SAVE_DEBOUNCE_MS = 300;
 const OP_OVERHEAD_BYTES = 64;        // frame header, doc id, array headers: far below this
 const DELETE_TARGET_BYTES = 30;      // worst-case encoded [replica, seq, len]
+const ARRAY_HEADER_GROWTH = 4;       // an ops array header: fixarray (1 byte) up to array32 (5)
+// How long a document waits before sending refused ops again (the C++ client's pause); the
+// Pacer then also waits until the (assumed empty) server buckets have earned their cost.
+const RATE_LIMIT_PAUSE_MS = 250;
 
 // The number of units (seqs) an op uses.
 export function opUnits(op) {
@@ -100,7 +112,9 @@ export class DocHandle extends Emitter {
     this.retype = null;            // ops of a lost replica, to type again (see retypeOps)
     this.retypeRebuild = false;
     this.unacked = [];
-    this.outbox = [];              // ops not yet sent on this connection
+    this.outbox = [];              // ops not yet sent on this connection, or refused
+    this.inFlight = [];            // frames sent: { first: seq, end: seq after the last, ops }
+    this.flushTimer = null;        // a flush waiting for the Pacer
     this.phase = 'idle';           // idle | joining | catchup | synced | leaving
     this.rebuild = false;          // the next join asks for everything (vv [])
     this.serverVv = [];
@@ -184,6 +198,7 @@ export class DocHandle extends Emitter {
     if (this.phase !== 'idle') this.client.send({ type: 'leave', doc: this.id });
     this.client.forget(this);
     if (this.presenceTimer !== null) this.client.timers.clearTimeout(this.presenceTimer);
+    this.cancelFlush();
     await this.saveNow();
   }
 
@@ -217,6 +232,8 @@ export class DocHandle extends Emitter {
   disconnected() {
     this.phase = 'idle';
     this.outbox = [];
+    this.inFlight = [];
+    this.cancelFlush();
     this.chunks = [];
     this.incoming = null;
     if (this.members.size) {
@@ -311,6 +328,7 @@ export class DocHandle extends Emitter {
     }
     this.phase = 'synced';
     this.outbox = this.unacked.slice();
+    this.inFlight = [];
     this.flush();
     if (this.localPresence) this.schedulePresence();
     this.updateStatus();
@@ -343,6 +361,10 @@ export class DocHandle extends Emitter {
 
   onAck(f) {
     this.unacked = this.unacked.filter((op) => op.seq + opUnits(op) > f.next_seq);
+    this.inFlight = this.inFlight.filter((frame) => frame.end > f.next_seq);
+    if (this.outbox.length && this.outbox[0].seq < f.next_seq) {
+      this.outbox = this.outbox.filter((op) => op.seq + opUnits(op) > f.next_seq);
+    }
     this.updateStatus();
     this.saveLater();
   }
@@ -410,6 +432,10 @@ export class DocHandle extends Emitter {
       // Membership ended and unacknowledged ops were not kept: rejoin, then resend.
       this.phase = 'idle';
       this.client.timers.setTimeout(() => { if (this.client.welcomed && !this.closed) this.join(); }, 1000);
+    } else if (f.name === 'rate_limited' && f.op?.[0] === this.replica) {
+      this.refusedFrame(f.op[1]);
+    } else if (f.name === 'buffer_full' && f.op?.[0] === this.replica) {
+      this.refusedOp(f.op[1]);
     } else if (f.name === 'replica_taken_over') {
       // Another tab or device authors under our replica now; fighting it back would ping-pong.
       this.phase = 'idle';
@@ -445,25 +471,89 @@ export class DocHandle extends Emitter {
     });
   }
 
-  // Sends the outbox in frames within max_ops_per_frame and max_frame_bytes.
+  // Sends the outbox in frames within max_ops_per_frame and max_frame_bytes, as fast as the
+  // Pacer admits them (a frame holds what the buckets allow now); the rest waits for a timer.
   flush() {
-    if (this.phase !== 'synced' || !this.outbox.length) return;
+    if (this.phase !== 'synced' || !this.outbox.length || this.flushTimer !== null) return;
     const l = this.client.limits;
+    const pacer = this.client.pacer;
     const maxBytes = l.max_frame_bytes - OP_OVERHEAD_BYTES;
-    let ops = [];
-    let bytes = 0;
-    for (const op of this.outbox) {
-      const size = opByteLength(op);
-      if (ops.length && (ops.length >= l.max_ops_per_frame || bytes + size > maxBytes)) {
-        this.client.send({ type: 'ops', doc: this.id, ops });
-        ops = [];
-        bytes = 0;
+    const overhead = encodeFrame({ type: 'ops', doc: this.id, ops: [] }).length + ARRAY_HEADER_GROWTH;
+    let next = 0;
+    while (next < this.outbox.length) {
+      const now = this.client.now();
+      let n = 0;
+      let bytes = 0;               // of the ops alone
+      while (next + n < this.outbox.length && n < l.max_ops_per_frame) {
+        const size = opByteLength(this.outbox[next + n]);
+        if (n > 0 && bytes + size > maxBytes) break;
+        if (!pacer.admits(n + 1, overhead + bytes + size, now, n === 0)) {
+          if (n > 0) break;
+          this.outbox = this.outbox.slice(next);
+          return this.flushLater(pacer.wait(overhead + size, now));
+        }
+        n++;
+        bytes += size;
       }
-      ops.push(op);
-      bytes += size;
+      const ops = this.outbox.slice(next, next + n);
+      next += n;
+      const last = ops[ops.length - 1];
+      this.inFlight.push({ first: ops[0].seq, end: last.seq + opUnits(last), ops });
+      this.client.send({ type: 'ops', doc: this.id, ops });
     }
-    this.client.send({ type: 'ops', doc: this.id, ops });
     this.outbox = [];
+  }
+
+  flushLater(ms) {
+    this.flushTimer = this.client.timers.setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, Math.max(1, ms));
+  }
+
+  cancelFlush() {
+    if (this.flushTimer === null) return;
+    this.client.timers.clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+
+  // `ops` go out again, before any later op (a replica's ops are integrated in seq order).
+  requeue(ops) {
+    this.outbox = [...ops, ...this.outbox].sort((a, b) => a.seq - b.seq);
+  }
+
+  // The server refused the frame starting at `seq` (rate_limited): none of it was stored. A frame
+  // not in flight was sent before this membership (everything unacknowledged goes at synced).
+  refusedFrame(seq) {
+    const i = this.inFlight.findIndex((frame) => frame.first === seq);
+    if (i < 0) return;
+    const [frame] = this.inFlight.splice(i, 1);
+    this.requeue(frame.ops);
+    this.client.pacer.refused(RATE_LIMIT_PAUSE_MS, this.client.now());
+    this.flush();
+  }
+
+  // The server did not keep our op `seq` (buffer_full: it waited for our ops that a refused frame
+  // held, and the document's buffer was full).
+  refusedOp(seq) {
+    const i = this.inFlight.findIndex((frame) => frame.first <= seq && seq < frame.end);
+    if (i < 0) return;
+    const frame = this.inFlight[i];
+    const op = frame.ops.find((o) => o.seq === seq);
+    if (!op) return;
+    frame.ops = frame.ops.filter((o) => o !== op);
+    if (!frame.ops.length) this.inFlight.splice(i, 1);
+    this.requeue([op]);
+    this.client.pacer.pause(RATE_LIMIT_PAUSE_MS, this.client.now());
+    this.flush();
+  }
+
+  // Every frame in flight may have been dropped (the frame rate limit does not say which).
+  resendInFlight() {
+    if (this.phase !== 'synced' || !this.inFlight.length) return;
+    this.requeue(this.inFlight.flatMap((frame) => frame.ops));
+    this.inFlight = [];
+    this.flush();
   }
 
   // ---- presence ---------------------------------------------------------------------------------

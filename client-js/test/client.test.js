@@ -8,49 +8,8 @@ import { Backoff } from '../src/backoff.js';
 import { Rga } from '../src/rga.js';
 import { DEFAULT_LIMITS, encodeFrame } from '../src/frames.js';
 import { textDigest } from '../src/digest.js';
-import { FakeNetwork, FakeTimers, settle } from './support/fake_socket.js';
-
-const TOKEN = Uint8Array.from({ length: 16 }, (_, i) => i);
-const EPOCH = 77;
-
-function setup({ persistence = new MemoryPersistence(), random = () => 0.5 } = {}) {
-  const net = new FakeNetwork();
-  const timers = new FakeTimers();
-  const client = new WeftClient({ url: 'ws://test/ws', WebSocket: net.WebSocket, timers,
-    now: timers.now, random, persistence });
-  return { net, timers, client, persistence };
-}
-
-// The server's side of connect + welcome.
-function welcome(sock, limits = {}) {
-  sock.accept();
-  sock.deliver({ type: 'welcome', version: 1, server: 'fake', limits: { ...DEFAULT_LIMITS, ...limits } });
-}
-
-// The server's answer to a join: joined, catch-up from `server` (an Rga) as a snapshot or as
-// `ops`, synced.
-function answerJoin(sock, doc, { replica = 1, server = new Rga(0), reset = false, ops = null } = {}) {
-  const vv = server.version();
-  sock.deliver({ type: 'joined', doc, epoch: EPOCH, replica, token: TOKEN, vv, reset });
-  if (ops) {
-    if (ops.length) sock.deliver({ type: 'ops', doc, ops });
-  } else {
-    const bytes = server.encodeSnapshot();
-    sock.deliver({ type: 'snapshot', doc, offset: 0, total: bytes.length, bytes });
-  }
-  sock.deliver({ type: 'synced', doc, vv, digest: textDigest(server.text()) });
-  sock.deliver({ type: 'presences', doc, entries: [] });
-}
-
-async function openSynced(ctx, docId = 'd', opts = {}) {
-  const opening = ctx.client.open(docId);
-  await settle();
-  const sock = ctx.net.last;
-  welcome(sock, opts.limits);
-  answerJoin(sock, docId, opts);
-  const doc = await opening;
-  return { doc, sock };
-}
+import { settle } from './support/fake_socket.js';
+import { TOKEN, EPOCH, setup, welcome, answerJoin, openSynced } from './support/fake_server.js';
 
 test('connect sends hello, then a fresh join; the handle resolves when synced', async () => {
   const ctx = setup();

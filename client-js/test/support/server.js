@@ -20,11 +20,12 @@ export function requireBinary(path, what) {
   }
 }
 
-// Resolves { url, port, data, stop() } once the server prints its ready line.
-export function startServer({ data = mkdtempSync(join(tmpdir(), 'weft-js-')) } = {}) {
+// Resolves { url, port, data, stop() } once the server prints its ready line. `args`: more flags
+// (limits, e.g. ['--max-ops-per-second', '50']).
+export function startServer({ data = mkdtempSync(join(tmpdir(), 'weft-js-')), args = [] } = {}) {
   requireBinary(serverBin, 'weft-server');
   const proc = spawn(serverBin, ['--listen', '127.0.0.1:0', '--data', data,
-    '--static', join(repoRoot, 'client-js/public')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--static', join(repoRoot, 'client-js/public'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });
   return new Promise((ok, fail) => {
