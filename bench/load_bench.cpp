@@ -37,7 +37,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/throwaway_cert.hpp"
 #include "client/connection.hpp"
+#include "client/tls.hpp"
 #include "proto/frame.hpp"
 #include "proto/frame_codec.hpp"
 
@@ -49,7 +51,7 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 struct Options {
-  std::optional<std::string> server;  // ws://HOST:PORT/ws
+  std::optional<std::string> server;  // ws://HOST:PORT/ws or wss://HOST:PORT/ws
   std::string server_bin;
   int docs = 100;
   int clients_per_doc = 10;
@@ -59,6 +61,7 @@ struct Options {
   int window = 32;
   int idle = 1000;
   int threads = 1;
+  bool tls = false;  // the started server serves wss:// with a throwaway certificate
 };
 
 // ---- the server child -------------------------------------------------------------------------
@@ -69,21 +72,38 @@ struct ServerChild {
   std::uint16_t port = 0;
   std::filesystem::path dir;
 
-  bool start(const std::string& binary) {
+  // With `tls`, the server gets a throwaway certificate made in its directory; `cert` names it.
+  bool start(const std::string& binary, bool tls, std::filesystem::path& cert) {
     std::string pattern = (std::filesystem::temp_directory_path() / "weft-load-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) return false;
     dir = pattern;
+    std::vector<std::string> args{binary, "--listen", "127.0.0.1:0", "--data",
+                                  (dir / "data").string()};
+    // Every simulated client comes from 127.0.0.1: lift the per-address connection limit.
+    args.insert(args.end(), {"--max-connections-per-ip", "4294967295"});
+    if (tls) {
+      const auto files = make_throwaway_cert(dir);
+      if (!files) {
+        std::fprintf(stderr, "weft-bench load: %s\n", files.error().c_str());
+        std::error_code ignored;
+        std::filesystem::remove_all(dir, ignored);
+        return false;
+      }
+      cert = files->cert;
+      args.insert(args.end(),
+                  {"--tls-cert", files->cert.string(), "--tls-key", files->key.string()});
+    }
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
     int fds[2];
     if (::pipe(fds) != 0) return false;
-    const std::string data = (dir / "data").string();
     pid = ::fork();
     if (pid == 0) {
       ::dup2(fds[1], STDOUT_FILENO);
       ::close(fds[0]);
       ::close(fds[1]);
-      // Every simulated client comes from 127.0.0.1: lift the per-address connection limit.
-      ::execl(binary.c_str(), binary.c_str(), "--listen", "127.0.0.1:0", "--data", data.c_str(),
-              "--max-connections-per-ip", "4294967295", static_cast<char*>(nullptr));
+      ::execv(argv[0], argv.data());
       ::_exit(127);
     }
     ::close(fds[1]);
@@ -209,6 +229,7 @@ struct Worker {
   std::vector<std::unique_ptr<Typist>> typists;
   std::vector<float> latencies_ms;
   const Options* options = nullptr;
+  std::optional<client::TlsOptions> tls;  // one ssl::context shared by every connection
   std::atomic<std::uint64_t> live{0};
   std::atomic<std::uint64_t> sent{0};
   std::atomic<std::uint64_t> acked{0};
@@ -233,7 +254,7 @@ void Typist::open(const std::string& host, std::uint16_t port) {
   events.on_message = [this](std::string_view bytes) { on_message(bytes); };
   events.on_close = [this](const client::CloseInfo& info) { on_close(info); };
   conn_ = client::Connection::create(worker_.ioc, std::move(events));
-  conn_->open(host, port);
+  conn_->open(host, port, "/ws", worker_.tls);
 }
 
 void Typist::on_close(const client::CloseInfo& info) {
@@ -327,9 +348,9 @@ void Typist::send_ops(std::size_t n) {
 
 int usage(const char* why) {
   std::fprintf(stderr,
-               "weft-bench load: %s\nusage: weft-bench load [--server ws://HOST:PORT/ws | "
-               "--server-bin PATH] [--docs D] [--clients-per-doc C] [--rate R] [--seconds S] "
-               "[--max] [--window W] [--idle N] [--threads T]\n",
+               "weft-bench load: %s\nusage: weft-bench load [--server ws[s]://HOST:PORT/ws | "
+               "--server-bin PATH [--tls]] [--docs D] [--clients-per-doc C] [--rate R] "
+               "[--seconds S] [--max] [--window W] [--idle N] [--threads T]\n",
                why);
   return 2;
 }
@@ -341,10 +362,11 @@ std::string default_server_bin() {
   return (self.parent_path().parent_path() / "server" / "weft-server").string();
 }
 
-bool parse_ws_url(const std::string& url, std::string& host, std::uint16_t& port) {
-  const std::string prefix = "ws://";
-  if (url.rfind(prefix, 0) != 0) return false;
-  const std::string rest = url.substr(prefix.size());
+// ws://HOST:PORT/ws or wss://HOST:PORT/ws (then `tls` is set).
+bool parse_ws_url(const std::string& url, std::string& host, std::uint16_t& port, bool& tls) {
+  tls = url.rfind("wss://", 0) == 0;
+  if (!tls && url.rfind("ws://", 0) != 0) return false;
+  const std::string rest = url.substr(tls ? 6 : 5);
   const auto colon = rest.find(':');
   if (colon == std::string::npos) return false;
   host = rest.substr(0, colon);
@@ -386,6 +408,10 @@ std::optional<Options> parse(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (arg == "--max") {
       o.max = true;
+      continue;
+    }
+    if (arg == "--tls") {
+      o.tls = true;
       continue;
     }
     if (i + 1 >= argc) return std::nullopt;
@@ -432,15 +458,32 @@ int load_main(int argc, char** argv) {
   ServerChild child;
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
+  bool tls = o.tls;
+  std::filesystem::path ca_file;  // empty: the system's trust anchors (an external wss:// server)
   if (o.server) {
-    if (!parse_ws_url(*o.server, host, port)) return usage("--server needs ws://HOST:PORT/ws");
+    if (o.tls) return usage("--tls starts a server: with --server, say wss://");
+    if (!parse_ws_url(*o.server, host, port, tls)) {
+      return usage("--server needs ws://HOST:PORT/ws or wss://HOST:PORT/ws");
+    }
   } else {
-    if (!child.start(o.server_bin)) {
+    if (!child.start(o.server_bin, o.tls, ca_file)) {
       std::fprintf(stderr, "weft-bench load: %s did not start\n", o.server_bin.c_str());
       child.stop();
       return 1;
     }
     port = child.port;
+  }
+  std::optional<client::TlsOptions> tls_options;
+  if (tls) {
+    tls_options.emplace();
+    tls_options->ca_file = ca_file.string();
+    auto context = client::make_tls_context(*tls_options);
+    if (!context) {
+      std::fprintf(stderr, "weft-bench load: %s\n", context.error().c_str());
+      child.stop();
+      return 1;
+    }
+    tls_options->context = std::move(*context);
   }
 
   const auto threads = static_cast<std::size_t>(o.threads);
@@ -448,6 +491,7 @@ int load_main(int argc, char** argv) {
   for (std::size_t t = 0; t < threads; ++t) {
     workers.push_back(std::make_unique<Worker>());
     workers.back()->options = &o;
+    workers.back()->tls = tls_options;
   }
   // Names unique per run, so that a long-lived --server starts every document empty.
   const std::string prefix = "load-" + std::to_string(::getpid()) + "-" +
@@ -573,6 +617,7 @@ int load_main(int argc, char** argv) {
   nlohmann::ordered_json line;
   line["bench"] = "load";
   line["mode"] = o.max ? "max" : "rate";
+  line["tls"] = tls;
   line["docs"] = o.docs;
   line["clients"] = clients;
   line["clients_per_doc"] = o.clients_per_doc;

@@ -84,7 +84,8 @@ void Session::start_connection(const std::string& host, std::uint16_t port) {
   events.on_message = [this](std::string_view bytes) { on_message(bytes); };
   events.on_close = [this](const CloseInfo& info) { on_close(info); };
   conn_ = Connection::create(ioc_, std::move(events));
-  conn_->open(host, port, options_.token.empty() ? "/ws" : "/ws?token=" + options_.token);
+  conn_->open(host, port, options_.token.empty() ? "/ws" : "/ws?token=" + options_.token,
+              options_.tls);
 }
 
 tl::expected<void, std::string> Session::connect(const std::string& host, std::uint16_t port) {

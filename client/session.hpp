@@ -28,6 +28,7 @@
 #include <tl/expected.hpp>
 
 #include "client/connection.hpp"
+#include "client/tls.hpp"
 #include "crdt/op.hpp"
 #include "crdt/rga.hpp"
 #include "proto/frame.hpp"
@@ -81,6 +82,8 @@ struct SessionOptions {
   // Access token (a JWT, PROTOCOL.md §13), sent at every handshake as /ws?token=TOKEN; empty:
   // none (a server in development mode needs none).
   std::string token;
+  // wss:// instead of ws:// (client/tls.hpp); every connection of the session uses it.
+  std::optional<TlsOptions> tls;
 };
 
 class Session {

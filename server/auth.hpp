@@ -1,17 +1,22 @@
 // auth.hpp — who a connection is and what it may do: JWT verification and per-document rights
 // (proto/PROTOCOL.md §13).
 //
-// A TokenVerifier is built from the configured secret. With a secret, verify() accepts only HS256
-// JWTs signed with it whose exp/nbf hold now (with a small leeway for clock skew), and turns their
-// claims into a Principal; without one the server is in development mode and every connection is
-// the development principal (write on every document). Errors are values (AuthError) with a
-// reason fit for an HTTP 401 body or an `unauthorized` error frame. Immutable: thread-safe.
+// A TokenVerifier is built from the configured HS256 secret and/or public key. verify() accepts
+// HS256 JWTs signed with the secret, and RS256/RS384/RS512 (RSA key) or the ES algorithm of the
+// key's curve (EC key) signed with the key's private half, whose exp/nbf hold now (with a small
+// leeway for clock skew), and turns their claims into a Principal. The configured keys decide
+// which algorithms are accepted; a token's `alg` only picks among them (no HS256 with the public
+// key as its secret, no `none`). With neither the server is in development mode and every
+// connection is the development principal (write on every document). Errors are values
+// (AuthError) with a reason fit for an HTTP 401 body or an `unauthorized` error frame.
+// Immutable: thread-safe.
 #pragma once
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -41,12 +46,25 @@ struct AuthError {
   std::string reason;  // e.g. "no token", "bad signature", "token expired"
 };
 
+// A public key for RS*/ES* tokens, checked once at startup (OpenSSL): an RSA key of at least 2048
+// bits, or an EC key on P-256, P-384 or P-521.
+struct PublicKey {
+  std::string pem;                      // "BEGIN PUBLIC KEY", re-encoded from the parsed key
+  std::vector<std::string> algorithms;  // RS256, RS384, RS512; or the one ES* of the curve
+};
+
+// The first "BEGIN PUBLIC KEY" block of `pem`; an error says why it is not a usable key.
+[[nodiscard]] tl::expected<PublicKey, std::string> parse_public_key(std::string_view pem);
+// parse_public_key() of a file's contents; errors name the file.
+[[nodiscard]] tl::expected<PublicKey, std::string> load_public_key(const std::string& path);
+
 class TokenVerifier {
  public:
-  // No secret (or an empty one): development mode.
-  explicit TokenVerifier(std::optional<std::string> secret);
+  // Neither a secret (an empty one counts as none) nor a key: development mode.
+  explicit TokenVerifier(std::optional<std::string> secret,
+                         std::optional<PublicKey> public_key = std::nullopt);
 
-  [[nodiscard]] bool enabled() const { return secret_.has_value(); }
+  [[nodiscard]] bool enabled() const { return secret_.has_value() || public_key_.has_value(); }
   // A token's principal; in development mode the development principal, whatever the token.
   [[nodiscard]] tl::expected<Principal, AuthError> verify(std::string_view token) const;
   // verify() of the token an upgrade request carries (see find_token); none found is an error.
@@ -58,6 +76,7 @@ class TokenVerifier {
 
  private:
   std::optional<std::string> secret_;
+  std::optional<PublicKey> public_key_;
 };
 
 // The token of an upgrade request: `Authorization: Bearer TOKEN` first, else the query parameter

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "proto/frame.hpp"
+#include "server/auth.hpp"
 #include "storage/snapshot_policy.hpp"
 
 namespace weft::server {
@@ -26,8 +27,14 @@ struct ServerConfig {
   std::chrono::milliseconds hello_timeout{10000};
   std::size_t max_queued_ops = 65536;  // per document, while a commit is in flight
   std::string log_level = "info";      // of the stderr log (log.hpp: parse_log_level)
-  // HS256 secret for client tokens (auth.hpp); none = development mode, no authentication.
+  // HS256 secret and RS*/ES* public key for client tokens (auth.hpp); either one turns
+  // authentication on, neither = development mode. The key is parsed with the options.
   std::optional<std::string> jwt_secret;
+  std::optional<PublicKey> jwt_public_key;
+  // TLS (tls_certificates.hpp): PEM certificate chain and private key. Both set = the port
+  // speaks TLS only (https://, wss://); both empty = plain HTTP and WebSocket.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 }  // namespace weft::server

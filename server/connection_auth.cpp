@@ -10,7 +10,7 @@
 namespace weft::server {
 
 void Connection::on_frame(proto::Refresh refresh) {
-  const TokenVerifier verifier{hub_.config().jwt_secret};
+  const TokenVerifier& verifier = hub_.verifier();
   auto next = verifier.verify(refresh.token);
   if (!next) {
     return send_error(proto::ErrorCode::unauthorized,

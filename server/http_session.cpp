@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -45,11 +46,18 @@ namespace {
 }  // namespace
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, TransportContext context)
-    : stream_(std::move(socket)), context_(context) {}
+    : stream_(std::in_place_type<PlainStream>, std::move(socket)), context_(context) {}
+
+HttpSession::HttpSession(TlsStream&& stream, std::shared_ptr<net::ssl::context> tls_context,
+                         beast::flat_buffer&& buffered, TransportContext context)
+    : tls_context_(std::move(tls_context)),
+      stream_(std::in_place_type<TlsStream>, std::move(stream)),
+      buffer_(std::move(buffered)),
+      context_(context) {}
 
 void HttpSession::run() {
   // Starts on the socket's strand, like every later handler of this session.
-  net::dispatch(stream_.get_executor(),
+  net::dispatch(tcp_layer(stream_).get_executor(),
                 beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
 }
 
@@ -57,9 +65,13 @@ void HttpSession::do_read() {
   parser_.emplace();
   // The API's limit (POST /api/docs with text); handle() holds other routes to body_limit.
   parser_->body_limit(HttpApi::body_limit);
-  stream_.expires_after(request_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+  tcp_layer(stream_).expires_after(request_timeout);
+  std::visit(
+      [&](auto& stream) {
+        http::async_read(stream, buffer_, *parser_,
+                         beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+      },
+      stream_);
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t) {
@@ -69,7 +81,8 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
                      "request too large\n", false);
   }
   if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
-      ec == net::error::connection_reset || ec == net::error::eof) {
+      ec == net::error::connection_reset || ec == net::error::eof ||
+      ec == net::ssl::error::stream_truncated) {
     return;
   }
   if (ec) {
@@ -101,8 +114,7 @@ void HttpSession::handle(Request&& request) {
   }
   const bool head = request.method() == http::verb::head;
   if (path == "/healthz") {
-    std::string body =
-        health_json(context_.hub.stats(), context_.hub.config().jwt_secret.has_value());
+    std::string body = health_json(context_.hub.stats(), context_.hub.verifier().enabled());
     return send_text(http::status::ok, "application/json", head ? std::string() : std::move(body),
                      keep_alive);
   }
@@ -111,7 +123,7 @@ void HttpSession::handle(Request&& request) {
 
 void HttpSession::upgrade(Request&& request) {
   // Authentication (PROTOCOL.md §13): no valid token, no WebSocket.
-  const TokenVerifier verifier{context_.hub.config().jwt_secret};
+  const TokenVerifier& verifier = context_.hub.verifier();
   auto principal = verifier.verify_request(request[http::field::authorization], request.target());
   if (!principal) {
     return send_text(http::status::unauthorized, "text/plain; charset=utf-8",
@@ -125,9 +137,9 @@ void HttpSession::upgrade(Request&& request) {
                          " WebSockets per address\n",
                      false);
   }
-  stream_.expires_never();
-  auto session =
-      std::make_shared<WebSocketSession>(stream_.release_socket(), context_.hub, context_.sessions);
+  tcp_layer(stream_).expires_never();
+  auto session = std::make_shared<WebSocketSession>(std::move(stream_), std::move(tls_context_),
+                                                    context_.hub, context_.sessions);
   if (ip_slot) session->hold_ip_slot(std::move(*ip_slot));
   session->run(std::move(request), std::move(*principal));
 }
@@ -137,7 +149,7 @@ void HttpSession::upgrade(Request&& request) {
 std::optional<IpLimiter::Ticket> HttpSession::acquire_ip_slot() {
   if (context_.ip_limiter == nullptr) return std::nullopt;
   beast::error_code ec;
-  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  const auto endpoint = tcp_layer(stream_).socket().remote_endpoint(ec);
   if (ec) return std::nullopt;
   return context_.ip_limiter->acquire(endpoint.address().to_string());
 }
@@ -146,7 +158,7 @@ void HttpSession::handle_api(Request&& request) {
   const bool keep_alive = request.keep_alive();
   // Same authentication as the WebSocket upgrade (PROTOCOL.md §13): no valid token, 401; the
   // token's rights decide what the caller may read and write (development mode: everything).
-  const TokenVerifier verifier{context_.hub.config().jwt_secret};
+  const TokenVerifier& verifier = context_.hub.verifier();
   auto principal = verifier.verify_request(request[http::field::authorization], request.target());
   if (!principal) {
     return send_text(
@@ -159,7 +171,7 @@ void HttpSession::handle_api(Request&& request) {
   }};
   context_.api->handle(std::move(request), std::move(caller),
                        [self = shared_from_this(), keep_alive](HttpApi::Response response) {
-                         net::post(self->stream_.get_executor(),
+                         net::post(tcp_layer(self->stream_).get_executor(),
                                    std::bind_front(&HttpSession::on_api_response, self, keep_alive,
                                                    std::move(response)));
                        });
@@ -222,9 +234,14 @@ void HttpSession::send_file(const Request& request) {
 template <class Response>
 void HttpSession::write(std::shared_ptr<Response> response) {
   const bool close = response->need_eof();
-  stream_.expires_after(request_timeout);
-  http::async_write(stream_, *response,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+  tcp_layer(stream_).expires_after(request_timeout);
+  std::visit(
+      [&](auto& stream) {
+        http::async_write(
+            stream, *response,
+            beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+      },
+      stream_);
   response_ = std::move(response);
 }
 
@@ -236,8 +253,17 @@ void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
 }
 
 void HttpSession::do_close() {
+  if (auto* tls = std::get_if<TlsStream>(&stream_)) {
+    // close_notify, so the client knows the response is complete; the timeout bounds a client
+    // that never answers it.
+    tcp_layer(stream_).expires_after(request_timeout);
+    return tls->async_shutdown([self = shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      tcp_layer(self->stream_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    });
+  }
   beast::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  tcp_layer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
 }
 
 }  // namespace weft::server

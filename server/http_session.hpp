@@ -11,14 +11,15 @@
 #include <memory>
 #include <optional>
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "server/client_stream.hpp"
 #include "server/ip_limiter.hpp"
 
 namespace weft::server {
@@ -27,6 +28,7 @@ class HttpApi;
 class Hub;
 class OpenSessions;
 class StaticFiles;
+class TlsCertificates;
 
 // What the transport's sessions share; owned by main(), which outlives them all.
 struct TransportContext {
@@ -35,6 +37,8 @@ struct TransportContext {
   OpenSessions& sessions;
   IpLimiter* ip_limiter = nullptr;  // max_connections_per_ip; null = no limit
   HttpApi* api = nullptr;           // serves /api/... (http_api.hpp); null = 404 there
+  // The certificate of a TLS port (tls_certificates.hpp); null = plain HTTP and WebSocket.
+  const TlsCertificates* tls = nullptr;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -42,7 +46,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   static constexpr std::size_t body_limit = 64 * 1024;
   static constexpr std::chrono::seconds request_timeout{30};
 
+  // A plain connection.
   HttpSession(boost::asio::ip::tcp::socket&& socket, TransportContext context);
+  // A TLS connection after its handshake (tls_handshake.hpp): `buffered` holds what was read past
+  // the handshake; `tls_context` is kept alive with the stream.
+  HttpSession(TlsStream&& stream, std::shared_ptr<boost::asio::ssl::context> tls_context,
+              boost::beast::flat_buffer&& buffered, TransportContext context);
   void run();
 
  private:
@@ -66,7 +75,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
   void do_close();
 
-  boost::beast::tcp_stream stream_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // null for plain; outlives stream_
+  ClientStream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<void> response_;  // the response being written; kept alive until on_write

@@ -14,6 +14,7 @@ namespace weft::server {
 
 Hub::Hub(const ServerConfig& config, OpStream& stream, boost::asio::any_io_executor io)
     : config_(config),
+      verifier_(config_.jwt_secret, config_.jwt_public_key),
       stream_(stream),
       io_(std::move(io)),
       own_metrics_(std::make_unique<Metrics>()),

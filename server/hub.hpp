@@ -60,6 +60,8 @@ class Hub {
   [[nodiscard]] HubStats stats() const;
 
   [[nodiscard]] const ServerConfig& config() const { return config_; }
+  // Built once from config().jwt_secret and jwt_public_key; shared by every session.
+  [[nodiscard]] const TokenVerifier& verifier() const { return verifier_; }
   [[nodiscard]] OpStream& stream() { return stream_; }
   [[nodiscard]] boost::asio::any_io_executor executor() const { return io_; }
 
@@ -78,6 +80,7 @@ class Hub {
 
  private:
   ServerConfig config_;
+  TokenVerifier verifier_;
   OpStream& stream_;
   boost::asio::any_io_executor io_;
   mutable std::mutex mutex_;

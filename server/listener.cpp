@@ -8,6 +8,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 
+#include "server/tls_certificates.hpp"
+#include "server/tls_handshake.hpp"
+
 namespace weft::server {
 namespace beast = boost::beast;
 namespace net = boost::asio;
@@ -75,7 +78,11 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
   // Keystrokes are tiny frames: send them at once instead of waiting for Nagle's algorithm.
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  std::make_shared<HttpSession>(std::move(socket), context_)->run();
+  if (context_.tls != nullptr) {
+    std::make_shared<TlsHandshake>(std::move(socket), context_.tls->current(), context_)->run();
+  } else {
+    std::make_shared<HttpSession>(std::move(socket), context_)->run();
+  }
   do_accept();
 }
 

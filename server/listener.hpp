@@ -1,7 +1,7 @@
 // listener.hpp — accepts TCP connections on the server's port and gives each to an HttpSession.
 //
 // Each accepted socket gets its own strand, which its HttpSession and, after an upgrade, its
-// WebSocketSession run on.
+// WebSocketSession run on. On a TLS port (TransportContext::tls) a TlsHandshake comes first.
 #pragma once
 #include <memory>
 #include <string>

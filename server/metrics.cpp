@@ -61,6 +61,8 @@ Metrics::Metrics()
                             latency_buckets())),
       queued_events(gauge(*registry_, "weft_queued_events",
                           "Events waiting in document queues, all documents")),
+      outbound_bytes(gauge(*registry_, "weft_outbound_queued_bytes",
+                           "Frame bytes queued for clients and not yet written, all connections")),
       divergence_reports(counter(*registry_, "weft_divergence_reports_total",
                                  "Clients reporting a digest mismatch")) {}
 

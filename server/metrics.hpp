@@ -52,6 +52,7 @@ class Metrics {
   prometheus::Histogram& batch_ops;       // records per append
   prometheus::Histogram& ack_seconds;     // ops frame received by its document -> ack sent
   prometheus::Gauge& queued_events;       // events waiting in documents' queues, all documents
+  prometheus::Gauge& outbound_bytes;      // encoded frames queued for clients, not yet written
   prometheus::Counter& divergence_reports;
 };
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -34,6 +35,7 @@
 #include "server/open_sessions.hpp"
 #include "server/server_options.hpp"
 #include "server/static_files.hpp"
+#include "server/tls_certificates.hpp"
 #include "storage/rocksdb_store.hpp"
 
 namespace {
@@ -103,6 +105,32 @@ class Shutdown {
   bool started_ = false;  // signal handlers run one at a time (one wait at once): no data race
 };
 
+// SIGHUP: reload the TLS certificate and key (renewals without a restart). A failed reload keeps
+// the current ones and says why.
+class TlsReloader {
+ public:
+  TlsReloader(net::io_context& ioc, server::TlsCertificates& certificates)
+      : certificates_(certificates), signals_(ioc, SIGHUP) {}
+
+  void do_wait() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (auto reloaded = certificates_.reload(); reloaded) {
+        std::cerr << "weft-server: SIGHUP: reloaded the TLS certificate "
+                  << certificates_.cert_file().string() << '\n';
+      } else {
+        std::cerr << "weft-server: SIGHUP: kept the current TLS certificate: " << reloaded.error()
+                  << '\n';
+      }
+      do_wait();
+    });
+  }
+
+ private:
+  server::TlsCertificates& certificates_;
+  net::signal_set signals_;
+};
+
 int serve(const server::ServerConfig& config) {
   boost::system::error_code address_error;
   const net::ip::tcp::endpoint endpoint{net::ip::make_address(config.host, address_error),
@@ -125,6 +153,15 @@ int serve(const server::ServerConfig& config) {
   // it, those threads outlive the stream, and the hub (with its documents, timers and strands)
   // goes before the io_context that they belong to.
   const std::unique_ptr<weft::storage::RocksDbStore> store = std::move(*opened);
+  std::unique_ptr<server::TlsCertificates> tls;
+  if (!config.tls_cert.empty()) {
+    auto loaded = server::TlsCertificates::load(config.tls_cert, config.tls_key);
+    if (!loaded) {
+      std::cerr << "weft-server: cannot use the TLS certificate: " << loaded.error() << '\n';
+      return 1;
+    }
+    tls = std::move(*loaded);
+  }
   // Metrics and the log outlive everything that reports to them.
   server::Metrics metrics;
   const server::Logger log =
@@ -139,24 +176,28 @@ int serve(const server::ServerConfig& config) {
   hub.set_observability(metrics, log);
   server::HttpApi api{hub, *store, blocking.get_executor()};
 
-  auto listener = server::Listener::open(ioc, endpoint, {hub, files, sessions, &ip_limiter, &api});
+  auto listener =
+      server::Listener::open(ioc, endpoint, {hub, files, sessions, &ip_limiter, &api, tls.get()});
   if (!listener) {
     std::cerr << "weft-server: " << listener.error() << '\n';
     return 1;
   }
   Shutdown shutdown{ioc, **listener, hub, sessions};
   shutdown.do_wait();
+  std::optional<TlsReloader> reloader;
+  if (tls) reloader.emplace(ioc, *tls).do_wait();
   (*listener)->run();
   if (!std::filesystem::is_directory(files.root())) {
     std::cerr << "weft-server: no static directory " << files.root().string()
               << ": only /healthz and /ws are served\n";
   }
-  if (!config.jwt_secret) {
+  if (!hub.verifier().enabled()) {
     std::cerr << "weft-server: development mode: no authentication (every client may read and "
-                 "write every document; set --jwt-secret or WEFT_JWT_SECRET)\n";
+                 "write every document; set --jwt-secret or --jwt-public-key)\n";
   }
   std::cout << "weft-server: ready on " << server::to_string((*listener)->local_endpoint())
-            << " (data " << config.data_dir << ", " << config.threads << " threads)" << std::endl;
+            << " (data " << config.data_dir << ", " << config.threads << " threads"
+            << (tls ? ", TLS" : "") << ")" << std::endl;
 
   std::vector<std::thread> threads;
   threads.reserve(config.threads - 1);

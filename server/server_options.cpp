@@ -167,6 +167,29 @@ const std::vector<Flag>& flags() {
          config.jwt_secret = std::string(text);
          return {};
        }},
+      // The key file is read and parsed here, once: a missing file or a non-key is a bad value.
+      {"jwt-public-key", "WEFT_JWT_PUBLIC_KEY",
+       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+         if (text.empty()) return Error("the public key file must not be empty");
+         auto key = load_public_key(std::string(text));
+         if (!key) return Error(key.error());
+         config.jwt_public_key = std::move(*key);
+         return {};
+       }},
+      // TLS (tls_certificates.hpp): the files are read at startup; parse_options() checks that
+      // both or neither are given.
+      {"tls-cert", "WEFT_TLS_CERT",
+       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+         if (text.empty()) return Error("the certificate file name must not be empty");
+         config.tls_cert = std::string(text);
+         return {};
+       }},
+      {"tls-key", "WEFT_TLS_KEY",
+       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+         if (text.empty()) return Error("the key file name must not be empty");
+         config.tls_key = std::string(text);
+         return {};
+       }},
   };
   return table;
 }
@@ -250,6 +273,9 @@ tl::expected<ParsedOptions, std::string> parse_options(std::span<const std::stri
       return Error(concat({"--", name, ": ", applied.error()}));
     }
   }
+  if (parsed.config.tls_cert.empty() != parsed.config.tls_key.empty()) {
+    return Error("--tls-cert and --tls-key go together: give both (TLS) or neither (plain)");
+  }
   return parsed;
 }
 
@@ -284,6 +310,12 @@ one HTTP port. Flags override the environment variable named beside them.
   --snapshot-every-seconds S  0 = never because of time (default 30)
   --jwt-secret SECRET         clients need an HS256 token signed with it (WEFT_JWT_SECRET;
                               default none: development mode, no authentication)
+  --jwt-public-key FILE       PEM public key (RSA, or EC P-256/384/521): clients may also use
+                              RS256/384/512 or ES256/384/512 tokens signed with its private key
+                              (WEFT_JWT_PUBLIC_KEY; read once at startup)
+  --tls-cert FILE             PEM certificate chain: the port speaks only TLS (https://,
+                              wss://); SIGHUP reloads it (WEFT_TLS_CERT; needs --tls-key)
+  --tls-key FILE              PEM private key of the certificate (WEFT_TLS_KEY)
   --log-level LEVEL           trace, debug, info, warn, error, critical or off (WEFT_LOG_LEVEL,
                               default info)
   --help                      print this and exit

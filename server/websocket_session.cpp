@@ -6,10 +6,12 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "server/hub.hpp"
 #include "server/log.hpp"
@@ -42,18 +44,31 @@ constexpr std::size_t max_close_reason_bytes = 123;
 // Errors that are how connections normally end, not worth a log line.
 [[nodiscard]] bool is_normal_end(beast::error_code ec) {
   return ec == websocket::error::closed || ec == net::error::operation_aborted ||
-         ec == net::error::eof || ec == net::error::connection_reset || ec == beast::error::timeout;
+         ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == beast::error::timeout || ec == net::ssl::error::stream_truncated;
 }
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(net::ip::tcp::socket&& socket, Hub& hub, OpenSessions& sessions)
-    : ws_(std::move(socket)),
-      hello_timer_(ws_.get_executor()),
+WebSocketSession::WsStream WebSocketSession::make_ws(ClientStream&& stream) {
+  return std::visit(
+      [](auto& next) {
+        using Next = std::decay_t<decltype(next)>;
+        return WsStream{std::in_place_type<websocket::stream<Next>>, std::move(next)};
+      },
+      stream);
+}
+
+WebSocketSession::WebSocketSession(ClientStream&& stream,
+                                   std::shared_ptr<net::ssl::context> tls_context, Hub& hub,
+                                   OpenSessions& sessions)
+    : tls_context_(std::move(tls_context)),
+      ws_(make_ws(std::move(stream))),
+      hello_timer_(executor()),
       hub_(hub),
       sessions_(sessions),
-      remote_(describe(beast::get_lowest_layer(ws_))),
-      expiry_timer_(ws_.get_executor()) {}
+      remote_(describe(tcp())),
+      expiry_timer_(executor()) {}
 
 WebSocketSession::~WebSocketSession() = default;
 
@@ -64,15 +79,17 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> reques
   timeout.handshake_timeout = std::chrono::seconds(10);
   timeout.idle_timeout = std::chrono::milliseconds(hub_.config().limits.idle_timeout_ms);
   timeout.keep_alive_pings = true;
-  ws_.set_option(timeout);
-  ws_.set_option(websocket::permessage_deflate{});  // off: zlib state costs ~300 KiB per client
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-    response.set(beast::http::field::server, "weft-server/" + std::string(server_version));
-  }));
-  ws_.read_message_max(hub_.config().limits.max_frame_bytes);
-  ws_.binary(true);
-  ws_.async_accept(request,
-                   beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+  with_ws([&](auto& ws) {
+    ws.set_option(timeout);
+    ws.set_option(websocket::permessage_deflate{});  // off: zlib state costs ~300 KiB per client
+    ws.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+      response.set(beast::http::field::server, "weft-server/" + std::string(server_version));
+    }));
+    ws.read_message_max(hub_.config().limits.max_frame_bytes);
+    ws.binary(true);
+    ws.async_accept(request,
+                    beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+  });
 }
 
 void WebSocketSession::on_accept(beast::error_code ec) {
@@ -100,8 +117,10 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 }
 
 void WebSocketSession::do_read() {
-  ws_.async_read(buffer_,
-                 beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+  with_ws([&](auto& ws) {
+    ws.async_read(buffer_,
+                  beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+  });
 }
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
@@ -110,7 +129,7 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
   if (!closing_ && connection_) {
     const auto data = buffer_.cdata();
     connection_->on_message(std::string_view(static_cast<const char*>(data.data()), bytes),
-                            ws_.got_binary());
+                            with_ws([](auto& ws) { return ws.got_binary(); }));
     arm_expiry();  // a refresh frame may have replaced the token
   }
   buffer_.consume(buffer_.size());
@@ -143,8 +162,8 @@ void WebSocketSession::on_expiry(std::int64_t expires, beast::error_code ec) {
 }
 
 void WebSocketSession::send(std::shared_ptr<const std::string> frame) {
-  net::post(ws_.get_executor(), beast::bind_front_handler(&WebSocketSession::on_send,
-                                                          shared_from_this(), std::move(frame)));
+  net::post(executor(), beast::bind_front_handler(&WebSocketSession::on_send, shared_from_this(),
+                                                  std::move(frame)));
 }
 
 void WebSocketSession::on_send(std::shared_ptr<const std::string> frame) {
@@ -152,31 +171,43 @@ void WebSocketSession::on_send(std::shared_ptr<const std::string> frame) {
   if (queued_bytes_ + frame->size() > hub_.config().limits.max_outbound_bytes) {
     return drop_slow_client();
   }
-  queued_bytes_ += frame->size();
+  set_queued_bytes(queued_bytes_ + frame->size());
   queue_.push_back(std::move(frame));
   if (queue_.size() == 1) do_write();
 }
 
 void WebSocketSession::do_write() {
-  ws_.async_write(net::buffer(*queue_.front()),
-                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+  with_ws([&](auto& ws) {
+    ws.async_write(net::buffer(*queue_.front()),
+                   beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+  });
 }
 
 void WebSocketSession::on_write(beast::error_code ec, std::size_t bytes) {
   if (ec) {
     queue_.clear();
-    queued_bytes_ = 0;
+    set_queued_bytes(0);
     return;  // the read loop sees the same failure and finishes
   }
   hub_.metrics().bytes_out.Increment(static_cast<double>(bytes));
-  queued_bytes_ -= queue_.front()->size();
+  set_queued_bytes(queued_bytes_ - queue_.front()->size());
   queue_.pop_front();
   if (!queue_.empty()) return do_write();
   if (closing_) do_close();
 }
 
+void WebSocketSession::set_queued_bytes(std::size_t bytes) {
+  prometheus::Gauge& gauge = hub_.metrics().outbound_bytes;
+  if (bytes >= queued_bytes_) {
+    gauge.Increment(static_cast<double>(bytes - queued_bytes_));
+  } else {
+    gauge.Decrement(static_cast<double>(queued_bytes_ - bytes));
+  }
+  queued_bytes_ = bytes;
+}
+
 void WebSocketSession::close(proto::CloseCode code, std::string_view reason) {
-  net::post(ws_.get_executor(),
+  net::post(executor(),
             beast::bind_front_handler(&WebSocketSession::on_close_request, shared_from_this(), code,
                                       std::string(reason.substr(0, max_close_reason_bytes))));
 }
@@ -193,9 +224,11 @@ void WebSocketSession::on_close_request(proto::CloseCode code, std::string reaso
 void WebSocketSession::do_close() {
   if (close_sent_ || finished_) return;
   close_sent_ = true;
-  ws_.async_close(
-      websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_),
-      beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
+  with_ws([&](auto& ws) {
+    ws.async_close(
+        websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_),
+        beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
+  });
 }
 
 void WebSocketSession::on_close(beast::error_code ec) {
@@ -212,12 +245,12 @@ void WebSocketSession::drop_slow_client() {
   // other frame goes now, so a client that stopped reading holds at most one frame.
   if (queue_.size() > 1) {
     queue_.erase(queue_.begin() + 1, queue_.end());
-    queued_bytes_ = queue_.front()->size();
+    set_queued_bytes(queue_.front()->size());
   }
   // Leave the documents at once: they stop sending here, and the client resyncs on reconnect.
   if (connection_) connection_->on_closed();
   on_close_request(proto::CloseCode::too_slow, "too slow: reads fall behind");
-  slow_timer_.emplace(ws_.get_executor());
+  slow_timer_.emplace(executor());
   slow_timer_->expires_after(std::chrono::milliseconds(hub_.config().limits.idle_timeout_ms));
   slow_timer_->async_wait(
       beast::bind_front_handler(&WebSocketSession::on_slow_deadline, shared_from_this()));
@@ -229,13 +262,12 @@ void WebSocketSession::on_slow_deadline(beast::error_code ec) {
 }
 
 void WebSocketSession::abort() {
-  net::post(ws_.get_executor(),
-            beast::bind_front_handler(&WebSocketSession::on_abort, shared_from_this()));
+  net::post(executor(), beast::bind_front_handler(&WebSocketSession::on_abort, shared_from_this()));
 }
 
 void WebSocketSession::on_abort() {
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  tcp().socket().close(ignored);
 }
 
 void WebSocketSession::finish(beast::error_code ec) {
@@ -254,7 +286,7 @@ void WebSocketSession::finish(beast::error_code ec) {
   if (slow_timer_) slow_timer_->cancel();
   ip_slot_.reset();
   queue_.clear();
-  queued_bytes_ = 0;
+  set_queued_bytes(0);
   if (connection_) {
     connection_->on_closed();
     connection_.reset();

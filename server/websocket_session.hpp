@@ -19,15 +19,17 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "server/auth.hpp"
+#include "server/client_stream.hpp"
 #include "server/connection.hpp"
 #include "server/ip_limiter.hpp"
 #include "server/peer.hpp"
@@ -39,7 +41,9 @@ class OpenSessions;
 
 class WebSocketSession final : public Peer, public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(boost::asio::ip::tcp::socket&& socket, Hub& hub, OpenSessions& sessions);
+  // `tls_context` (null for a plain stream) is kept alive with the stream.
+  WebSocketSession(ClientStream&& stream, std::shared_ptr<boost::asio::ssl::context> tls_context,
+                   Hub& hub, OpenSessions& sessions);
   ~WebSocketSession() override;
 
   // Accepts the upgrade `request` (already read by the HttpSession) and starts reading, on
@@ -65,6 +69,8 @@ class WebSocketSession final : public Peer, public std::enable_shared_from_this<
   void on_send(std::shared_ptr<const std::string> frame);
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
+  // queued_bytes_ = bytes, and the outbound gauge (metrics.hpp) moves with it.
+  void set_queued_bytes(std::size_t bytes);
   void on_close_request(proto::CloseCode code, std::string reason);
   void do_close();
   void on_close(boost::beast::error_code ec);
@@ -76,7 +82,26 @@ class WebSocketSession final : public Peer, public std::enable_shared_from_this<
   // Ends the connection (Connection::on_closed, bookkeeping) exactly once.
   void finish(boost::beast::error_code ec);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  // Visits ws_ (plain or TLS) with `f`.
+  template <class F>
+  decltype(auto) with_ws(F&& f) {
+    return std::visit(std::forward<F>(f), ws_);
+  }
+
+  [[nodiscard]] boost::asio::any_io_executor executor() {
+    return with_ws([](auto& ws) { return ws.get_executor(); });
+  }
+  [[nodiscard]] boost::beast::tcp_stream& tcp() {
+    return with_ws(
+        [](auto& ws) -> boost::beast::tcp_stream& { return boost::beast::get_lowest_layer(ws); });
+  }
+
+  using WsStream = std::variant<boost::beast::websocket::stream<PlainStream>,
+                                boost::beast::websocket::stream<TlsStream>>;
+  [[nodiscard]] static WsStream make_ws(ClientStream&& stream);
+
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // null for plain; outlives ws_
+  WsStream ws_;
   boost::beast::flat_buffer buffer_;
   boost::asio::steady_timer hello_timer_;
   Hub& hub_;

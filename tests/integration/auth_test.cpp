@@ -1,7 +1,12 @@
 // auth_test.cpp — the authentication matrix against the real binary started with --jwt-secret
 // (PROTOCOL.md §13): no token, bad signature, expired, wrong document, read-only, refresh,
-// revocation and expiry while connected; and development mode without a secret.
+// revocation and expiry while connected; RS256/ES256 tokens with --jwt-public-key; and
+// development mode without a secret.
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,8 +19,10 @@
 #include <boost/asio/write.hpp>
 #include <doctest/doctest.h>
 #include <jwt/jwt.hpp>
+#include <sys/wait.h>
 
 #include "tests/integration/harness.hpp"
+#include "tests/server/test_keys.hpp"
 
 namespace weft::integration {
 namespace {
@@ -91,6 +98,50 @@ struct AuthHarness {
   ServerProcess server;
   std::vector<std::unique_ptr<client::Session>> clients;
 };
+
+// A token for `sub` with the `docs` rights claim, signed under `alg` (RS*/ES*) with a private key.
+std::string mint_signed(std::string_view alg, const test_keys::KeyPair& key, const std::string& sub,
+                        const nlohmann::json& docs) {
+  jwt::jwt_object token{jwt::params::algorithm(jwt::string_view(alg.data(), alg.size())),
+                        jwt::params::secret(key.private_pem)};
+  token.add_claim("sub", sub);
+  token.add_claim("docs", docs);
+  token.add_claim("exp", now_s() + 600);
+  return token.signature();
+}
+
+// A server started with --jwt-public-key, the public half of `key`, and nothing else for auth.
+struct PublicKeyHarness {
+  explicit PublicKeyHarness(const test_keys::KeyPair& key) {
+    const std::string file = (server.data_dir().parent_path() / "jwt-public.pem").string();
+    std::ofstream{file} << key.public_pem;
+    REQUIRE_MESSAGE(server.start({"--jwt-public-key", file}), server.log());
+  }
+
+  // The status line of `line` (e.g. "GET /api/docs") on the HTTP API with a Bearer token.
+  std::string api(const std::string& line, const std::string& token) {
+    const std::string reply =
+        http(server.port(), line + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                                "Authorization: Bearer " + token + "\r\n\r\n");
+    return reply.substr(0, reply.find("\r\n"));
+  }
+
+  boost::asio::io_context ioc;
+  ServerProcess server;
+};
+
+// A session on `h`'s server with `token` writes into "doc" and gets its ack.
+void check_writes(PublicKeyHarness& h, const std::string& token) {
+  client::SessionOptions options;
+  options.token = token;
+  client::Session session(h.ioc, options);
+  const auto opened = session.open("127.0.0.1", h.server.port());
+  REQUIRE_MESSAGE(opened.has_value(), opened.error());
+  REQUIRE(session.join("doc").has_value());
+  REQUIRE(session.local_insert("doc", 0, "signed").has_value());
+  CHECK(client::run_until(
+      h.ioc, [&] { return session.acked("doc"); }, 10s));
+}
 
 // The errors `session` received with this name, in order.
 std::vector<proto::Error> errors_named(const client::Session& session, std::string_view name) {
@@ -268,6 +319,54 @@ TEST_SUITE("integration: auth") {
     // A fresh token over the same connection, and the document again.
     REQUIRE(ann.refresh(mint("ann", {{"doc", "write"}}, now_s() + 600)).has_value());
     CHECK(ann.join("doc").has_value());
+  }
+
+  TEST_CASE("with an RSA --jwt-public-key, RS256 tokens work and another key's get 401") {
+    const test_keys::KeyPair key = test_keys::rsa();
+    PublicKeyHarness h(key);
+    const std::string token = mint_signed("RS256", key, "ann", {{"*", "write"}});
+    check_writes(h, token);
+    CHECK(h.api("GET /api/docs/doc", token) == "HTTP/1.1 200 OK");
+    const std::string forged = mint_signed("RS256", test_keys::rsa(), "ann", {{"*", "write"}});
+    CHECK(upgrade(h.server.port(), "/ws", "Bearer " + forged) == "HTTP/1.1 401 Unauthorized");
+    CHECK(h.api("GET /api/docs", forged) == "HTTP/1.1 401 Unauthorized");
+    // Algorithm confusion: the public key's PEM as an HS256 secret.
+    const std::string confused = mint("ann", {{"*", "write"}}, now_s() + 600, key.public_pem);
+    CHECK(upgrade(h.server.port(), "/ws", "Bearer " + confused) == "HTTP/1.1 401 Unauthorized");
+    CHECK(h.api("GET /api/docs", confused) == "HTTP/1.1 401 Unauthorized");
+    const std::string health =
+        http(h.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(health.find(R"("auth":"jwt")") != std::string::npos);
+    CHECK(h.server.log().find("development mode") == std::string::npos);
+  }
+
+  TEST_CASE("with an EC --jwt-public-key, ES256 tokens work and another key's get 401") {
+    const test_keys::KeyPair key = test_keys::ec();
+    PublicKeyHarness h(key);
+    const std::string token = mint_signed("ES256", key, "ann", {{"*", "write"}});
+    check_writes(h, token);
+    CHECK(h.api("GET /api/docs/doc", token) == "HTTP/1.1 200 OK");
+    const std::string forged = mint_signed("ES256", test_keys::ec(), "ann", {{"*", "write"}});
+    CHECK(upgrade(h.server.port(), "/ws?token=" + forged) == "HTTP/1.1 401 Unauthorized");
+    CHECK(h.api("GET /api/docs", forged) == "HTTP/1.1 401 Unauthorized");
+  }
+
+  TEST_CASE("a --jwt-public-key file that is not a public key stops the server with exit 64") {
+    ServerProcess server;  // for its temporary directory; never started
+    const std::filesystem::path dir = server.data_dir().parent_path();
+    const std::string file = (dir / "not-a-key.pem").string();
+    std::ofstream{file} << test_keys::rsa().private_pem;
+    const std::string log = (dir / "stderr.txt").string();
+    const std::string command = std::string(WEFT_SERVER_BIN) + " --listen 127.0.0.1:0 --data " +
+                                server.data_dir().string() + " --jwt-public-key " + file +
+                                " >/dev/null 2>" + log;
+    const int status = std::system(command.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 64);
+    std::ifstream in(log);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_MESSAGE(text.find("--jwt-public-key: " + file + ": no public key") != std::string::npos,
+                  text);
   }
 
   TEST_CASE("development mode: no secret, /healthz says auth none, clients need no token") {

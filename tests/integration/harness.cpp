@@ -10,7 +10,7 @@ Harness::Harness(const std::vector<std::string>& flags) {
 }
 
 client::Session& Harness::client(const std::string& doc) {
-  auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc));
+  auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc, session_options));
   const auto opened = session.open("127.0.0.1", server.port());
   REQUIRE_MESSAGE(opened.has_value(), opened.error());
   if (!doc.empty()) {
@@ -21,7 +21,7 @@ client::Session& Harness::client(const std::string& doc) {
 }
 
 client::Session& Harness::raw_client() {
-  auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc));
+  auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc, session_options));
   const auto opened = session.connect("127.0.0.1", server.port());
   REQUIRE_MESSAGE(opened.has_value(), opened.error());
   return session;

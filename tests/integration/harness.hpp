@@ -32,6 +32,7 @@ struct Harness {
 
   boost::asio::io_context ioc;  // before the sessions: they are destroyed first
   ServerProcess server;
+  client::SessionOptions session_options;  // for client() and raw_client(), e.g. tls
   std::vector<std::unique_ptr<client::Session>> clients;
 };
 

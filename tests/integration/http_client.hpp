@@ -1,9 +1,11 @@
 // http_client.hpp — one blocking HTTP/1.1 request to the server under test (Beast), for the HTTP
-// API and /metrics cases.
+// API and /metrics cases, in plain text or over TLS.
 #pragma once
 
 #include <cstdint>
 #include <string>
+
+#include "client/tls.hpp"
 
 namespace weft::integration {
 
@@ -16,5 +18,12 @@ struct HttpReply {
 
 [[nodiscard]] HttpReply http_request(std::uint16_t port, const std::string& method,
                                      const std::string& target, const std::string& body = "");
+
+// The same over TLS to 127.0.0.1:port; unless tls.verify_peer is false, the certificate must
+// chain to tls.ca_file and name IP 127.0.0.1. A failed TLS handshake is status 0 with body
+// "tls handshake: ...".
+[[nodiscard]] HttpReply https_request(std::uint16_t port, const client::TlsOptions& tls,
+                                      const std::string& method, const std::string& target,
+                                      const std::string& body = "");
 
 }  // namespace weft::integration

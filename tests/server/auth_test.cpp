@@ -3,6 +3,9 @@
 #include "server/auth.hpp"
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +16,7 @@
 
 #include "server/server_options.hpp"
 #include "tests/server/server_test_support.hpp"
+#include "tests/server/test_keys.hpp"
 
 namespace weft::server::test {
 namespace {
@@ -40,6 +44,68 @@ std::string mint(const nlohmann::json& docs, std::optional<std::int64_t> exp = s
 }
 
 TokenVerifier verifier() { return TokenVerifier(std::string(secret)); }
+
+// Key pairs, generated once per run (RSA generation is slow under the sanitizers).
+const test_keys::KeyPair& rsa_key() {
+  static const test_keys::KeyPair key = test_keys::rsa();
+  return key;
+}
+const test_keys::KeyPair& other_rsa_key() {
+  static const test_keys::KeyPair key = test_keys::rsa();
+  return key;
+}
+const test_keys::KeyPair& ec_key() {
+  static const test_keys::KeyPair key = test_keys::ec();
+  return key;
+}
+const test_keys::KeyPair& other_ec_key() {
+  static const test_keys::KeyPair key = test_keys::ec();
+  return key;
+}
+
+PublicKey public_key_of(const test_keys::KeyPair& pair) {
+  auto key = parse_public_key(pair.public_pem);
+  REQUIRE_MESSAGE(key.has_value(), key.error());
+  return *key;
+}
+
+// A verifier with only the public half of `pair`; with the HS256 secret too if `with_secret`.
+TokenVerifier key_verifier(const test_keys::KeyPair& pair, bool with_secret = false) {
+  return TokenVerifier(with_secret ? std::optional<std::string>(secret) : std::nullopt,
+                       public_key_of(pair));
+}
+
+// A token for "ann" with write on every document, signed under `alg` with `key` (a private key
+// PEM for RS*/ES*, a secret for HS*); exp when given.
+std::string mint_with(std::string_view alg, std::string_view key,
+                      std::optional<std::int64_t> exp = std::nullopt) {
+  jwt::jwt_object token{jwt::params::algorithm(jwt::string_view(alg.data(), alg.size())),
+                        jwt::params::secret(jwt::string_view(key.data(), key.size()))};
+  token.add_claim("sub", "ann");
+  token.add_claim("docs", nlohmann::json{{"*", "write"}});
+  if (exp) token.add_claim("exp", *exp);
+  return token.signature();
+}
+
+// A temporary directory, removed with its files at the end of the case.
+struct TempDir {
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "weft-auth-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream{path / name} << text;
+    return (path / name).string();
+  }
+  std::filesystem::path path;
+};
 
 proto::Join fresh_join(std::string doc) {
   return proto::Join{std::move(doc), std::nullopt, std::nullopt, std::nullopt, {}};
@@ -184,6 +250,128 @@ TEST_SUITE("auth: tokens") {
   }
 }
 
+TEST_SUITE("auth: public keys") {
+  TEST_CASE("an RS256 token signed with the configured RSA key is accepted") {
+    const std::int64_t exp = now_s() + 600;
+    const auto p = key_verifier(rsa_key()).verify(mint_with("RS256", rsa_key().private_pem, exp));
+    REQUIRE_MESSAGE(p.has_value(), p.error().reason);
+    CHECK(p->user_id == "ann");
+    CHECK(p->expires == exp);
+    CHECK(p->access("any") == Access::write);
+  }
+
+  TEST_CASE("an RSA key also accepts RS384 and RS512") {
+    const TokenVerifier v = key_verifier(rsa_key());
+    CHECK(v.verify(mint_with("RS384", rsa_key().private_pem)).has_value());
+    CHECK(v.verify(mint_with("RS512", rsa_key().private_pem)).has_value());
+  }
+
+  TEST_CASE("an ES256 token signed with the configured P-256 key is accepted") {
+    const auto p = key_verifier(ec_key()).verify(mint_with("ES256", ec_key().private_pem));
+    REQUIRE_MESSAGE(p.has_value(), p.error().reason);
+    CHECK(p->user_id == "ann");
+  }
+
+  TEST_CASE("an EC key accepts only the ES algorithm of its curve") {
+    CHECK_FALSE(
+        key_verifier(ec_key()).verify(mint_with("ES384", ec_key().private_pem)).has_value());
+    const test_keys::KeyPair p384 = test_keys::ec("P-384");
+    CHECK(key_verifier(p384).verify(mint_with("ES384", p384.private_pem)).has_value());
+  }
+
+  TEST_CASE("an RS256 token signed with another RSA key is a bad signature") {
+    const auto p = key_verifier(rsa_key()).verify(mint_with("RS256", other_rsa_key().private_pem));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "bad signature");
+  }
+
+  TEST_CASE("an ES256 token signed with another EC key is refused") {
+    CHECK_FALSE(
+        key_verifier(ec_key()).verify(mint_with("ES256", other_ec_key().private_pem)).has_value());
+  }
+
+  TEST_CASE("an RS256 token is refused by an EC key and an ES256 token by an RSA key") {
+    CHECK_FALSE(
+        key_verifier(ec_key()).verify(mint_with("RS256", rsa_key().private_pem)).has_value());
+    CHECK_FALSE(
+        key_verifier(rsa_key()).verify(mint_with("ES256", ec_key().private_pem)).has_value());
+  }
+
+  TEST_CASE("an HS256 token whose secret is the public key's PEM is refused") {
+    // Algorithm confusion: a verifier that let the token's alg pick HMAC would accept this.
+    const std::string token = mint_with("HS256", rsa_key().public_pem);
+    const auto p = key_verifier(rsa_key()).verify(token);
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "bad token: algorithm HS256 is not accepted");
+    CHECK_FALSE(key_verifier(rsa_key(), true).verify(token).has_value());
+    CHECK_FALSE(key_verifier(ec_key()).verify(mint_with("HS256", ec_key().public_pem)).has_value());
+  }
+
+  TEST_CASE("an unsigned token (alg none) is refused with a public key") {
+    jwt::jwt_object token{jwt::params::algorithm("none")};
+    token.add_claim("sub", "mallory");
+    token.add_claim("docs", nlohmann::json{{"*", "write"}});
+    CHECK_FALSE(key_verifier(rsa_key(), true).verify(token.signature()).has_value());
+  }
+
+  TEST_CASE("a token naming an algorithm the library does not know is refused by name") {
+    // {"alg":"PS256"}.{}.x
+    const auto p = key_verifier(rsa_key(), true).verify("eyJhbGciOiJQUzI1NiJ9.e30.eA");
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "bad token: unknown algorithm");
+  }
+
+  TEST_CASE("an expired RS256 token is refused") {
+    const auto p =
+        key_verifier(rsa_key()).verify(mint_with("RS256", rsa_key().private_pem, now_s() - 60));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "token expired");
+  }
+
+  TEST_CASE("an RS256 token is refused when only a secret is configured") {
+    const auto p = verifier().verify(mint_with("RS256", rsa_key().private_pem));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "bad token: algorithm RS256 is not accepted");
+  }
+
+  TEST_CASE("with a secret and a key, HS256 and RS256 tokens are both accepted") {
+    const TokenVerifier both = key_verifier(rsa_key(), true);
+    CHECK(both.enabled());
+    CHECK(both.verify(mint({{"*", "write"}})).has_value());
+    CHECK(both.verify(mint_with("RS256", rsa_key().private_pem)).has_value());
+    CHECK_FALSE(both.verify(mint({{"*", "write"}}, std::nullopt, "other-secret")).has_value());
+  }
+
+  TEST_CASE("a public key alone turns authentication on") {
+    const TokenVerifier v = key_verifier(ec_key());
+    CHECK(v.enabled());
+    const auto p = v.verify_request("", "/ws");
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "no token");
+  }
+
+  TEST_CASE("a private key, a small RSA key, another curve and garbage are not public keys") {
+    const auto private_key = parse_public_key(rsa_key().private_pem);
+    REQUIRE_FALSE(private_key.has_value());
+    CHECK(private_key.error().find("BEGIN PUBLIC KEY") != std::string::npos);
+    const auto small = parse_public_key(test_keys::rsa(1024).public_pem);
+    REQUIRE_FALSE(small.has_value());
+    CHECK(small.error().find("1024 bits") != std::string::npos);
+    const auto k1 = parse_public_key(test_keys::ec("secp256k1").public_pem);
+    REQUIRE_FALSE(k1.has_value());
+    CHECK(k1.error().find("secp256k1") != std::string::npos);
+    CHECK_FALSE(parse_public_key("not a key").has_value());
+    CHECK_FALSE(parse_public_key("").has_value());
+  }
+
+  TEST_CASE("the key's PEM may come with other text around it") {
+    const auto key = parse_public_key("# ours\n" + ec_key().public_pem + "trailing\n");
+    REQUIRE_MESSAGE(key.has_value(), key.error());
+    CHECK(key->pem == ec_key().public_pem);
+    CHECK(key->algorithms == std::vector<std::string>{"ES256"});
+  }
+}
+
 TEST_SUITE("auth: options") {
   TEST_CASE("--jwt-secret and WEFT_JWT_SECRET set the secret; without either, development mode") {
     const auto env = [](std::string_view name) -> std::optional<std::string> {
@@ -198,6 +386,47 @@ TEST_SUITE("auth: options") {
     const std::vector<std::string_view> empty{"--jwt-secret="};
     CHECK_FALSE(parse_options(empty, none, 1).has_value());
     CHECK(usage().find("--jwt-secret") != std::string::npos);
+  }
+
+  TEST_CASE("--jwt-public-key and WEFT_JWT_PUBLIC_KEY read and parse the key file") {
+    const TempDir dir;
+    const std::string rsa_file = dir.write("rsa.pem", rsa_key().public_pem);
+    const std::string ec_file = dir.write("ec.pem", ec_key().public_pem);
+    const auto env = [&](std::string_view name) -> std::optional<std::string> {
+      if (name == "WEFT_JWT_PUBLIC_KEY") return rsa_file;
+      return std::nullopt;
+    };
+    const auto none = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+    const auto from_env = parse_options({}, env, 1);
+    REQUIRE_MESSAGE(from_env.has_value(), from_env.error());
+    REQUIRE(from_env->config.jwt_public_key.has_value());
+    CHECK(from_env->config.jwt_public_key->pem == rsa_key().public_pem);
+    CHECK_FALSE(from_env->config.jwt_secret.has_value());
+    const std::vector<std::string_view> flag{"--jwt-public-key", ec_file};
+    const auto from_flag = parse_options(flag, env, 1);
+    REQUIRE_MESSAGE(from_flag.has_value(), from_flag.error());
+    REQUIRE(from_flag->config.jwt_public_key.has_value());
+    CHECK(from_flag->config.jwt_public_key->algorithms == std::vector<std::string>{"ES256"});
+    CHECK_FALSE(parse_options({}, none, 1)->config.jwt_public_key.has_value());
+    CHECK(usage().find("--jwt-public-key") != std::string::npos);
+  }
+
+  TEST_CASE("a missing or non-key --jwt-public-key file is an option error naming the file") {
+    const TempDir dir;
+    const auto none = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+    const std::string missing = (dir.path / "missing.pem").string();
+    const std::vector<std::string_view> absent{"--jwt-public-key", missing};
+    const auto not_read = parse_options(absent, none, 1);
+    REQUIRE_FALSE(not_read.has_value());
+    CHECK(not_read.error().starts_with("--jwt-public-key: cannot read " + missing));
+    const std::string text = dir.write("text.pem", "hello\n");
+    const std::string assigned = "--jwt-public-key=" + text;
+    const std::vector<std::string_view> not_key{assigned};
+    const auto not_parsed = parse_options(not_key, none, 1);
+    REQUIRE_FALSE(not_parsed.has_value());
+    CHECK(not_parsed.error().find(text + ": no public key") != std::string::npos);
+    const std::vector<std::string_view> empty{"--jwt-public-key="};
+    CHECK_FALSE(parse_options(empty, none, 1).has_value());
   }
 }
 
@@ -252,6 +481,19 @@ TEST_SUITE("auth: connections") {
     REQUIRE(log.has_value());
     REQUIRE(log->size() == 1);
     CHECK(log->front().user_id == "ann");
+  }
+
+  TEST_CASE("with a public key configured, a refresh with an ES256 token is applied") {
+    ServerConfig config = test_config();
+    config.jwt_public_key = public_key_of(ec_key());
+    TestServer server(config);
+    AuthClient ann(server, principal_of({{"doc", "read"}}));
+    ann.send(proto::Refresh{mint_with("ES256", ec_key().private_pem)});
+    ann.send(proto::Refresh{mint_with("ES256", other_ec_key().private_pem)});
+    server.settle();
+    const auto frames = ann.peer->take();
+    CHECK(only<proto::Refreshed>(frames).size() == 1);
+    CHECK(error_names(frames) == std::vector<std::string>{"unauthorized"});
   }
 
   TEST_CASE("a refresh with a bad token is unauthorized and the old rights stay") {

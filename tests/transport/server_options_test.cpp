@@ -196,6 +196,31 @@ TEST_SUITE("server options") {
     CHECK(Fixture{}.parse({})->action == Action::serve);
   }
 
+  TEST_CASE("--tls-cert and --tls-key together make the port speak TLS") {
+    const ServerConfig config =
+        Fixture{}.config({"--tls-cert", "/etc/weft/cert.pem", "--tls-key=/etc/weft/key.pem"});
+    CHECK(config.tls_cert == "/etc/weft/cert.pem");
+    CHECK(config.tls_key == "/etc/weft/key.pem");
+    CHECK(Fixture{}.config({}).tls_cert.empty());
+  }
+
+  TEST_CASE("WEFT_TLS_CERT and WEFT_TLS_KEY set the TLS files") {
+    Fixture fixture;
+    fixture.env = {{"WEFT_TLS_CERT", "c.pem"}, {"WEFT_TLS_KEY", "k.pem"}};
+    const ServerConfig config = fixture.config({});
+    CHECK(config.tls_cert == "c.pem");
+    CHECK(config.tls_key == "k.pem");
+  }
+
+  TEST_CASE("a TLS certificate without its key, or a key without its certificate, is an error") {
+    const std::string expected =
+        "--tls-cert and --tls-key go together: give both (TLS) or neither (plain)";
+    CHECK(Fixture{}.error({"--tls-cert", "c.pem"}) == expected);
+    CHECK(Fixture{}.error({"--tls-key", "k.pem"}) == expected);
+    CHECK(Fixture{}.error({"--tls-cert="}) ==
+          "--tls-cert: the certificate file name must not be empty");
+  }
+
   TEST_CASE("usage lists every flag") {
     const std::string text = usage();
     for (const char* flag :
@@ -207,7 +232,8 @@ TEST_SUITE("server options") {
     }
     for (const char* flag :
          {"--max-ops-per-second", "--max-bytes-per-second", "--max-connections-per-ip",
-          "--max-buffered-ops", "--max-document-bytes", "--max-outbound-bytes"}) {
+          "--max-buffered-ops", "--max-document-bytes", "--max-outbound-bytes", "--tls-cert",
+          "--tls-key"}) {
       CHECK_MESSAGE(text.find(flag) != std::string::npos, flag);
     }
   }

@@ -64,6 +64,16 @@ async function converge(a, b, timeout = 20000) {
   throw new Error(`no convergence in ${timeout} ms: ${JSON.stringify(last)}`);
 }
 
+// A throwaway self-signed certificate for 127.0.0.1 in `dir` (the openssl command line).
+function makeCertificate(dir) {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+    '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1',
+    '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  return { cert, key };
+}
+
 async function openEditor(context, base, errors, label) {
   const page = await context.newPage();
   page.on('console', (message) => {
@@ -295,6 +305,36 @@ async function main() {
       await a.waitForSelector('.cm-content');
       await waitForStatus(a, 'Saved');
       assert((await text(a)).view === before, 'same text after reload');
+    }],
+
+    ['over TLS the editor loads from https:// and two windows converge through wss://', async () => {
+      const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'weft-e2e-tls-'));
+      const { cert, key } = makeCertificate(tlsDir);
+      const tls = await startServer({ bin: serverBin, staticDir: path.join(clientDir, 'public'),
+        data: path.join(tlsDir, 'data'), args: ['--tls-cert', cert, '--tls-key', key] });
+      // The certificate is self-signed: these contexts trust it as a user accepting it would.
+      const contexts = await Promise.all([1, 2].map(() =>
+        browser.newContext({ viewport, ignoreHTTPSErrors: true })));
+      try {
+        const base = `https://127.0.0.1:${tls.port}`;
+        const sockets = [];
+        const pages = [];
+        for (const [i, context] of contexts.entries()) {
+          context.on('page', (page) => page.on('websocket', (ws) => sockets.push(ws.url())));
+          pages.push(await openEditor(context, base, errors, `TLS ${i + 1}`));
+        }
+        const [x, y] = pages;
+        assert(sockets.length >= 2 && sockets.every((url) => url.startsWith(`wss://127.0.0.1:${tls.port}/ws`)),
+          `WebSockets over wss: ${JSON.stringify(sockets)}`);
+        await Promise.all([typeAt(x, 'Control+End', 'secure from x. '), typeAt(y, 'Control+End', 'secure from y. ')]);
+        const settled = await converge(x, y);
+        assert(settled.includes('secure from x. ') && settled.includes('secure from y. '),
+          `over TLS: ${JSON.stringify(settled)}`);
+      } finally {
+        await Promise.all(contexts.map((context) => context.close()));
+        await tls.stop();
+        rmSync(tlsDir, { recursive: true, force: true });
+      }
     }],
 
     ['no console errors', async () => {

@@ -8,10 +8,11 @@ import path from 'node:path';
 
 // Starts weft-server (on a free port unless `port` is given; in a new temporary data directory
 // unless `data` is given). Resolves to { port, data, stop({ keepData }) }.
-export async function startServer({ bin, staticDir, data, port: wanted = 0 }) {
+// `args`: more weft-server flags (e.g. --tls-cert/--tls-key).
+export async function startServer({ bin, staticDir, data, port: wanted = 0, args = [] }) {
   const dataDir = data ?? mkdtempSync(path.join(os.tmpdir(), 'weft-e2e-'));
-  const child = spawn(bin, ['--listen', `127.0.0.1:${wanted}`, '--data', dataDir, '--static', staticDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, ['--listen', `127.0.0.1:${wanted}`, '--data', dataDir, '--static', staticDir,
+    ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   const port = await new Promise((resolve, reject) => {

@@ -1,0 +1,83 @@
+// tls_certificates.cpp — loading PEM files into an OpenSSL server context, and reloading them.
+#include "server/tls_certificates.hpp"
+
+#include <utility>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+namespace weft::server {
+namespace ssl = boost::asio::ssl;
+
+namespace {
+
+// "file: reason" in OpenSSL's own words, earliest first (e.g. "no start line: PEM lib"), when
+// it left some in the thread's error queue; asio's message alone is often generic.
+[[nodiscard]] std::string describe(const std::filesystem::path& file,
+                                   const boost::system::error_code& ec) {
+  std::string reasons;
+  while (const unsigned long code = ERR_get_error()) {
+    const char* reason = ERR_reason_error_string(code);
+    if (reason == nullptr) continue;
+    reasons += (reasons.empty() ? "" : ": ") + std::string(reason);
+  }
+  return file.string() + ": " + (reasons.empty() ? ec.message() : reasons);
+}
+
+}  // namespace
+
+tl::expected<std::shared_ptr<ssl::context>, std::string> make_tls_server_context(
+    const std::filesystem::path& cert_file, const std::filesystem::path& key_file) {
+  ERR_clear_error();
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  boost::system::error_code ec;
+  // TLS 1.2 and 1.3 only; no renegotiation (a CPU-exhaustion vector), no compression (CRIME).
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                           ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                           ssl::context::no_tlsv1_1 | ssl::context::no_compression |
+                           ssl::context::single_dh_use,
+                       ec);
+  if (ec) return tl::unexpected("TLS context: " + ec.message());
+  SSL_CTX_set_options(context->native_handle(), SSL_OP_NO_RENEGOTIATION);
+  if (context->use_certificate_chain_file(cert_file.string(), ec); ec) {
+    return tl::unexpected(describe(cert_file, ec));
+  }
+  if (context->use_private_key_file(key_file.string(), ssl::context::pem, ec); ec) {
+    return tl::unexpected(describe(key_file, ec));
+  }
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    ERR_clear_error();
+    return tl::unexpected(key_file.string() + ": the key does not match the certificate in " +
+                          cert_file.string());
+  }
+  return context;
+}
+
+TlsCertificates::TlsCertificates(std::filesystem::path cert_file, std::filesystem::path key_file,
+                                 std::shared_ptr<ssl::context> context)
+    : cert_file_(std::move(cert_file)),
+      key_file_(std::move(key_file)),
+      context_(std::move(context)) {}
+
+tl::expected<std::unique_ptr<TlsCertificates>, std::string> TlsCertificates::load(
+    std::filesystem::path cert_file, std::filesystem::path key_file) {
+  auto context = make_tls_server_context(cert_file, key_file);
+  if (!context) return tl::unexpected(std::move(context.error()));
+  return std::make_unique<TlsCertificates>(std::move(cert_file), std::move(key_file),
+                                           std::move(*context));
+}
+
+std::shared_ptr<ssl::context> TlsCertificates::current() const {
+  const std::scoped_lock lock{mutex_};
+  return context_;
+}
+
+tl::expected<void, std::string> TlsCertificates::reload() {
+  auto context = make_tls_server_context(cert_file_, key_file_);
+  if (!context) return tl::unexpected(std::move(context.error()));
+  const std::scoped_lock lock{mutex_};
+  context_ = std::move(*context);
+  return {};
+}
+
+}  // namespace weft::server

@@ -1,0 +1,306 @@
+// tls_client_test.cpp — the client side of TLS: wss:// connections (client::Connection via
+// Session) and https requests (https_request) verify the server's certificate and host name.
+//
+// Two groups:
+//   "integration: tls client" runs against `openssl s_server -WWW` (a TLS file server), so it
+//     tests the client alone: the TLS handshake succeeds or fails for the right reason (the
+//     WebSocket handshake after it fails there, as s_server speaks no WebSocket).
+//   "integration: tls server" runs against weft-server --tls-cert/--tls-key (wss:// and https://
+//     on one port).
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client/connection.hpp"
+#include "client/session.hpp"
+#include "tests/integration/harness.hpp"
+#include "tests/integration/http_client.hpp"
+#include "tests/integration/tls_cert.hpp"
+
+namespace weft::integration {
+namespace {
+
+// A temporary directory, removed with everything in it on destruction.
+struct TempDir {
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "weft-tls-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::filesystem::path path;
+};
+
+// A port nobody listens on right now (bound to 0 and released; s_server cannot report its own).
+std::uint16_t free_port(const std::string& address) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor acceptor(
+      ioc, {boost::asio::ip::make_address(address), std::uint16_t{0}});
+  return acceptor.local_endpoint().port();
+}
+
+// `openssl s_server -WWW` serving the files of `dir` over TLS with `files`, on `address`.
+class FileServer {
+ public:
+  FileServer(const std::filesystem::path& dir, const TlsFiles& files,
+             const std::string& address = "127.0.0.1")
+      : port_(free_port(address)) {
+    int out[2];
+    REQUIRE(::pipe(out) == 0);
+    const std::string accept = address + ":" + std::to_string(port_);
+    const std::string cert = files.cert.string();
+    const std::string key = files.key.string();
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::dup2(out[1], STDOUT_FILENO);
+      const int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, STDERR_FILENO);
+      ::close(out[0]);
+      ::close(out[1]);
+      if (::chdir(dir.c_str()) != 0) ::_exit(126);
+      ::execlp("openssl", "openssl", "s_server", "-accept", accept.c_str(), "-cert", cert.c_str(),
+               "-key", key.c_str(), "-WWW", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    out_ = out[0];
+    // s_server prints ACCEPT once it listens.
+    std::string printed;
+    while (printed.find("ACCEPT") == std::string::npos) {
+      pollfd fd{out_, POLLIN, 0};
+      if (::poll(&fd, 1, 20000) <= 0) break;
+      char buffer[256];
+      const ssize_t n = ::read(out_, buffer, sizeof buffer);
+      if (n <= 0) break;
+      printed.append(buffer, static_cast<std::size_t>(n));
+    }
+    REQUIRE_MESSAGE(printed.find("ACCEPT") != std::string::npos, "s_server printed: ", printed);
+  }
+  ~FileServer() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    ::close(out_);
+  }
+  FileServer(const FileServer&) = delete;
+  FileServer& operator=(const FileServer&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+ private:
+  std::uint16_t port_;
+  pid_t pid_ = -1;
+  int out_ = -1;
+};
+
+// How a wss:// connection to host:port ended: its close reason ("handshake: ..." once TLS was
+// done and the WebSocket handshake failed; "tls handshake: ..." when TLS itself failed).
+std::string wss_outcome(const std::string& host, std::uint16_t port,
+                        const client::TlsOptions& tls) {
+  boost::asio::io_context ioc;
+  std::optional<client::CloseInfo> closed;
+  bool opened = false;
+  client::Connection::Events events;
+  events.on_open = [&] { opened = true; };
+  events.on_close = [&](const client::CloseInfo& info) { closed = info; };
+  auto conn = client::Connection::create(ioc, std::move(events));
+  conn->open(host, port, "/ws", tls);
+  REQUIRE(client::run_until(
+      ioc, [&] { return opened || closed.has_value(); }, 20s));
+  conn->detach();
+  return opened ? "open" : closed->reason;
+}
+
+// Trusts `ca` (a throwaway certificate); `verify` false turns verification off.
+client::TlsOptions trusting(const std::filesystem::path& ca, bool verify = true) {
+  client::TlsOptions tls;
+  tls.ca_file = ca.string();
+  tls.verify_peer = verify;
+  return tls;
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+}  // namespace
+
+TEST_SUITE("integration: tls client") {
+  TEST_CASE("a wss connection trusting the certificate completes the TLS handshake") {
+    TempDir dir;
+    const TlsFiles files = make_tls_files(dir.path);
+    FileServer server(dir.path, files);
+    const std::string outcome = wss_outcome("127.0.0.1", server.port(), trusting(files.cert));
+    CAPTURE(outcome);
+    CHECK(starts_with(outcome, "handshake: "));  // s_server answers no WebSocket upgrade
+  }
+
+  TEST_CASE("a wss connection by DNS name checks the name and sends it as SNI") {
+    TempDir dir;
+    const TlsFiles files = make_tls_files(dir.path);
+    FileServer server(dir.path, files);
+    const std::string outcome = wss_outcome("localhost", server.port(), trusting(files.cert));
+    CAPTURE(outcome);
+    CHECK(starts_with(outcome, "handshake: "));
+  }
+
+  TEST_CASE("a wss connection that does not trust the certificate fails its TLS handshake") {
+    TempDir dir;
+    TempDir other;
+    const TlsFiles files = make_tls_files(dir.path);
+    const TlsFiles stranger = make_tls_files(other.path);
+    FileServer server(dir.path, files);
+    const std::string outcome = wss_outcome("127.0.0.1", server.port(), trusting(stranger.cert));
+    CAPTURE(outcome);
+    CHECK(starts_with(outcome, "tls handshake: "));
+    CHECK(outcome.find("certificate verify failed") != std::string::npos);
+  }
+
+  TEST_CASE(
+      "a wss connection to an address the certificate does not name fails its TLS handshake") {
+    TempDir dir;
+    const TlsFiles files = make_tls_files(dir.path);  // names 127.0.0.1 and localhost only
+    FileServer server(dir.path, files, "127.0.0.2");
+    const std::string outcome = wss_outcome("127.0.0.2", server.port(), trusting(files.cert));
+    CAPTURE(outcome);
+    CHECK(starts_with(outcome, "tls handshake: "));
+    CHECK(outcome.find("certificate verify failed") != std::string::npos);
+  }
+
+  TEST_CASE("a wss connection without verification accepts an untrusted certificate") {
+    TempDir dir;
+    TempDir other;
+    const TlsFiles files = make_tls_files(dir.path);
+    const TlsFiles stranger = make_tls_files(other.path);
+    FileServer server(dir.path, files);
+    const std::string outcome =
+        wss_outcome("127.0.0.1", server.port(), trusting(stranger.cert, false));
+    CAPTURE(outcome);
+    CHECK(starts_with(outcome, "handshake: "));
+  }
+
+  TEST_CASE("a wss connection with an unreadable CA file reports it") {
+    const std::string outcome = wss_outcome("127.0.0.1", 1, trusting("/nonexistent/ca.pem"));
+    CAPTURE(outcome);
+    CHECK(starts_with(outcome, "tls: CA file /nonexistent/ca.pem"));
+  }
+
+  TEST_CASE("an https request verifies the certificate against the given CA file") {
+    TempDir dir;
+    const TlsFiles files = make_tls_files(dir.path);
+    std::ofstream(dir.path / "hello.txt") << "hello over tls\n";
+    FileServer server(dir.path, files);
+    const HttpReply reply = https_request(server.port(), trusting(files.cert), "GET", "/hello.txt");
+    CAPTURE(reply.body);
+    CHECK(reply.status == 200);
+    CHECK(reply.body == "hello over tls\n");
+  }
+
+  TEST_CASE("an https request to an untrusted certificate fails its TLS handshake") {
+    TempDir dir;
+    TempDir other;
+    const TlsFiles files = make_tls_files(dir.path);
+    const TlsFiles stranger = make_tls_files(other.path);
+    std::ofstream(dir.path / "hello.txt") << "hello over tls\n";
+    FileServer server(dir.path, files);
+    const HttpReply reply =
+        https_request(server.port(), trusting(stranger.cert), "GET", "/hello.txt");
+    CAPTURE(reply.body);
+    CHECK(reply.status == 0);
+    CHECK(starts_with(reply.body, "tls handshake: "));
+    CHECK(reply.body.find("certificate verify failed") != std::string::npos);
+  }
+}
+
+// Needs weft-server's --tls-cert/--tls-key (the server side of TLS).
+TEST_SUITE("integration: tls server") {
+  // A Harness serving wss:// and https:// with a throwaway certificate its clients trust.
+  struct TlsHarness {
+    TempDir dir;
+    TlsFiles files = make_tls_files(dir.path);
+    Harness h{{"--tls-cert", files.cert.string(), "--tls-key", files.key.string()}};
+    TlsHarness() { h.session_options.tls = trusting(files.cert); }
+  };
+
+  TEST_CASE("clients over wss join one document, type at once and converge") {
+    TlsHarness t;
+    Harness& h = t.h;
+    INFO("server log:\n" << h.server.log());
+    std::vector<client::Session*> members;
+    for (int c = 0; c < 3; ++c) members.push_back(&h.client("secret"));
+    std::mt19937 rng{20240605};
+    for (int round = 0; round < 40; ++round) {
+      for (client::Session* session : members) random_edit(*session, "secret", rng, "abcxyz");
+      if (round % 5 == 4) h.pump(5ms);
+    }
+    CHECK(h.wait_until([&] {
+      return std::all_of(members.begin(), members.end(),
+                         [](auto* s) { return s->acked("secret"); }) &&
+             same_text(members, "secret");
+    }));
+    CHECK(members.front()->text("secret").size() > 40);
+    client::Session& late = h.client("secret");
+    CHECK(late.text("secret") == members.front()->text("secret"));
+  }
+
+  TEST_CASE("https GET /healthz answers 200 with the certificate verified") {
+    TlsHarness t;
+    INFO("server log:\n" << t.h.server.log());
+    const HttpReply reply =
+        https_request(t.h.server.port(), trusting(t.files.cert), "GET", "/healthz");
+    CAPTURE(reply.body);
+    CHECK(reply.status == 200);
+  }
+
+  TEST_CASE("a client that does not trust the certificate fails and the server keeps serving") {
+    TlsHarness t;
+    INFO("server log:\n" << t.h.server.log());
+    TempDir other;
+    const TlsFiles stranger = make_tls_files(other.path);
+    client::SessionOptions options;
+    options.tls = trusting(stranger.cert);
+    client::Session wary{t.h.ioc, options};
+    const auto opened = wary.open("127.0.0.1", t.h.server.port());
+    REQUIRE_FALSE(opened.has_value());
+    CHECK(starts_with(opened.error(), "tls handshake: "));
+    CHECK(opened.error().find("certificate verify failed") != std::string::npos);
+    client::Session& trusting = t.h.client("after");
+    CHECK(trusting.local_insert("after", 0, "still serving").has_value());
+    CHECK(t.h.wait_until([&] { return trusting.acked("after"); }));
+    CHECK(t.h.server.running());
+  }
+
+  TEST_CASE("a plain ws client to the TLS port gets no WebSocket but a 400 naming TLS") {
+    TlsHarness t;
+    INFO("server log:\n" << t.h.server.log());
+    client::Session plain{t.h.ioc};
+    const auto opened = plain.open("127.0.0.1", t.h.server.port());
+    REQUIRE_FALSE(opened.has_value());
+    CHECK(starts_with(opened.error(), "handshake: "));
+    const HttpReply reply = http_request(t.h.server.port(), "GET", "/healthz");
+    CAPTURE(reply.body);
+    CHECK(reply.status == 400);
+    CHECK(reply.body.find("TLS") != std::string::npos);
+    CHECK(t.h.server.running());
+  }
+}
+
+}  // namespace weft::integration
