@@ -1,6 +1,7 @@
 // tls_certificates.cpp — loading PEM files into an OpenSSL server context, and reloading them.
 #include "server/tls_certificates.hpp"
 
+#include <string_view>
 #include <utility>
 
 #include <openssl/err.h>
@@ -11,17 +12,22 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
-// "file: reason" in OpenSSL's own words, earliest first (e.g. "no start line: PEM lib"), when
-// it left some in the thread's error queue; asio's message alone is often generic.
-[[nodiscard]] std::string describe(const std::filesystem::path& file,
+// "FILE: WHAT (OpenSSL: reasons)" with OpenSSL's reasons from the thread's error queue, earliest
+// first; asio's message alone is often generic. A file that cannot be read says so plainly.
+[[nodiscard]] std::string describe(const std::filesystem::path& file, std::string_view what,
                                    const boost::system::error_code& ec) {
   std::string reasons;
   while (const unsigned long code = ERR_get_error()) {
     const char* reason = ERR_reason_error_string(code);
     if (reason == nullptr) continue;
-    reasons += (reasons.empty() ? "" : ": ") + std::string(reason);
+    reasons += (reasons.empty() ? "" : ", ") + std::string(reason);
   }
-  return file.string() + ": " + (reasons.empty() ? ec.message() : reasons);
+  std::error_code fs_error;
+  if (!std::filesystem::is_regular_file(file, fs_error)) {
+    return file.string() + ": no such file (or not a regular file)";
+  }
+  return file.string() + ": " + std::string(what) +
+         " (OpenSSL: " + (reasons.empty() ? ec.message() : reasons) + ")";
 }
 
 }  // namespace
@@ -40,10 +46,11 @@ tl::expected<std::shared_ptr<ssl::context>, std::string> make_tls_server_context
   if (ec) return tl::unexpected("TLS context: " + ec.message());
   SSL_CTX_set_options(context->native_handle(), SSL_OP_NO_RENEGOTIATION);
   if (context->use_certificate_chain_file(cert_file.string(), ec); ec) {
-    return tl::unexpected(describe(cert_file, ec));
+    return tl::unexpected(describe(cert_file, "not a PEM certificate chain", ec));
   }
   if (context->use_private_key_file(key_file.string(), ssl::context::pem, ec); ec) {
-    return tl::unexpected(describe(key_file, ec));
+    return tl::unexpected(describe(
+        key_file, "not a PEM private key of the certificate in " + cert_file.string(), ec));
   }
   if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
     ERR_clear_error();

@@ -2,6 +2,8 @@
 // request, read one response, close.
 #include "tests/integration/http_client.hpp"
 
+#include <sstream>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -78,6 +80,15 @@ HttpReply https_request(std::uint16_t port, const client::TlsOptions& tls,
   stream.handshake(net::ssl::stream_base::client, ec);
   if (ec) return {0, "", "", "tls handshake: " + ec.message()};
   return exchange(stream, method, target, body);
+}
+
+double metric_sample(const std::string& metrics_text, const std::string& series) {
+  std::istringstream lines(metrics_text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
 }
 
 }  // namespace weft::integration

@@ -26,4 +26,7 @@ struct HttpReply {
                                       const std::string& method, const std::string& target,
                                       const std::string& body = "");
 
+// The value of the /metrics sample line that starts with `series` and a space; -1 if none.
+[[nodiscard]] double metric_sample(const std::string& metrics_text, const std::string& series);
+
 }  // namespace weft::integration

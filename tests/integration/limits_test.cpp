@@ -2,6 +2,7 @@
 // status or close code it names, nothing silently dropped, and the document still working after.
 // Also the large paste (split by the client, converging everywhere) and the slow client (closed
 // with 4003 while the others keep editing, the server's memory bounded).
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 
 #include "proto/frame_codec.hpp"
 #include "tests/integration/harness.hpp"
+#include "tests/integration/http_client.hpp"
 
 namespace weft::integration {
 namespace {
@@ -250,11 +252,21 @@ TEST_SUITE("limits") {
     const std::uint64_t rss_before = rss_kib(l.server.pid());
     const std::string chunk = mixed_text(64 * 1024);
     std::string expected;
+    // What the server holds for clients: each connection's queue is capped at 256 KiB, so with
+    // three connections never more than 768 KiB, however far behind `slow` falls.
+    const auto outbound = [&] {
+      return metric_sample(http_request(l.server.port(), "GET", "/metrics").body,
+                           "weft_outbound_queued_bytes");
+    };
+    double most_outbound = 0;
     for (int i = 0; i < 48; ++i) {  // ~3 MB to the slow client: far beyond 256 KiB
       l.append(writer, "slow", chunk);
       expected += chunk;
       REQUIRE(l.wait_until([&] { return writer.acked("slow"); }));
+      most_outbound = std::max(most_outbound, outbound());
     }
+    MESSAGE("most outbound bytes queued: " << most_outbound);
+    CHECK(most_outbound <= 3 * 262144);
     CHECK(l.wait_until([&] { return reader.text("slow") == expected; }));
     CHECK(
         l.wait_until([&] { return l.server.log().find("closed with 4003") != std::string::npos; }));
@@ -262,6 +274,8 @@ TEST_SUITE("limits") {
     l.append(reader, "slow", "!");
     CHECK(l.wait_until(
         [&] { return reader.acked("slow") && writer.text("slow") == expected + "!"; }));
+    // Once `slow` is closed, the server keeps for it at most the frame it was writing.
+    CHECK(outbound() <= static_cast<double>(chunk.size()) + 1024);
     const std::uint64_t rss_after = rss_kib(l.server.pid());
     MESSAGE("server VmRSS " << rss_before << " KiB -> " << rss_after << " KiB");
     CHECK(rss_after < rss_before + 256 * 1024);  // the text itself is ~3 MB per copy

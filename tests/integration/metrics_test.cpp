@@ -1,26 +1,11 @@
 // metrics_test.cpp — GET /metrics of the real binary: Prometheus text with every family, and
 // values that follow what clients did.
-#include <sstream>
-
 #include <doctest/doctest.h>
 
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
 
 namespace weft::integration {
-namespace {
-
-// The value of the sample line that starts with `series` followed by a space; -1 if none.
-double sample(const std::string& text, const std::string& series) {
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-  }
-  return -1;
-}
-
-}  // namespace
 
 TEST_SUITE("integration: metrics") {
   TEST_CASE("GET /metrics has every family, with values after some typing") {
@@ -44,18 +29,19 @@ TEST_SUITE("integration: metrics") {
           "weft_queued_events", "weft_divergence_reports_total"}) {
       CHECK_MESSAGE(text.find(std::string("# TYPE ") + family + " ") != std::string::npos, family);
     }
-    CHECK(sample(text, "weft_connections") == 2);
-    CHECK(sample(text, "weft_documents_loaded") == 1);
-    CHECK(sample(text, "weft_joins_total") == 2);
-    CHECK(sample(text, "weft_ops_applied_total") >= 20);
-    CHECK(sample(text, "weft_ops_received_total") >= sample(text, "weft_ops_applied_total"));
-    CHECK(sample(text, "weft_bytes_received_total") > 0);
-    CHECK(sample(text, "weft_bytes_sent_total") > 0);
-    CHECK(sample(text, "weft_store_commit_seconds_count") >= 1);
-    CHECK(sample(text, "weft_ack_latency_seconds_count") >= 1);
-    CHECK(sample(text, "weft_batch_ops_sum") >= 20);
+    CHECK(metric_sample(text, "weft_connections") == 2);
+    CHECK(metric_sample(text, "weft_documents_loaded") == 1);
+    CHECK(metric_sample(text, "weft_joins_total") == 2);
+    CHECK(metric_sample(text, "weft_ops_applied_total") >= 20);
+    CHECK(metric_sample(text, "weft_ops_received_total") >=
+          metric_sample(text, "weft_ops_applied_total"));
+    CHECK(metric_sample(text, "weft_bytes_received_total") > 0);
+    CHECK(metric_sample(text, "weft_bytes_sent_total") > 0);
+    CHECK(metric_sample(text, "weft_store_commit_seconds_count") >= 1);
+    CHECK(metric_sample(text, "weft_ack_latency_seconds_count") >= 1);
+    CHECK(metric_sample(text, "weft_batch_ops_sum") >= 20);
     CHECK(text.find("weft_store_commit_seconds_bucket{le=\"0.001\"}") != std::string::npos);
-    CHECK(sample(text, "weft_queued_events") == 0);
+    CHECK(metric_sample(text, "weft_queued_events") == 0);
   }
 
   // weft_closes_total has a series per reason, so it appears with the first close.

@@ -16,6 +16,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -300,6 +301,90 @@ TEST_SUITE("integration: tls server") {
     CHECK(reply.status == 400);
     CHECK(reply.body.find("TLS") != std::string::npos);
     CHECK(t.h.server.running());
+  }
+
+  TEST_CASE("SIGHUP reloads the certificate for new connections; open ones keep going") {
+    TlsHarness t;
+    INFO("server log:\n" << t.h.server.log());
+    client::Session& before = t.h.client("renewed");
+    TempDir renewal;
+    const std::filesystem::path old_cert = renewal.path / "old.pem";
+    std::filesystem::copy_file(t.files.cert, old_cert);
+    TempDir next_dir;
+    const TlsFiles next = make_tls_files(next_dir.path);
+    std::filesystem::copy_file(next.cert, t.files.cert,
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(next.key, t.files.key,
+                               std::filesystem::copy_options::overwrite_existing);
+    REQUIRE(::kill(t.h.server.pid(), SIGHUP) == 0);
+    REQUIRE(t.h.wait_until([&] {
+      return t.h.server.log().find("reloaded the TLS certificate") != std::string::npos;
+    }));
+    // New handshakes present the new certificate: trusting it works, trusting the old fails.
+    const HttpReply renewed =
+        https_request(t.h.server.port(), trusting(next.cert), "GET", "/healthz");
+    CAPTURE(renewed.body);
+    CHECK(renewed.status == 200);
+    const HttpReply stale = https_request(t.h.server.port(), trusting(old_cert), "GET", "/healthz");
+    CHECK(stale.status == 0);
+    CHECK(stale.body.find("tls handshake") != std::string::npos);
+    // The connection made before the reload still edits.
+    REQUIRE(before.local_insert("renewed", 0, "typed after the renewal").has_value());
+    CHECK(t.h.wait_until([&] { return before.acked("renewed"); }));
+  }
+
+  TEST_CASE("a reload that fails keeps the current certificate and says why") {
+    TlsHarness t;
+    INFO("server log:\n" << t.h.server.log());
+    // The clients keep trusting the certificate loaded at startup, from a copy.
+    TempDir trust;
+    std::filesystem::copy_file(t.files.cert, trust.path / "cert.pem");
+    t.h.session_options.tls = trusting(trust.path / "cert.pem");
+    std::ofstream{t.files.cert, std::ios::trunc} << "not a certificate\n";
+    REQUIRE(::kill(t.h.server.pid(), SIGHUP) == 0);
+    REQUIRE(t.h.wait_until([&] {
+      return t.h.server.log().find("kept the current TLS certificate") != std::string::npos;
+    }));
+    CHECK(t.h.server.log().find(t.files.cert.string() + ": not a PEM certificate chain") !=
+          std::string::npos);
+    // The certificate loaded at startup still serves new connections.
+    client::Session& after = t.h.client("kept");
+    REQUIRE(after.local_insert("kept", 0, "still encrypted").has_value());
+    CHECK(t.h.wait_until([&] { return after.acked("kept"); }));
+  }
+
+  TEST_CASE("bytes that look like TLS but are not end that connection only") {
+    TlsHarness t;
+    INFO("server log:\n" << t.h.server.log());
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket socket{ioc};
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), t.h.server.port()});
+    std::string garbage = "\x16\x03\x01\x02\x00";  // a TLS record header, then noise
+    for (int i = 0; i < 600; ++i) garbage += static_cast<char>((i * 7919) % 251);
+    boost::asio::write(socket, boost::asio::buffer(garbage));
+    char byte = 0;
+    boost::system::error_code ec;
+    while (!ec) socket.read_some(boost::asio::buffer(&byte, 1), ec);  // the server closes it
+    CHECK(https_request(t.h.server.port(), trusting(t.files.cert), "GET", "/healthz").status ==
+          200);
+    CHECK(t.h.server.running());
+  }
+
+  TEST_CASE("a certificate that cannot be loaded stops the server at startup, naming the file") {
+    TempDir dir;
+    const TlsFiles files = make_tls_files(dir.path);
+    ServerProcess missing;
+    CHECK_FALSE(missing.start(
+        {"--tls-cert", (dir.path / "absent.pem").string(), "--tls-key", files.key.string()}));
+    CHECK(missing.log().find("absent.pem: no such file") != std::string::npos);
+    TempDir other;
+    const TlsFiles stranger = make_tls_files(other.path);
+    ServerProcess mismatched;
+    CHECK_FALSE(
+        mismatched.start({"--tls-cert", files.cert.string(), "--tls-key", stranger.key.string()}));
+    CHECK(mismatched.log().find(stranger.key.string() +
+                                ": not a PEM private key of the certificate") != std::string::npos);
+    CHECK(mismatched.log().find("key values mismatch") != std::string::npos);
   }
 }
 
