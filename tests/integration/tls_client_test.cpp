@@ -29,25 +29,12 @@
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/tls_cert.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace weft::integration {
 namespace {
 
-// A temporary directory, removed with everything in it on destruction.
-struct TempDir {
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "weft-tls-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::filesystem::path path;
-};
+using testing::TempDir;
 
 // A port nobody listens on right now (bound to 0 and released; s_server cannot report its own).
 std::uint16_t free_port(const std::string& address) {
@@ -147,8 +134,8 @@ bool starts_with(const std::string& text, const std::string& prefix) {
 TEST_SUITE("integration: tls client") {
   TEST_CASE("a wss connection trusting the certificate completes the TLS handshake") {
     TempDir dir;
-    const TlsFiles files = make_tls_files(dir.path);
-    FileServer server(dir.path, files);
+    const TlsFiles files = make_tls_files(dir.path());
+    FileServer server(dir.path(), files);
     const std::string outcome = wss_outcome("127.0.0.1", server.port(), trusting(files.cert));
     CAPTURE(outcome);
     CHECK(starts_with(outcome, "handshake: "));  // s_server answers no WebSocket upgrade
@@ -156,8 +143,8 @@ TEST_SUITE("integration: tls client") {
 
   TEST_CASE("a wss connection by DNS name checks the name and sends it as SNI") {
     TempDir dir;
-    const TlsFiles files = make_tls_files(dir.path);
-    FileServer server(dir.path, files);
+    const TlsFiles files = make_tls_files(dir.path());
+    FileServer server(dir.path(), files);
     const std::string outcome = wss_outcome("localhost", server.port(), trusting(files.cert));
     CAPTURE(outcome);
     CHECK(starts_with(outcome, "handshake: "));
@@ -166,9 +153,9 @@ TEST_SUITE("integration: tls client") {
   TEST_CASE("a wss connection that does not trust the certificate fails its TLS handshake") {
     TempDir dir;
     TempDir other;
-    const TlsFiles files = make_tls_files(dir.path);
-    const TlsFiles stranger = make_tls_files(other.path);
-    FileServer server(dir.path, files);
+    const TlsFiles files = make_tls_files(dir.path());
+    const TlsFiles stranger = make_tls_files(other.path());
+    FileServer server(dir.path(), files);
     const std::string outcome = wss_outcome("127.0.0.1", server.port(), trusting(stranger.cert));
     CAPTURE(outcome);
     CHECK(starts_with(outcome, "tls handshake: "));
@@ -178,8 +165,8 @@ TEST_SUITE("integration: tls client") {
   TEST_CASE(
       "a wss connection to an address the certificate does not name fails its TLS handshake") {
     TempDir dir;
-    const TlsFiles files = make_tls_files(dir.path);  // names 127.0.0.1 and localhost only
-    FileServer server(dir.path, files, "127.0.0.2");
+    const TlsFiles files = make_tls_files(dir.path());  // names 127.0.0.1 and localhost only
+    FileServer server(dir.path(), files, "127.0.0.2");
     const std::string outcome = wss_outcome("127.0.0.2", server.port(), trusting(files.cert));
     CAPTURE(outcome);
     CHECK(starts_with(outcome, "tls handshake: "));
@@ -189,9 +176,9 @@ TEST_SUITE("integration: tls client") {
   TEST_CASE("a wss connection without verification accepts an untrusted certificate") {
     TempDir dir;
     TempDir other;
-    const TlsFiles files = make_tls_files(dir.path);
-    const TlsFiles stranger = make_tls_files(other.path);
-    FileServer server(dir.path, files);
+    const TlsFiles files = make_tls_files(dir.path());
+    const TlsFiles stranger = make_tls_files(other.path());
+    FileServer server(dir.path(), files);
     const std::string outcome =
         wss_outcome("127.0.0.1", server.port(), trusting(stranger.cert, false));
     CAPTURE(outcome);
@@ -206,9 +193,9 @@ TEST_SUITE("integration: tls client") {
 
   TEST_CASE("an https request verifies the certificate against the given CA file") {
     TempDir dir;
-    const TlsFiles files = make_tls_files(dir.path);
-    std::ofstream(dir.path / "hello.txt") << "hello over tls\n";
-    FileServer server(dir.path, files);
+    const TlsFiles files = make_tls_files(dir.path());
+    std::ofstream(dir.path() / "hello.txt") << "hello over tls\n";
+    FileServer server(dir.path(), files);
     const HttpReply reply = https_request(server.port(), trusting(files.cert), "GET", "/hello.txt");
     CAPTURE(reply.body);
     CHECK(reply.status == 200);
@@ -218,10 +205,10 @@ TEST_SUITE("integration: tls client") {
   TEST_CASE("an https request to an untrusted certificate fails its TLS handshake") {
     TempDir dir;
     TempDir other;
-    const TlsFiles files = make_tls_files(dir.path);
-    const TlsFiles stranger = make_tls_files(other.path);
-    std::ofstream(dir.path / "hello.txt") << "hello over tls\n";
-    FileServer server(dir.path, files);
+    const TlsFiles files = make_tls_files(dir.path());
+    const TlsFiles stranger = make_tls_files(other.path());
+    std::ofstream(dir.path() / "hello.txt") << "hello over tls\n";
+    FileServer server(dir.path(), files);
     const HttpReply reply =
         https_request(server.port(), trusting(stranger.cert), "GET", "/hello.txt");
     CAPTURE(reply.body);
@@ -236,7 +223,7 @@ TEST_SUITE("integration: tls server") {
   // A Harness serving wss:// and https:// with a throwaway certificate its clients trust.
   struct TlsHarness {
     TempDir dir;
-    TlsFiles files = make_tls_files(dir.path);
+    TlsFiles files = make_tls_files(dir.path());
     Harness h{{"--tls-cert", files.cert.string(), "--tls-key", files.key.string()}};
     TlsHarness() { h.session_options.tls = trusting(files.cert); }
   };
@@ -275,7 +262,7 @@ TEST_SUITE("integration: tls server") {
     TlsHarness t;
     INFO("server log:\n" << t.h.server.log());
     TempDir other;
-    const TlsFiles stranger = make_tls_files(other.path);
+    const TlsFiles stranger = make_tls_files(other.path());
     client::SessionOptions options;
     options.tls = trusting(stranger.cert);
     client::Session wary{t.h.ioc, options};
@@ -308,10 +295,10 @@ TEST_SUITE("integration: tls server") {
     INFO("server log:\n" << t.h.server.log());
     client::Session& before = t.h.client("renewed");
     TempDir renewal;
-    const std::filesystem::path old_cert = renewal.path / "old.pem";
+    const std::filesystem::path old_cert = renewal.path() / "old.pem";
     std::filesystem::copy_file(t.files.cert, old_cert);
     TempDir next_dir;
-    const TlsFiles next = make_tls_files(next_dir.path);
+    const TlsFiles next = make_tls_files(next_dir.path());
     std::filesystem::copy_file(next.cert, t.files.cert,
                                std::filesystem::copy_options::overwrite_existing);
     std::filesystem::copy_file(next.key, t.files.key,
@@ -338,8 +325,8 @@ TEST_SUITE("integration: tls server") {
     INFO("server log:\n" << t.h.server.log());
     // The clients keep trusting the certificate loaded at startup, from a copy.
     TempDir trust;
-    std::filesystem::copy_file(t.files.cert, trust.path / "cert.pem");
-    t.h.session_options.tls = trusting(trust.path / "cert.pem");
+    std::filesystem::copy_file(t.files.cert, trust.path() / "cert.pem");
+    t.h.session_options.tls = trusting(trust.path() / "cert.pem");
     std::ofstream{t.files.cert, std::ios::trunc} << "not a certificate\n";
     REQUIRE(::kill(t.h.server.pid(), SIGHUP) == 0);
     REQUIRE(t.h.wait_until([&] {
@@ -372,13 +359,13 @@ TEST_SUITE("integration: tls server") {
 
   TEST_CASE("a certificate that cannot be loaded stops the server at startup, naming the file") {
     TempDir dir;
-    const TlsFiles files = make_tls_files(dir.path);
+    const TlsFiles files = make_tls_files(dir.path());
     ServerProcess missing;
     CHECK_FALSE(missing.start(
-        {"--tls-cert", (dir.path / "absent.pem").string(), "--tls-key", files.key.string()}));
+        {"--tls-cert", (dir.path() / "absent.pem").string(), "--tls-key", files.key.string()}));
     CHECK(missing.log().find("absent.pem: no such file") != std::string::npos);
     TempDir other;
-    const TlsFiles stranger = make_tls_files(other.path);
+    const TlsFiles stranger = make_tls_files(other.path());
     ServerProcess mismatched;
     CHECK_FALSE(
         mismatched.start({"--tls-cert", files.cert.string(), "--tls-key", stranger.key.string()}));

@@ -17,6 +17,7 @@
 #include "server/server_options.hpp"
 #include "tests/server/server_test_support.hpp"
 #include "tests/server/test_keys.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace weft::server::test {
 namespace {
@@ -87,25 +88,7 @@ std::string mint_with(std::string_view alg, std::string_view key,
   return token.signature();
 }
 
-// A temporary directory, removed with its files at the end of the case.
-struct TempDir {
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "weft-auth-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream{path / name} << text;
-    return (path / name).string();
-  }
-  std::filesystem::path path;
-};
+using testing::TempDir;
 
 proto::Join fresh_join(std::string doc) {
   return proto::Join{std::move(doc), std::nullopt, std::nullopt, std::nullopt, {}};
@@ -414,7 +397,7 @@ TEST_SUITE("auth: options") {
   TEST_CASE("a missing or non-key --jwt-public-key file is an option error naming the file") {
     const TempDir dir;
     const auto none = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
-    const std::string missing = (dir.path / "missing.pem").string();
+    const std::string missing = (dir.path() / "missing.pem").string();
     const std::vector<std::string_view> absent{"--jwt-public-key", missing};
     const auto not_read = parse_options(absent, none, 1);
     REQUIRE_FALSE(not_read.has_value());
