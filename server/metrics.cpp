@@ -42,6 +42,8 @@ Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
       closes_(family(BuildCounter(), *registry_, "weft_closes_total",
                      "WebSocket connections closed, by reason")),
+      tls_handshakes_(family(BuildCounter(), *registry_, "weft_tls_handshakes_total",
+                             "Connections to a TLS port, by result (ok, failed, plain)")),
       connections(gauge(*registry_, "weft_connections", "Open WebSocket connections")),
       documents_loaded(gauge(*registry_, "weft_documents_loaded", "Documents loaded in memory")),
       joins(counter(*registry_, "weft_joins_total", "Joins completed")),
@@ -98,6 +100,10 @@ std::string Metrics::render() const {
 
 void Metrics::count_close(std::string_view reason) {
   closes_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::count_tls_handshake(std::string_view result) {
+  tls_handshakes_.Add({{"result", std::string(result)}}).Increment();
 }
 
 }  // namespace weft::server

@@ -33,10 +33,14 @@ class Metrics {
 
   // A WebSocket closed; `reason` is a close code name (going_away, too_slow, ...) or "client".
   void count_close(std::string_view reason);
+  // A connection on a TLS port was classified: "ok" (handshake done), "failed" (handshake
+  // error or timeout) or "plain" (plain text, answered 400).
+  void count_tls_handshake(std::string_view result);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;  // first: the families below live in it
   prometheus::Family<prometheus::Counter>& closes_;
+  prometheus::Family<prometheus::Counter>& tls_handshakes_;
 
  public:
   prometheus::Gauge& connections;       // open WebSockets

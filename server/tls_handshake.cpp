@@ -9,6 +9,10 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 
+#include "server/hub.hpp"
+#include "server/log.hpp"
+#include "server/metrics.hpp"
+
 namespace weft::server {
 namespace beast = boost::beast;
 namespace net = boost::asio;
@@ -35,6 +39,7 @@ void TlsHandshake::run() {
 void TlsHandshake::on_detect(beast::error_code ec, bool tls) {
   if (ec) return;  // closed or timed out before saying anything
   if (!tls) {
+    transport_.hub.metrics().count_tls_handshake("plain");
     answer_ =
         "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
         "Connection: close\r\nContent-Length: " +
@@ -48,10 +53,22 @@ void TlsHandshake::on_detect(beast::error_code ec, bool tls) {
                         beast::bind_front_handler(&TlsHandshake::on_handshake, shared_from_this()));
 }
 
+std::string TlsHandshake::remote() {
+  beast::error_code ec;
+  const auto endpoint = beast::get_lowest_layer(*tls_).socket().remote_endpoint(ec);
+  return ec ? "?" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
 void TlsHandshake::on_handshake(beast::error_code ec, std::size_t used) {
   // A failed handshake (untrusted certificate, no common protocol, garbage) ends here; the
   // client's TLS library reports why on its side.
-  if (ec) return;
+  if (ec) {
+    transport_.hub.metrics().count_tls_handshake("failed");
+    transport_.hub.log().debug("event=tls_handshake_failed remote={} error={}", remote(),
+                               quote(ec.message()));
+    return;
+  }
+  transport_.hub.metrics().count_tls_handshake("ok");
   buffer_.consume(used);
   std::make_shared<HttpSession>(std::move(*tls_), std::move(context_), std::move(buffer_),
                                 transport_)

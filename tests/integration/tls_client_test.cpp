@@ -270,9 +270,15 @@ TEST_SUITE("integration: tls server") {
     REQUIRE_FALSE(opened.has_value());
     CHECK(starts_with(opened.error(), "tls handshake: "));
     CHECK(opened.error().find("certificate verify failed") != std::string::npos);
-    client::Session& trusting = t.h.client("after");
-    CHECK(trusting.local_insert("after", 0, "still serving").has_value());
-    CHECK(t.h.wait_until([&] { return trusting.acked("after"); }));
+    client::Session& member = t.h.client("after");
+    CHECK(member.local_insert("after", 0, "still serving").has_value());
+    CHECK(t.h.wait_until([&] { return member.acked("after"); }));
+    // The refused handshake is counted (the server learns of it from the client's alert).
+    CHECK(t.h.wait_until([&] {
+      const std::string metrics =
+          https_request(t.h.server.port(), trusting(t.files.cert), "GET", "/metrics").body;
+      return metric_sample(metrics, R"(weft_tls_handshakes_total{result="failed"})") == 1;
+    }));
     CHECK(t.h.server.running());
   }
 
@@ -288,6 +294,10 @@ TEST_SUITE("integration: tls server") {
     CHECK(reply.status == 400);
     CHECK(reply.body.find("TLS") != std::string::npos);
     CHECK(t.h.server.running());
+    const std::string metrics =
+        https_request(t.h.server.port(), trusting(t.files.cert), "GET", "/metrics").body;
+    CHECK(metric_sample(metrics, R"(weft_tls_handshakes_total{result="plain"})") == 2);
+    CHECK(metric_sample(metrics, R"(weft_tls_handshakes_total{result="ok"})") >= 1);
   }
 
   TEST_CASE("SIGHUP reloads the certificate for new connections; open ones keep going") {
