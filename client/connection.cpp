@@ -8,7 +8,6 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <openssl/ssl.h>
@@ -45,17 +44,14 @@ void Connection::open(const std::string& host, std::uint16_t port, const std::st
   host_ = host + ":" + std::to_string(port);
   path_ = path;
   if (tls) {
-    tls_context_ = tls->context;
-    if (!tls_context_) {
-      auto made = make_tls_context(*tls);
-      if (!made) {
-        // Reported from the io_context, like every other failure (the owner is not re-entered).
-        return net::post(resolver_.get_executor(), [self = shared_from_this(), e = made.error()] {
-          self->finish({std::nullopt, e});
-        });
-      }
-      tls_context_ = std::move(*made);
+    auto context = context_for(*tls);
+    if (!context) {
+      // Reported from the io_context, like every other failure (the owner is not re-entered).
+      return net::post(resolver_.get_executor(), [self = shared_from_this(), e = context.error()] {
+        self->finish({std::nullopt, e});
+      });
     }
+    tls_context_ = std::move(*context);
     auto& stream = ws_.emplace<TlsWs>(resolver_.get_executor(), *tls_context_).next_layer();
     beast::error_code not_address;
     (void)net::ip::make_address(host, not_address);
@@ -65,12 +61,7 @@ void Connection::open(const std::string& host, std::uint16_t port, const std::st
         self->finish({std::nullopt, "tls: cannot set the server name"});
       });
     }
-    if (tls->verify_peer) {
-      stream.set_verify_mode(ssl::verify_peer);
-      stream.set_verify_callback(ssl::host_name_verification(host));
-    } else {
-      stream.set_verify_mode(ssl::verify_none);
-    }
+    set_verification(stream, *tls, host);
   }
   resolver_.async_resolve(host, std::to_string(port),
                           beast::bind_front_handler(&Connection::on_resolve, shared_from_this()));

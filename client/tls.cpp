@@ -24,4 +24,9 @@ tl::expected<std::shared_ptr<ssl::context>, std::string> make_tls_context(
   return context;
 }
 
+tl::expected<std::shared_ptr<ssl::context>, std::string> context_for(const TlsOptions& options) {
+  if (options.context) return options.context;
+  return make_tls_context(options);
+}
+
 }  // namespace weft::client

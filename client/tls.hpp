@@ -11,6 +11,8 @@
 #include <string>
 
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/verify_mode.hpp>
 #include <tl/expected.hpp>
 
 namespace weft::client {
@@ -27,5 +29,21 @@ struct TlsOptions {
 // the error says which file could not be loaded and why.
 [[nodiscard]] tl::expected<std::shared_ptr<boost::asio::ssl::context>, std::string>
 make_tls_context(const TlsOptions& options);
+
+// options.context when given, else make_tls_context(options).
+[[nodiscard]] tl::expected<std::shared_ptr<boost::asio::ssl::context>, std::string> context_for(
+    const TlsOptions& options);
+
+// Sets up `stream` (an asio ssl::stream) to verify the server as `options` say: the chain and
+// that the certificate names `host`, or nothing when verify_peer is false.
+template <class SslStream>
+void set_verification(SslStream& stream, const TlsOptions& options, const std::string& host) {
+  if (options.verify_peer) {
+    stream.set_verify_mode(boost::asio::ssl::verify_peer);
+    stream.set_verify_callback(boost::asio::ssl::host_name_verification(host));
+  } else {
+    stream.set_verify_mode(boost::asio::ssl::verify_none);
+  }
+}
 
 }  // namespace weft::client

@@ -4,6 +4,7 @@
 // HttpSession and WebSocketSession hold one of these and visit it, so that one class of each
 // serves both http:// and https://. Timeouts and the socket live in the TCP layer under either.
 #pragma once
+#include <string>
 #include <variant>
 
 #include <boost/beast/core/stream_traits.hpp>
@@ -15,6 +16,13 @@ namespace weft::server {
 using PlainStream = boost::beast::tcp_stream;
 using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 using ClientStream = std::variant<PlainStream, TlsStream>;
+
+// "ADDRESS:PORT" of the client at the other end of `stream` ("[v6]:PORT"), "?" if unknown.
+[[nodiscard]] std::string peer_address(const boost::beast::tcp_stream& stream);
+
+// Whether `ec` is how a client connection normally ends (closed, cut, timed out, TLS closed
+// without close_notify): not worth a log line or an error answer.
+[[nodiscard]] bool is_normal_end(boost::beast::error_code ec);
 
 // The TCP layer of `stream` (expiry, socket options, the peer's address).
 [[nodiscard]] inline boost::beast::tcp_stream& tcp_layer(ClientStream& stream) {

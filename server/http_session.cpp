@@ -7,7 +7,6 @@
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -80,11 +79,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     return send_text(http::status::payload_too_large, "text/plain; charset=utf-8",
                      "request too large\n", false);
   }
-  if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
-      ec == net::error::connection_reset || ec == net::error::eof ||
-      ec == net::ssl::error::stream_truncated) {
-    return;
-  }
+  if (is_normal_end(ec)) return;
   if (ec) {
     return send_text(http::status::bad_request, "text/plain; charset=utf-8",
                      "bad request: " + ec.message() + "\n", false);

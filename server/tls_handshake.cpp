@@ -53,19 +53,13 @@ void TlsHandshake::on_detect(beast::error_code ec, bool tls) {
                         beast::bind_front_handler(&TlsHandshake::on_handshake, shared_from_this()));
 }
 
-std::string TlsHandshake::remote() {
-  beast::error_code ec;
-  const auto endpoint = beast::get_lowest_layer(*tls_).socket().remote_endpoint(ec);
-  return ec ? "?" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-}
-
 void TlsHandshake::on_handshake(beast::error_code ec, std::size_t used) {
   // A failed handshake (untrusted certificate, no common protocol, garbage) ends here; the
   // client's TLS library reports why on its side.
   if (ec) {
     transport_.hub.metrics().count_tls_handshake("failed");
-    transport_.hub.log().debug("event=tls_handshake_failed remote={} error={}", remote(),
-                               quote(ec.message()));
+    transport_.hub.log().debug("event=tls_handshake_failed remote={} error={}",
+                               peer_address(beast::get_lowest_layer(*tls_)), quote(ec.message()));
     return;
   }
   transport_.hub.metrics().count_tls_handshake("ok");

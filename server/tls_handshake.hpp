@@ -34,7 +34,6 @@ class TlsHandshake : public std::enable_shared_from_this<TlsHandshake> {
   void on_handshake(boost::beast::error_code ec, std::size_t used);
   void on_plain_answer(boost::beast::error_code ec, std::size_t bytes);
   void do_drain();
-  [[nodiscard]] std::string remote();  // "ADDRESS:PORT" of the client, for the log
 
   PlainStream tcp_;                   // until TLS is detected
   std::optional<TlsStream> tls_;      // from then on (made from tcp_)

@@ -6,7 +6,6 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/error.hpp>
@@ -32,22 +31,6 @@ constexpr std::size_t max_idle_buffer_bytes = 16 * 1024;
 // RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the code.
 constexpr std::size_t max_close_reason_bytes = 123;
 
-[[nodiscard]] std::string describe(const beast::tcp_stream& stream) {
-  beast::error_code ec;
-  const auto endpoint = stream.socket().remote_endpoint(ec);
-  if (ec) return "?";
-  const auto address = endpoint.address();
-  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-         std::to_string(endpoint.port());
-}
-
-// Errors that are how connections normally end, not worth a log line.
-[[nodiscard]] bool is_normal_end(beast::error_code ec) {
-  return ec == websocket::error::closed || ec == net::error::operation_aborted ||
-         ec == net::error::eof || ec == net::error::connection_reset ||
-         ec == beast::error::timeout || ec == net::ssl::error::stream_truncated;
-}
-
 }  // namespace
 
 WebSocketSession::WsStream WebSocketSession::make_ws(ClientStream&& stream) {
@@ -67,7 +50,7 @@ WebSocketSession::WebSocketSession(ClientStream&& stream,
       hello_timer_(executor()),
       hub_(hub),
       sessions_(sessions),
-      remote_(describe(tcp())),
+      remote_(peer_address(tcp())),
       expiry_timer_(executor()) {}
 
 WebSocketSession::~WebSocketSession() = default;

@@ -18,7 +18,6 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <doctest/doctest.h>
-#include <jwt/jwt.hpp>
 #include <sys/wait.h>
 
 #include "tests/integration/harness.hpp"
@@ -29,21 +28,12 @@ namespace {
 
 constexpr std::string_view secret = "integration-secret";
 
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using test_keys::now_s;
 
-// An HS256 token (libcpp-jwt) for `sub` with the `docs` rights claim; exp when given.
+// An HS256 token for `sub` with the `docs` rights claim; exp when given.
 std::string mint(const std::string& sub, const nlohmann::json& docs,
                  std::optional<std::int64_t> exp = std::nullopt, std::string_view key = secret) {
-  jwt::jwt_object token{jwt::params::algorithm("HS256"),
-                        jwt::params::secret(jwt::string_view(key.data(), key.size()))};
-  token.add_claim("sub", sub);
-  token.add_claim("docs", docs);
-  if (exp) token.add_claim("exp", *exp);
-  return token.signature();
+  return test_keys::sign("HS256", key, {sub, docs, std::nullopt, exp, std::nullopt});
 }
 
 // One raw HTTP request (Connection: close); the whole response, status line first.
@@ -102,12 +92,8 @@ struct AuthHarness {
 // A token for `sub` with the `docs` rights claim, signed under `alg` (RS*/ES*) with a private key.
 std::string mint_signed(std::string_view alg, const test_keys::KeyPair& key, const std::string& sub,
                         const nlohmann::json& docs) {
-  jwt::jwt_object token{jwt::params::algorithm(jwt::string_view(alg.data(), alg.size())),
-                        jwt::params::secret(key.private_pem)};
-  token.add_claim("sub", sub);
-  token.add_claim("docs", docs);
-  token.add_claim("exp", now_s() + 600);
-  return token.signature();
+  return test_keys::sign(alg, key.private_pem,
+                         {sub, docs, std::nullopt, now_s() + 600, std::nullopt});
 }
 
 // A server started with --jwt-public-key, the public half of `key`, and nothing else for auth.

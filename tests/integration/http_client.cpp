@@ -6,7 +6,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
@@ -60,20 +59,11 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
 HttpReply https_request(std::uint16_t port, const client::TlsOptions& tls,
                         const std::string& method, const std::string& target,
                         const std::string& body) {
-  auto context = tls.context;
-  if (!context) {
-    auto made = client::make_tls_context(tls);
-    if (!made) return {0, "", "", made.error()};
-    context = std::move(*made);
-  }
+  const auto context = client::context_for(tls);
+  if (!context) return {0, "", "", context.error()};
   net::io_context ioc;
-  net::ssl::stream<net::ip::tcp::socket> stream(ioc, *context);
-  if (tls.verify_peer) {
-    stream.set_verify_mode(net::ssl::verify_peer);
-    stream.set_verify_callback(net::ssl::host_name_verification("127.0.0.1"));
-  } else {
-    stream.set_verify_mode(net::ssl::verify_none);
-  }
+  net::ssl::stream<net::ip::tcp::socket> stream(ioc, **context);
+  client::set_verification(stream, tls, "127.0.0.1");
   boost::system::error_code ec;
   stream.next_layer().connect({net::ip::make_address("127.0.0.1"), port}, ec);
   if (ec) return {0, "", "", "connect: " + ec.message()};

@@ -24,24 +24,13 @@ namespace {
 
 constexpr std::string_view secret = "test-secret";
 
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using test_keys::now_s;
 
-// An HS256 token (libcpp-jwt) for `sub` with the `docs` claim; exp/nbf when given.
+// An HS256 token for `sub` named Ann with the `docs` claim; exp/nbf when given.
 std::string mint(const nlohmann::json& docs, std::optional<std::int64_t> exp = std::nullopt,
                  std::string_view key = secret, std::string sub = "ann",
                  std::optional<std::int64_t> nbf = std::nullopt) {
-  jwt::jwt_object token{jwt::params::algorithm("HS256"),
-                        jwt::params::secret(jwt::string_view(key.data(), key.size()))};
-  token.add_claim("sub", sub);
-  token.add_claim("name", "Ann");
-  token.add_claim("docs", docs);
-  if (exp) token.add_claim("exp", *exp);
-  if (nbf) token.add_claim("nbf", *nbf);
-  return token.signature();
+  return test_keys::sign("HS256", key, {std::move(sub), docs, "Ann", exp, nbf});
 }
 
 TokenVerifier verifier() { return TokenVerifier(std::string(secret)); }
@@ -80,12 +69,9 @@ TokenVerifier key_verifier(const test_keys::KeyPair& pair, bool with_secret = fa
 // PEM for RS*/ES*, a secret for HS*); exp when given.
 std::string mint_with(std::string_view alg, std::string_view key,
                       std::optional<std::int64_t> exp = std::nullopt) {
-  jwt::jwt_object token{jwt::params::algorithm(jwt::string_view(alg.data(), alg.size())),
-                        jwt::params::secret(jwt::string_view(key.data(), key.size()))};
-  token.add_claim("sub", "ann");
-  token.add_claim("docs", nlohmann::json{{"*", "write"}});
-  if (exp) token.add_claim("exp", *exp);
-  return token.signature();
+  test_keys::Claims claims;
+  claims.exp = exp;
+  return test_keys::sign(alg, key, claims);
 }
 
 using testing::TempDir;

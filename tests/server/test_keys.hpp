@@ -1,12 +1,18 @@
-// test_keys.hpp — throwaway RSA and EC key pairs as PEM text (OpenSSL EVP), for signing RS*/ES*
-// test tokens with libcpp-jwt and configuring the server's public key. Used by the unit tests
-// (tests/server/auth_test.cpp) and the integration tests (tests/integration/auth_test.cpp).
+// test_keys.hpp — throwaway RSA and EC key pairs as PEM text (OpenSSL EVP), and test tokens
+// signed with them or with an HS256 secret (libcpp-jwt), for configuring the server's public key
+// and minting what clients present. Used by the unit tests (tests/server/auth_test.cpp) and the
+// integration tests (tests/integration/auth_test.cpp).
 #pragma once
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <doctest/doctest.h>
+#include <jwt/jwt.hpp>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -48,6 +54,35 @@ inline KeyPair rsa(std::size_t bits = 2048) {
 // A fresh EC key pair on `curve` ("P-256", "P-384", "P-521", "secp256k1", ...).
 inline KeyPair ec(const char* curve = "P-256") {
   return detail::pair_of(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve));
+}
+
+// Unix seconds now, for exp and nbf claims.
+inline std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The claims of a test token (PROTOCOL.md §13); name, exp and nbf only when given.
+struct Claims {
+  std::string sub = "ann";
+  nlohmann::json docs = {{"*", "write"}};
+  std::optional<std::string> name;
+  std::optional<std::int64_t> exp;
+  std::optional<std::int64_t> nbf;
+};
+
+// A token with `claims`, signed under `alg` with `key`: a secret for HS*, a private key PEM for
+// RS* and ES*.
+inline std::string sign(std::string_view alg, std::string_view key, const Claims& claims) {
+  jwt::jwt_object token{jwt::params::algorithm(jwt::string_view(alg.data(), alg.size())),
+                        jwt::params::secret(jwt::string_view(key.data(), key.size()))};
+  token.add_claim("sub", claims.sub);
+  if (claims.name) token.add_claim("name", *claims.name);
+  token.add_claim("docs", claims.docs);
+  if (claims.exp) token.add_claim("exp", *claims.exp);
+  if (claims.nbf) token.add_claim("nbf", *claims.nbf);
+  return token.signature();
 }
 
 }  // namespace weft::test_keys
