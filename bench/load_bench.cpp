@@ -30,18 +30,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fcntl.h>
 #include <nlohmann/json.hpp>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/throwaway_cert.hpp"
 #include "client/connection.hpp"
 #include "client/tls.hpp"
 #include "proto/frame.hpp"
 #include "proto/frame_codec.hpp"
+#include "testkit/server_process.hpp"
+#include "testkit/temp_dir.hpp"
+#include "testkit/throwaway_cert.hpp"
 
 namespace weft::bench {
 namespace {
@@ -66,85 +64,35 @@ struct Options {
 
 // ---- the server child -------------------------------------------------------------------------
 
-struct ServerChild {
-  pid_t pid = -1;
-  int out = -1;
-  std::uint16_t port = 0;
-  std::filesystem::path dir;
-
-  // With `tls`, the server gets a throwaway certificate made in its directory; `cert` names it.
-  bool start(const std::string& binary, bool tls, std::filesystem::path& cert) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "weft-load-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) return false;
-    dir = pattern;
-    std::vector<std::string> args{binary, "--listen", "127.0.0.1:0", "--data",
-                                  (dir / "data").string()};
-    // Every simulated client comes from 127.0.0.1: lift the per-address connection limit.
-    args.insert(args.end(), {"--max-connections-per-ip", "4294967295"});
-    if (tls) {
-      const auto files = make_throwaway_cert(dir);
-      if (!files) {
-        std::fprintf(stderr, "weft-bench load: %s\n", files.error().c_str());
-        std::error_code ignored;
-        std::filesystem::remove_all(dir, ignored);
-        return false;
-      }
-      cert = files->cert;
-      args.insert(args.end(),
-                  {"--tls-cert", files->cert.string(), "--tls-key", files->key.string()});
-    }
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    if (::pipe(fds) != 0) return false;
-    pid = ::fork();
-    if (pid == 0) {
-      ::dup2(fds[1], STDOUT_FILENO);
-      ::close(fds[0]);
-      ::close(fds[1]);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    out = fds[0];
-    std::string line;
-    while (line.find('\n') == std::string::npos) {
-      pollfd fd{out, POLLIN, 0};
-      if (::poll(&fd, 1, 20000) <= 0) break;
-      char buffer[256];
-      const ssize_t n = ::read(out, buffer, sizeof buffer);
-      if (n <= 0) break;
-      line.append(buffer, static_cast<std::size_t>(n));
-    }
-    const std::string marker = "ready on 127.0.0.1:";
-    const auto at = line.find(marker);
-    if (at == std::string::npos) return false;
-    port = static_cast<std::uint16_t>(std::strtoul(line.c_str() + at + marker.size(), nullptr, 10));
-    return port != 0;
+// Starts `binary` (testkit::ServerProcess: a temporary data directory, a free port, the server's
+// stderr passed through). With `tls`, the server gets a throwaway certificate made in its
+// directory; `cert` names it. Prints why and returns nothing if the server did not start.
+std::unique_ptr<testkit::ServerProcess> start_server(const std::string& binary, bool tls,
+                                                     std::filesystem::path& cert) {
+  auto dir = testkit::TempDir::make("weft-load");
+  if (!dir) {
+    std::fprintf(stderr, "weft-bench load: %s\n", dir.error().c_str());
+    return nullptr;
   }
-
-  // SIGTERM, then SIGKILL if it does not exit within 20 s; true if it exited with status 0.
-  bool stop() {
-    if (pid <= 0) return true;
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    bool exited = false;
-    for (int i = 0; i < 2000 && !exited; ++i) {
-      exited = ::waitpid(pid, &status, WNOHANG) == pid;
-      if (!exited) std::this_thread::sleep_for(10ms);
+  auto server = std::make_unique<testkit::ServerProcess>(binary, std::move(*dir),
+                                                         testkit::ServerProcess::Stderr::inherit);
+  // Every simulated client comes from 127.0.0.1: lift the per-address connection limit.
+  std::vector<std::string> args{"--max-connections-per-ip", "4294967295"};
+  if (tls) {
+    const auto files = testkit::make_throwaway_cert(server->dir());
+    if (!files) {
+      std::fprintf(stderr, "weft-bench load: %s\n", files.error().c_str());
+      return nullptr;
     }
-    if (!exited) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-    }
-    pid = -1;
-    ::close(out);
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
-    return exited && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    cert = files->cert;
+    args.insert(args.end(), {"--tls-cert", files->cert.string(), "--tls-key", files->key.string()});
   }
-};
+  if (auto started = server->start(args); !started) {
+    std::fprintf(stderr, "weft-bench load: %s\n", started.error().c_str());
+    return nullptr;
+  }
+  return server;
+}
 
 std::uint64_t rss_bytes(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -455,7 +403,7 @@ int load_main(int argc, char** argv) {
   if (!parsed) return usage("bad or unknown option");
   const Options& o = *parsed;
 
-  ServerChild child;
+  std::unique_ptr<testkit::ServerProcess> server;  // none with --server
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   bool tls = o.tls;
@@ -466,12 +414,12 @@ int load_main(int argc, char** argv) {
       return usage("--server needs ws://HOST:PORT/ws or wss://HOST:PORT/ws");
     }
   } else {
-    if (!child.start(o.server_bin, o.tls, ca_file)) {
+    server = start_server(o.server_bin, o.tls, ca_file);
+    if (!server) {
       std::fprintf(stderr, "weft-bench load: %s did not start\n", o.server_bin.c_str());
-      child.stop();
       return 1;
     }
-    port = child.port;
+    port = server->port();
   }
   std::optional<client::TlsOptions> tls_options;
   if (tls) {
@@ -480,8 +428,7 @@ int load_main(int argc, char** argv) {
     auto context = client::make_tls_context(*tls_options);
     if (!context) {
       std::fprintf(stderr, "weft-bench load: %s\n", context.error().c_str());
-      child.stop();
-      return 1;
+      return 1;  // ~ServerProcess kills the server
     }
     tls_options->context = std::move(*context);
   }
@@ -526,7 +473,8 @@ int load_main(int argc, char** argv) {
                  static_cast<unsigned long long>(clients));
   }
 
-  const double cpu_before = child.pid > 0 ? cpu_seconds(child.pid) : 0;
+  const pid_t server_pid = server ? server->pid() : -1;
+  const double cpu_before = server_pid > 0 ? cpu_seconds(server_pid) : 0;
   const auto started = Clock::now();
   const Clock::duration period = o.max ? Clock::duration{5ms}
                                        : std::chrono::duration_cast<Clock::duration>(
@@ -548,8 +496,8 @@ int load_main(int argc, char** argv) {
     });
   }
   const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
-  const double cpu_after = child.pid > 0 ? cpu_seconds(child.pid) : 0;
-  const std::uint64_t server_rss = child.pid > 0 ? rss_bytes(child.pid) : 0;
+  const double cpu_after = server_pid > 0 ? cpu_seconds(server_pid) : 0;
+  const std::uint64_t server_rss = server_pid > 0 ? rss_bytes(server_pid) : 0;
   // Drain: every op acknowledged and delivered to every other member (or 10 s).
   const auto sent = [&] {
     return sum(
@@ -569,9 +517,9 @@ int load_main(int argc, char** argv) {
 
   // Memory per idle connection: hello + join, nothing else.
   std::uint64_t idle_bytes = 0;
-  if (child.pid > 0 && o.idle > 0) {
+  if (server_pid > 0 && o.idle > 0) {
     std::this_thread::sleep_for(200ms);
-    const std::uint64_t rss_before = rss_bytes(child.pid);
+    const std::uint64_t rss_before = rss_bytes(server_pid);
     const std::uint64_t live_before = sum(
         workers, [](Worker & w) -> auto& { return w.live; });
     for (int i = 0; i < o.idle; ++i) {
@@ -590,7 +538,7 @@ int load_main(int argc, char** argv) {
         },
         60s);
     std::this_thread::sleep_for(300ms);
-    const std::uint64_t rss_after = rss_bytes(child.pid);
+    const std::uint64_t rss_after = rss_bytes(server_pid);
     idle_bytes =
         rss_after > rss_before ? (rss_after - rss_before) / static_cast<std::uint64_t>(o.idle) : 0;
   }
@@ -603,7 +551,7 @@ int load_main(int argc, char** argv) {
   }
   guards.clear();
   for (auto& runner : runners) runner.join();
-  const bool server_ok = child.stop();
+  const bool server_ok = !server || server->stop().clean();
 
   std::vector<float> latencies;
   std::string first_error;

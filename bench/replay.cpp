@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "bench/reference_text.hpp"
+#include "bench/gap_text.hpp"
 
 namespace weft::bench {
 namespace {
@@ -61,7 +61,7 @@ std::optional<Divergence> find_divergence(const Trace& trace, std::size_t stride
   stride = std::max<std::size_t>(stride, 1);
   // Replays [from, to) into both; the first patch the replica refuses or the reference cannot
   // apply, as a Divergence.
-  const auto step = [&](crdt::Rga& rga, ReferenceText& ref, std::size_t from,
+  const auto step = [&](crdt::Rga& rga, GapText& ref, std::size_t from,
                         std::size_t to) -> std::optional<Divergence> {
     for (std::size_t i = from; i < to; ++i) {
       if (!ref.splice(all[i].pos, all[i].del, all[i].ins)) {
@@ -76,7 +76,7 @@ std::optional<Divergence> find_divergence(const Trace& trace, std::size_t stride
   };
 
   crdt::Rga rga{1};
-  ReferenceText ref;
+  GapText ref;
   std::size_t window = n;
   for (std::size_t i = 0; i < n && window == n; i += stride) {
     const std::size_t to = std::min(n, i + stride);
@@ -86,7 +86,7 @@ std::optional<Divergence> find_divergence(const Trace& trace, std::size_t stride
   if (window == n) return std::nullopt;
 
   crdt::Rga again{1};
-  ReferenceText ref_again;
+  GapText ref_again;
   if (auto d = step(again, ref_again, 0, window)) return d;
   for (std::size_t i = window; i < n; ++i) {
     if (auto d = step(again, ref_again, i, i + 1)) return d;

@@ -46,8 +46,7 @@ using ReplayResult = tl::expected<T, ReplayFailure>;
                                               std::size_t check_every = 0,
                                               std::vector<crdt::Op>* made = nullptr);
 
-// Where a replica replaying a sequential trace first differs from ReferenceText
-// (reference_text.hpp).
+// Where a replica replaying a sequential trace first differs from a GapText (gap_text.hpp).
 struct Divergence {
   std::size_t patch = 0;     // the first patch after which the texts differ (or that failed)
   std::uint64_t offset = 0;  // first differing byte of the texts after that patch

@@ -19,11 +19,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/count_option.hpp"
 #include "bench/trace.hpp"
 #include "crdt/rga.hpp"
 #include "storage/document_loader.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "storage/snapshot_policy.hpp"
+#include "testkit/temp_dir.hpp"
 
 namespace weft::bench {
 namespace {
@@ -280,13 +282,6 @@ bool run_cold_load(const fs::path& dir, const Options& options) {
   return ok;
 }
 
-std::optional<int> parse_count(const char* text) {
-  char* end = nullptr;
-  const long value = std::strtol(text, &end, 10);
-  if (end == text || *end != '\0' || value < 1 || value > 1000000) return std::nullopt;
-  return static_cast<int>(value);
-}
-
 int usage(const char* why) {
   std::fprintf(stderr,
                "weft-bench storage: %s\nusage: weft-bench storage [--data DIR] [--runs N] "
@@ -307,13 +302,12 @@ int storage_main(int argc, char** argv) {
       continue;
     }
     if (arg == "--chunk-records") {
-      const auto records = parse_count(argv[i + 1]);
-      if (!records && std::string_view(argv[i + 1]) != "0")
-        return usage("--chunk-records needs N >= 0");
-      options.chunk_records = records ? *records : 0;  // 0 turns chunking off
+      const auto records = parse_count(argv[i + 1], 0);
+      if (!records) return usage("--chunk-records needs N >= 0");
+      options.chunk_records = *records;  // 0 turns chunking off
       continue;
     }
-    const auto count = parse_count(argv[i + 1]);
+    const auto count = parse_count(argv[i + 1], 1);
     if (!count) return usage("a count needs 1 <= N <= 1000000");
     if (arg == "--runs") {
       options.runs = *count;
@@ -329,17 +323,14 @@ int storage_main(int argc, char** argv) {
   }
   std::error_code ec;
   fs::create_directories(options.data, ec);
-  std::string pattern = (options.data / "weft-bench-storage-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    std::fprintf(stderr, "weft-bench storage: cannot make a directory in %s\n",
-                 options.data.c_str());
+  const auto root = testkit::TempDir::make("weft-bench-storage", options.data);
+  if (!root) {
+    std::fprintf(stderr, "weft-bench storage: %s\n", root.error().c_str());
     return 1;
   }
-  const fs::path root = pattern;
-  bool ok = run_append_single(root / "single", options);
-  ok = run_append_group(root / "group", options) && ok;
-  ok = run_cold_load(root / "cold", options) && ok;
-  fs::remove_all(root, ec);
+  bool ok = run_append_single(root->path() / "single", options);
+  ok = run_append_group(root->path() / "group", options) && ok;
+  ok = run_cold_load(root->path() / "cold", options) && ok;
   return ok ? 0 : 1;
 }
 

@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/count_option.hpp"
 #include "bench/load_bench.hpp"
 #include "bench/replay.hpp"
 #include "bench/storage_bench.hpp"
@@ -278,13 +279,6 @@ int usage(const char* why) {
   return 2;
 }
 
-std::optional<int> parse_count(const char* text, int min) {
-  char* end = nullptr;
-  const long value = std::strtol(text, &end, 10);
-  if (end == text || *end != '\0' || value < min || value > 1000000) return std::nullopt;
-  return static_cast<int>(value);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -307,7 +301,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--mode") {
       options.mode = value;
     } else if (arg == "--runs" || arg == "--warmup") {
-      const auto count = parse_count(value, arg == "--runs" ? 1 : 0);
+      const auto count = weft::bench::parse_count(value, arg == "--runs" ? 1 : 0);
       if (!count) return usage("--runs needs N >= 1, --warmup N >= 0");
       (arg == "--runs" ? options.runs : options.warmup) = *count;
     } else {

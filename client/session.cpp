@@ -22,21 +22,11 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 lacks aggregate deduction
 
-crdt::Seq op_end(const crdt::Op& op) { return crdt::op_seq(op) + crdt::op_len(op); }
-
 // An upper bound of the encoded size of an ops frame without its doc id and ops (type and array
 // headers), plus one op's fixed fields (array header, kind, five integers, the string header).
 constexpr std::uint64_t frame_overhead_bytes = 128;
-// A delete target [replica, seq, len] encodes in at most this many bytes.
-constexpr std::uint64_t delete_target_bytes = 30;
 // How long the client waits before sending a refused (rate_limited) frame again.
 constexpr std::chrono::milliseconds rate_limit_pause{250};
-
-// An upper bound of `op`'s encoded size: its text or targets plus 64 bytes of fixed fields.
-std::uint64_t op_wire_bytes(const crdt::Op& op) {
-  if (const auto* insert = std::get_if<crdt::InsertOp>(&op)) return insert->text.size() + 64;
-  return std::get<crdt::DeleteOp>(op).targets.size() * delete_target_bytes + 64;
-}
 
 tl::unexpected<std::string> failure(std::string why) { return tl::unexpected(std::move(why)); }
 
@@ -229,7 +219,7 @@ tl::expected<void, std::string> Session::local_insert(const std::string& id, std
     }
     auto op = doc->rga->local_insert(pos, text.substr(0, bytes));
     if (!op) return failure("insert: " + op.error().message());
-    doc->unacked.emplace_back(std::move(*op));
+    doc->outbox.push(std::move(*op));
     pos += units;
     text.remove_prefix(bytes);
   }
@@ -244,7 +234,7 @@ tl::expected<void, std::string> Session::local_delete(const std::string& id, std
   if (doc->rebuild) return failure("delete: " + id + " is being rebuilt");
   auto op = doc->rga->local_delete(pos, len);
   if (!op) return failure("delete: " + op.error().message());
-  doc->unacked.emplace_back(std::move(*op));
+  doc->outbox.push(std::move(*op));
   flush(*doc);
   return {};
 }
@@ -265,19 +255,9 @@ void Session::flush(DocState& doc) {
   const std::size_t per_frame =
       welcome_ ? static_cast<std::size_t>(welcome_->limits.max_ops_per_frame) : 4096;
   const std::uint64_t max_bytes = op_text_budget(doc.id);
-  while (doc.sent < doc.unacked.size()) {
-    // As many ops as the frame limits allow (at least one: local_insert sized it to fit).
-    proto::Ops ops{doc.id, {}};
-    std::uint64_t bytes = 0;
-    while (doc.sent < doc.unacked.size() && ops.ops.size() < per_frame) {
-      const crdt::Op& op = doc.unacked[doc.sent];
-      const std::uint64_t size = op_wire_bytes(op);
-      if (!ops.ops.empty() && bytes + size > max_bytes) break;
-      ops.ops.push_back(op);
-      bytes += size;
-      ++doc.sent;
-    }
-    send_frame(ops);
+  // As many ops per frame as the limits allow (at least one: local_insert sized it to fit).
+  while (doc.outbox.has_waiting()) {
+    send_frame(proto::Ops{doc.id, doc.outbox.take_frame(per_frame, max_bytes)});
   }
 }
 
@@ -292,13 +272,7 @@ std::uint64_t Session::op_text_budget(std::string_view doc) const {
 // The server refused a frame (rate_limited names its first op): send it and everything after it
 // again after a pause. Ops of later frames that the server took wait there for the refused ones.
 void Session::resend_after_rate_limit(DocState& doc, crdt::Id first) {
-  for (std::size_t i = 0; i < doc.sent; ++i) {
-    if (crdt::op_replica(doc.unacked[i]) == first.replica &&
-        crdt::op_seq(doc.unacked[i]) == first.seq) {
-      doc.sent = i;
-      break;
-    }
-  }
+  doc.outbox.refused(first);
   if (resend_armed_) return;
   resend_armed_ = true;
   resend_timer_.expires_after(rate_limit_pause);
@@ -331,7 +305,7 @@ bool Session::live(const std::string& id) const {
 
 bool Session::acked(const std::string& id) const {
   const DocState* state = doc(id);
-  return state != nullptr && state->phase == DocPhase::live && state->unacked.empty();
+  return state != nullptr && state->phase == DocPhase::live && state->outbox.empty();
 }
 
 std::vector<proto::Error> Session::errors() const {
@@ -347,7 +321,7 @@ void Session::on_close(const CloseInfo& info) {
   opening_ = false;
   for (auto& [id, doc] : docs_) {
     doc.phase = DocPhase::idle;
-    doc.sent = 0;
+    doc.outbox.resend_all();
     doc.snapshot_bytes.clear();
     doc.presences.clear();
   }
@@ -391,9 +365,7 @@ void Session::on_joined(const proto::Joined& joined) {
   if (joined.reset || refused) {
     // Another epoch, or the resume token was refused: ops under the old replica can never be
     // accepted again. (The JS client re-types them; this client counts them as lost.)
-    doc->lost_ops += doc->unacked.size();
-    doc->unacked.clear();
-    doc->sent = 0;
+    doc->lost_ops += doc->outbox.abandon();
     doc->rga.reset();
     ++doc->resets;
   }
@@ -401,10 +373,7 @@ void Session::on_joined(const proto::Joined& joined) {
   doc->replica = joined.replica;
   doc->token = joined.token;
   doc->server_version = joined.version;
-  doc->acked = std::max(doc->acked, joined.version.get(joined.replica));
-  while (!doc->unacked.empty() && op_end(doc->unacked.front()) <= doc->acked) {
-    doc->unacked.pop_front();
-  }
+  doc->outbox.acknowledge(joined.version.get(joined.replica));
   if (!doc->rga) {
     doc->rga.emplace(joined.replica);
     doc->rebuild = true;  // everything must come from the server before local edits resume
@@ -430,7 +399,7 @@ void Session::on_snapshot(const proto::SnapshotChunk& chunk) {
   doc->rga.emplace(std::move(*rga));
   // Our unacknowledged ops are ops like any other: on top of the snapshot before anything else,
   // so that new local edits take seqs after them.
-  for (const crdt::Op& op : doc->unacked) (void)doc->rga->apply_remote(op);
+  for (const crdt::Op& op : doc->outbox.ops()) (void)doc->rga->apply_remote(op);
 }
 
 void Session::on_ops(const proto::Ops& ops) {
@@ -444,14 +413,11 @@ void Session::on_synced(const proto::Synced& synced) {
   DocState* doc = find(synced.doc);
   if (doc == nullptr || doc->phase != DocPhase::catching_up) return;
   doc->server_version = synced.version;
-  doc->acked = std::max(doc->acked, synced.version.get(doc->replica));
-  while (!doc->unacked.empty() && op_end(doc->unacked.front()) <= doc->acked) {
-    doc->unacked.pop_front();
-  }
-  for (const crdt::Op& op : doc->unacked) (void)doc->rga->apply_remote(op);
+  doc->outbox.acknowledge(synced.version.get(doc->replica));
+  for (const crdt::Op& op : doc->outbox.ops()) (void)doc->rga->apply_remote(op);
   doc->rebuild = false;
   doc->phase = DocPhase::live;
-  doc->sent = 0;
+  doc->outbox.resend_all();
   if (doc->rga->version() == synced.version) {
     ++doc->digests_checked;
     if (proto::text_digest(doc->rga->text()) != synced.digest) ++doc->digest_mismatches;
@@ -462,11 +428,7 @@ void Session::on_synced(const proto::Synced& synced) {
 void Session::on_ack(const proto::Ack& ack) {
   DocState* doc = find(ack.doc);
   if (doc == nullptr) return;
-  doc->acked = std::max(doc->acked, ack.next_seq);
-  while (!doc->unacked.empty() && op_end(doc->unacked.front()) <= doc->acked) {
-    doc->unacked.pop_front();
-    if (doc->sent > 0) --doc->sent;
-  }
+  doc->outbox.acknowledge(ack.next_seq);
 }
 
 void Session::on_presences(const proto::Presences& presences) {

@@ -2,10 +2,11 @@
 //
 // It speaks proto/PROTOCOL.md over a Connection: hello, join with resume (epoch, replica, token
 // and version vector kept per document), catch-up by ops or snapshot, local edits sent as `ops`,
-// acks, presence and digests. Every local op stays in `unacked` until the server acknowledges it
-// (ack next_seq); after a reconnect (or a rejoin) the unacknowledged ops are re-applied on top of
-// whatever catch-up brought and sent again, so no acknowledged-or-not local edit is lost while
-// the server keeps the client's epoch. A reset (new epoch) drops the replica and its unacked ops.
+// acks, presence and digests. Every local op stays in the document's Outbox (outbox.hpp) until the
+// server acknowledges it (ack next_seq); after a reconnect (or a rejoin) the unacknowledged ops
+// are re-applied on top of whatever catch-up brought and sent again, so no acknowledged-or-not
+// local edit is lost while the server keeps the client's epoch. A reset (new epoch) drops the
+// replica and its unacknowledged ops.
 //
 // Threading: a Session lives on one io_context that the owner runs (several sessions may share
 // it: run_until() drives them all). Every member must be called from that thread. Nothing blocks
@@ -14,7 +15,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +28,7 @@
 #include <tl/expected.hpp>
 
 #include "client/connection.hpp"
+#include "client/outbox.hpp"
 #include "client/tls.hpp"
 #include "crdt/op.hpp"
 #include "crdt/rga.hpp"
@@ -60,19 +61,15 @@ struct DocState {
   crdt::ReplicaId replica = 0;
   std::optional<proto::ResumeToken> token;
   std::optional<crdt::Rga> rga;  // exists once a replica was assigned
-  // Local ops of `replica` not yet acknowledged, in seq order; the first `sent` of them were
-  // sent on the current connection.
-  std::deque<crdt::Op> unacked;
-  std::size_t sent = 0;
-  crdt::Seq acked = 0;         // every op of `replica` below this is durable on the server
-  bool rebuild = false;        // local edits wait: the replica is being rebuilt from the server
+  Outbox outbox;                 // local ops of `replica` not yet acknowledged
+  bool rebuild = false;          // local edits wait: the replica is being rebuilt from the server
   bool rejoin = false;         // leave sent to start over from an empty replica: join again on left
   std::string snapshot_bytes;  // chunks received so far
   crdt::VersionVector server_version;                         // from joined / synced
   std::map<crdt::ReplicaId, proto::PresenceState> presences;  // other members
   std::size_t digests_checked = 0;
   std::size_t digest_mismatches = 0;
-  std::size_t lost_ops = 0;  // unacked ops dropped by a reset or a refused resume
+  std::size_t lost_ops = 0;  // unacknowledged ops dropped by a reset or a refused resume
   std::size_t resets = 0;
 };
 

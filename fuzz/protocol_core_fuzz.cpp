@@ -1,6 +1,7 @@
-// protocol_core_fuzz.cpp — bytes → three connections on a Hub over a MemoryStore, run to
-// completion on one io_context; then every document's durable log must replay to the text the
-// server serves, and every frame the server sent must decode.
+// protocol_core_fuzz.cpp — bytes → three connections on a document Registry over a MemoryStore,
+// run to completion on one io_context, every Document checking its invariants after every
+// handler; then every document's durable log must replay to the text the server serves, and
+// every frame the server sent must decode.
 //
 // Input: a sequence of messages [control, len_lo, len_hi, bytes...]. control bits 0-1 pick the
 // connection (3 means 0), bit 2 closes it after the message, bit 3 runs ready handlers first,
@@ -19,9 +20,13 @@
 #include "crdt/rga.hpp"
 #include "crdt/snapshot.hpp"
 #include "proto/frame_codec.hpp"
-#include "server/connection.hpp"
-#include "server/hub.hpp"
-#include "server/op_stream.hpp"
+#include "server/base/connection_ids.hpp"
+#include "server/base/log.hpp"
+#include "server/base/metrics.hpp"
+#include "server/base/principal.hpp"
+#include "server/connections/connection.hpp"
+#include "server/documents/op_stream.hpp"
+#include "server/documents/registry.hpp"
 #include "storage/document_loader.hpp"
 #include "storage/memory_store.hpp"
 
@@ -35,7 +40,7 @@ using namespace weft;
 }
 
 // Checks that the server only ever sends frames that decode; keeps the last joiner's catch-up.
-class CheckingPeer final : public server::Peer {
+class CheckingPeer final : public server::documents::Peer {
  public:
   void send(std::shared_ptr<const std::string> frame) override {
     auto decoded = proto::decode_frame(*frame);
@@ -54,13 +59,14 @@ void settle(boost::asio::io_context& ioc) {
 }
 
 // Joins `doc` with a fresh checker and compares what it is served with the replayed store log.
-void check_document(server::Hub& hub, boost::asio::io_context& ioc, storage::MemoryStore& store,
+void check_document(const server::connections::ConnectionServices& services,
+                    boost::asio::io_context& ioc, storage::MemoryStore& store,
                     const std::string& doc) {
   auto replayed = storage::replay(store, doc, UINT64_MAX);
   if (!replayed) fail("log of " + doc + " does not replay: " + replayed.error().message);
   replayed->check_invariants();
   auto peer = std::make_shared<CheckingPeer>();
-  server::Connection checker(hub, peer, hub.next_connection_id(), "checker");
+  server::connections::Connection checker(services, peer, 0, "checker");
   checker.on_message(proto::encode_frame(proto::Hello{proto::protocol_version, "checker"}), true);
   checker.on_message(proto::encode_frame(proto::Join{doc, {}, {}, {}, {}}), true);
   settle(ioc);
@@ -88,7 +94,7 @@ void check_document(server::Hub& hub, boost::asio::io_context& ioc, storage::Mem
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  server::ServerConfig config;
+  server::base::ServerConfig config;
   config.limits.presence_interval_ms = 0;
   config.limits.digest_interval_ms = 0;
   config.limits.max_frames_per_second = 1000000;
@@ -99,15 +105,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   boost::asio::io_context ioc;
   storage::MemoryStore store;
-  server::StoreOpStream stream(store, ioc.get_executor());
-  server::Hub hub(config, stream, ioc.get_executor());
+  server::base::Metrics metrics;
+  const server::base::Logger log = server::base::make_null_logger();
+  const server::base::OpenVerifier verifier;
+  server::documents::StoreOpStream stream(store, ioc.get_executor());
+  server::documents::Registry registry({config, stream, metrics, *log, ioc.get_executor(), true});
+  const server::connections::ConnectionServices services{config, verifier, metrics, *log, registry};
   {
     std::vector<std::shared_ptr<CheckingPeer>> peers;
-    std::vector<std::unique_ptr<server::Connection>> connections;
-    for (int i = 0; i < 3; ++i) {
+    std::vector<std::unique_ptr<server::connections::Connection>> connections;
+    for (std::uint64_t i = 1; i <= 3; ++i) {
       peers.push_back(std::make_shared<CheckingPeer>());
-      connections.push_back(std::make_unique<server::Connection>(hub, peers.back(),
-                                                                 hub.next_connection_id(), "fuzz"));
+      connections.push_back(
+          std::make_unique<server::connections::Connection>(services, peers.back(), i, "fuzz"));
     }
     std::size_t at = 0;
     while (at + 3 <= size) {
@@ -129,6 +139,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto documents = store.list();
   if (!documents) fail("list failed");
-  for (const auto& summary : *documents) check_document(hub, ioc, store, summary.id);
+  for (const auto& summary : *documents) check_document(services, ioc, store, summary.id);
   return 0;
 }

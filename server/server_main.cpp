@@ -1,8 +1,10 @@
-// server_main.cpp — weft-server: the composition root that wires store, hub and transport.
+// server_main.cpp — weft-server: the composition root. Builds the services (config, metrics, log,
+// token verifier), the store and its OpStream, the document registry, the HTTP API and the
+// transport, and passes each by reference to what needs it (docs/ARCHITECTURE.md).
 //
 // Startup: options -> store -> listener bound -> the ready line on stdout (the only line on
 // stdout; scripts and tests wait for it) -> I/O threads. Shutdown on SIGINT/SIGTERM: stop
-// accepting; the hub finishes commits, writes snapshots and closes members with going_away;
+// accepting; the registry finishes commits, writes snapshots and closes members with going_away;
 // every other WebSocket is closed the same way (drain_deadline bounds the close handshakes);
 // then the I/O threads stop, the store's threads finish and the store is closed (flushed).
 // A second signal stops at once. Every other line goes to stderr.
@@ -23,25 +25,31 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "server/config.hpp"
-#include "server/http_api.hpp"
-#include "server/http_session.hpp"
-#include "server/hub.hpp"
-#include "server/ip_limiter.hpp"
-#include "server/listener.hpp"
-#include "server/log.hpp"
-#include "server/metrics.hpp"
-#include "server/op_stream.hpp"
-#include "server/open_sessions.hpp"
+#include "server/api/http_api.hpp"
+#include "server/auth/jwt_verifier.hpp"
+#include "server/base/config.hpp"
+#include "server/base/connection_ids.hpp"
+#include "server/base/log.hpp"
+#include "server/base/metrics.hpp"
+#include "server/base/version.hpp"
+#include "server/connections/connection.hpp"
+#include "server/documents/op_stream.hpp"
+#include "server/documents/registry.hpp"
 #include "server/server_options.hpp"
-#include "server/static_files.hpp"
-#include "server/tls_certificates.hpp"
+#include "server/transport/ip_limiter.hpp"
+#include "server/transport/listener.hpp"
+#include "server/transport/open_sessions.hpp"
+#include "server/transport/static_files.hpp"
+#include "server/transport/tls_certificates.hpp"
 #include "storage/rocksdb_store.hpp"
 
 namespace {
 
 namespace net = boost::asio;
 namespace server = weft::server;
+namespace base = weft::server::base;
+namespace documents = weft::server::documents;
+namespace transport = weft::server::transport;
 
 // How long clients get to answer the close handshake before their sockets are dropped.
 constexpr std::chrono::seconds drain_deadline{5};
@@ -51,11 +59,11 @@ constexpr int exit_usage = 64;  // sysexits.h EX_USAGE
 // The steps of a graceful shutdown, each started by the previous one's completion.
 class Shutdown {
  public:
-  Shutdown(net::io_context& ioc, server::Listener& listener, server::Hub& hub,
-           server::OpenSessions& sessions)
+  Shutdown(net::io_context& ioc, transport::Listener& listener, documents::Registry& registry,
+           transport::OpenSessions& sessions)
       : ioc_(ioc),
         listener_(listener),
-        hub_(hub),
+        registry_(registry),
         sessions_(sessions),
         signals_(ioc, SIGINT, SIGTERM),
         deadline_(ioc) {}
@@ -77,10 +85,10 @@ class Shutdown {
     do_wait();
     std::cerr << "weft-server: signal " << signal << ", shutting down\n";
     listener_.stop();
-    hub_.shutdown([this] { on_hub_stopped(); });
+    registry_.shutdown([this] { on_documents_stopped(); });
   }
 
-  void on_hub_stopped() {
+  void on_documents_stopped() {
     deadline_.expires_after(drain_deadline);
     deadline_.async_wait([this](const boost::system::error_code& ec) { on_deadline(ec); });
     sessions_.drain(weft::proto::CloseCode::going_away, "server shutting down",
@@ -97,9 +105,9 @@ class Shutdown {
   }
 
   net::io_context& ioc_;
-  server::Listener& listener_;
-  server::Hub& hub_;
-  server::OpenSessions& sessions_;
+  transport::Listener& listener_;
+  documents::Registry& registry_;
+  transport::OpenSessions& sessions_;
   net::signal_set signals_;
   net::steady_timer deadline_;
   bool started_ = false;  // signal handlers run one at a time (one wait at once): no data race
@@ -109,7 +117,7 @@ class Shutdown {
 // the current ones and says why.
 class TlsReloader {
  public:
-  TlsReloader(net::io_context& ioc, server::TlsCertificates& certificates)
+  TlsReloader(net::io_context& ioc, transport::TlsCertificates& certificates)
       : certificates_(certificates), signals_(ioc, SIGHUP) {}
 
   void do_wait() {
@@ -127,11 +135,11 @@ class TlsReloader {
   }
 
  private:
-  server::TlsCertificates& certificates_;
+  transport::TlsCertificates& certificates_;
   net::signal_set signals_;
 };
 
-int serve(const server::ServerConfig& config) {
+int serve(const base::ServerConfig& config) {
   boost::system::error_code address_error;
   const net::ip::tcp::endpoint endpoint{net::ip::make_address(config.host, address_error),
                                         config.port};
@@ -150,39 +158,44 @@ int serve(const server::ServerConfig& config) {
     return 1;
   }
   // Declaration order is destruction order, reversed: the store outlives the threads that call
-  // it, those threads outlive the stream, and the hub (with its documents, timers and strands)
+  // it, those threads outlive the stream, and the registry (with its documents, timers and strands)
   // goes before the io_context that they belong to.
   const std::unique_ptr<weft::storage::RocksDbStore> store = std::move(*opened);
-  std::unique_ptr<server::TlsCertificates> tls;
+  std::unique_ptr<transport::TlsCertificates> tls;
   if (!config.tls_cert.empty()) {
-    auto loaded = server::TlsCertificates::load(config.tls_cert, config.tls_key);
+    auto loaded = transport::TlsCertificates::load(config.tls_cert, config.tls_key);
     if (!loaded) {
       std::cerr << "weft-server: cannot use the TLS certificate: " << loaded.error() << '\n';
       return 1;
     }
     tls = std::move(*loaded);
   }
-  // Metrics and the log outlive everything that reports to them.
-  server::Metrics metrics;
-  const server::Logger log =
-      server::make_stderr_logger(server::parse_log_level(config.log_level).value());
+  // The services outlive everything that reports to them or asks them.
+  base::Metrics metrics;
+  const base::Logger log =
+      base::make_stderr_logger(base::parse_log_level(config.log_level).value());
+  const weft::server::auth::JwtVerifier verifier{config.jwt_secret, config.jwt_public_key};
+  base::ConnectionIds connection_ids;
   net::thread_pool blocking{config.store_threads};
-  server::StoreOpStream stream{*store, blocking.get_executor()};
-  const server::StaticFiles files{config.static_dir};
-  server::OpenSessions sessions;
-  server::IpLimiter ip_limiter{config.limits.max_connections_per_ip};  // outlives every session
+  documents::StoreOpStream stream{*store, blocking.get_executor()};
+  const transport::StaticFiles files{config.static_dir};
+  transport::OpenSessions sessions;
+  transport::IpLimiter ip_limiter{config.limits.max_connections_per_ip};  // outlives every session
   net::io_context ioc{static_cast<int>(config.threads)};
-  server::Hub hub{config, stream, ioc.get_executor()};
-  hub.set_observability(metrics, log);
-  server::HttpApi api{hub, *store, blocking.get_executor()};
+  documents::Registry registry{{config, stream, metrics, *log, ioc.get_executor()}};
+  const weft::server::connections::ConnectionServices connection_services{config, verifier, metrics,
+                                                                          *log, registry};
+  weft::server::api::HttpApi api{config, registry, stream, connection_ids};
 
-  auto listener =
-      server::Listener::open(ioc, endpoint, {hub, files, sessions, &ip_limiter, &api, tls.get()});
+  auto listener = transport::Listener::open(
+      ioc, endpoint,
+      {config, metrics, *log, verifier, connection_ids, connection_services, registry, files,
+       sessions, &ip_limiter, &api, tls.get()});
   if (!listener) {
     std::cerr << "weft-server: " << listener.error() << '\n';
     return 1;
   }
-  Shutdown shutdown{ioc, **listener, hub, sessions};
+  Shutdown shutdown{ioc, **listener, registry, sessions};
   shutdown.do_wait();
   std::optional<TlsReloader> reloader;
   if (tls) reloader.emplace(ioc, *tls).do_wait();
@@ -191,11 +204,11 @@ int serve(const server::ServerConfig& config) {
     std::cerr << "weft-server: no static directory " << files.root().string()
               << ": only /healthz and /ws are served\n";
   }
-  if (!hub.verifier().enabled()) {
+  if (!verifier.enabled()) {
     std::cerr << "weft-server: development mode: no authentication (every client may read and "
                  "write every document; set --jwt-secret or --jwt-public-key)\n";
   }
-  std::cout << "weft-server: ready on " << server::to_string((*listener)->local_endpoint())
+  std::cout << "weft-server: ready on " << transport::to_string((*listener)->local_endpoint())
             << " (data " << config.data_dir << ", " << config.threads << " threads"
             << (tls ? ", TLS" : "") << ")" << std::endl;
 
@@ -227,7 +240,7 @@ int main(int argc, char** argv) {
       std::cout << server::usage();
       return 0;
     case server::Action::version:
-      std::cout << "weft-server " << server::server_version << '\n';
+      std::cout << "weft-server " << base::server_version << '\n';
       return 0;
     case server::Action::serve:
       break;

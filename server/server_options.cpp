@@ -10,7 +10,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include "server/log.hpp"
+#include "server/auth/public_key.hpp"
+#include "server/base/log.hpp"
 
 namespace weft::server {
 namespace {
@@ -51,7 +52,8 @@ using Error = tl::unexpected<std::string>;
 }
 
 // Applies one value to the config; an error message names the problem, not the flag.
-using Setter = std::function<tl::expected<void, std::string>(ServerConfig&, std::string_view)>;
+using Setter =
+    std::function<tl::expected<void, std::string>(base::ServerConfig&, std::string_view)>;
 
 struct Flag {
   std::string_view name;  // without the leading --
@@ -62,7 +64,7 @@ struct Flag {
 // A setter for an integer field in [min, max].
 template <class Field>
 Setter integer(Field field, std::uint64_t min, std::uint64_t max) {
-  return [field, min, max](ServerConfig& config,
+  return [field, min, max](base::ServerConfig& config,
                            std::string_view text) -> tl::expected<void, std::string> {
     auto value = parse_uint(text, min, max);
     if (!value) return Error(value.error());
@@ -78,7 +80,7 @@ constexpr std::uint64_t max_u64 = std::numeric_limits<std::uint64_t>::max();
 const std::vector<Flag>& flags() {
   static const std::vector<Flag> table{
       {"listen", "WEFT_LISTEN",
-       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
          auto address = parse_listen_address(text);
          if (!address) return Error(address.error());
          config.host = std::move(address->host);
@@ -86,74 +88,76 @@ const std::vector<Flag>& flags() {
          return {};
        }},
       {"data", "WEFT_DATA",
-       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
          if (text.empty()) return Error("the data directory must not be empty");
          config.data_dir = std::string(text);
          return {};
        }},
       {"static", "WEFT_STATIC",
-       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
          if (text.empty()) return Error("the static directory must not be empty");
          config.static_dir = std::string(text);
          return {};
        }},
       {"threads", "WEFT_THREADS",
-       integer([](ServerConfig& c, std::uint64_t v) { c.threads = static_cast<unsigned>(v); }, 1,
-               max_threads)},
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.threads = static_cast<unsigned>(v); },
+               1, max_threads)},
       {"store-threads", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.store_threads = static_cast<unsigned>(v); },
+       integer([](base::ServerConfig& c,
+                  std::uint64_t v) { c.store_threads = static_cast<unsigned>(v); },
                1, max_threads)},
       {"max-frame-bytes", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_frame_bytes = v; }, 64,
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_frame_bytes = v; }, 64,
                std::uint64_t{1} << 30)},
       {"max-ops-per-frame", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_ops_per_frame = v; }, 1,
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_ops_per_frame = v; }, 1,
                max_u32)},
       {"max-docs-per-connection", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_docs_per_connection = v; }, 1,
-               max_u32)},
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_docs_per_connection = v; },
+               1, max_u32)},
       {"max-frames-per-second", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_frames_per_second = v; }, 1,
-               max_u32)},
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_frames_per_second = v; },
+               1, max_u32)},
       {"max-ops-per-second", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_ops_per_second = v; }, 1,
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_ops_per_second = v; }, 1,
                max_u32)},
       {"max-bytes-per-second", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_bytes_per_second = v; }, 1024,
-               max_u64)},
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_bytes_per_second = v; },
+               1024, max_u64)},
       {"max-connections-per-ip", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_connections_per_ip = v; }, 1,
-               max_u32)},
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_connections_per_ip = v; },
+               1, max_u32)},
       {"max-buffered-ops", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_buffered_ops = v; }, 0,
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_buffered_ops = v; }, 0,
                max_u32)},
       {"max-document-bytes", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_document_bytes = v; }, 1,
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_document_bytes = v; }, 1,
                max_u64)},
       {"max-outbound-bytes", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.max_outbound_bytes = v; }, 4096,
-               max_u64)},
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_outbound_bytes = v; },
+               4096, max_u64)},
       {"idle-timeout-ms", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.limits.idle_timeout_ms = v; }, 100,
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.idle_timeout_ms = v; }, 100,
                max_u32)},
       {"unload-after-ms", "",
        integer(
-           [](ServerConfig& c, std::uint64_t v) {
+           [](base::ServerConfig& c, std::uint64_t v) {
              c.unload_after = std::chrono::milliseconds{static_cast<std::int64_t>(v)};
            },
            0, max_u32)},
       {"snapshot-every-ops", "",
-       integer([](ServerConfig& c, std::uint64_t v) { c.snapshots.every_ops = v; }, 0, max_u64)},
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.snapshots.every_ops = v; }, 0,
+               max_u64)},
       {"snapshot-every-seconds", "",
-       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
          auto seconds = parse_seconds(text);
          if (!seconds) return Error(seconds.error());
          config.snapshots.every_seconds = *seconds;
          return {};
        }},
       {"log-level", "WEFT_LOG_LEVEL",
-       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
-         if (!parse_log_level(text)) {
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+         if (!base::parse_log_level(text)) {
            return Error("the log level is one of trace, debug, info, warn, error, critical, off");
          }
          config.log_level = std::string(text);
@@ -162,16 +166,16 @@ const std::vector<Flag>& flags() {
       // Authentication (auth.hpp): an empty secret is refused, so that a typo cannot silently
       // turn authentication off; leave the flag out for development mode.
       {"jwt-secret", "WEFT_JWT_SECRET",
-       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
          if (text.empty()) return Error("the JWT secret must not be empty");
          config.jwt_secret = std::string(text);
          return {};
        }},
       // The key file is read and parsed here, once: a missing file or a non-key is a bad value.
       {"jwt-public-key", "WEFT_JWT_PUBLIC_KEY",
-       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
          if (text.empty()) return Error("the public key file must not be empty");
-         auto key = load_public_key(std::string(text));
+         auto key = auth::load_public_key(std::string(text));
          if (!key) return Error(key.error());
          config.jwt_public_key = std::move(*key);
          return {};
@@ -179,13 +183,13 @@ const std::vector<Flag>& flags() {
       // TLS (tls_certificates.hpp): the files are read at startup; parse_options() checks that
       // both or neither are given.
       {"tls-cert", "WEFT_TLS_CERT",
-       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
          if (text.empty()) return Error("the certificate file name must not be empty");
          config.tls_cert = std::string(text);
          return {};
        }},
       {"tls-key", "WEFT_TLS_KEY",
-       [](ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
          if (text.empty()) return Error("the key file name must not be empty");
          config.tls_key = std::string(text);
          return {};

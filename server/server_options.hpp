@@ -1,4 +1,5 @@
-// server_options.hpp — weft-server's command line and environment, turned into a ServerConfig.
+// server_options.hpp — weft-server's command line and environment, turned into a
+// base::ServerConfig.
 //
 // Every flag has a `--name VALUE` and a `--name=VALUE` spelling; a flag given twice keeps the
 // last value. Four settings also come from the environment (WEFT_LISTEN, WEFT_DATA, WEFT_THREADS,
@@ -13,18 +14,16 @@
 
 #include <tl/expected.hpp>
 
-#include "server/config.hpp"
+#include "server/base/config.hpp"
 
 namespace weft::server {
-
-inline constexpr std::string_view server_version = "0.1.0";
 
 // What main() should do: serve, or print help or the version and exit 0.
 enum class Action { serve, help, version };
 
 struct ParsedOptions {
   Action action = Action::serve;
-  ServerConfig config;  // threads is resolved (never 0)
+  base::ServerConfig config;  // threads is resolved (never 0)
 };
 
 // Looks up an environment variable; none = not set. main() passes std::getenv; tests a map.

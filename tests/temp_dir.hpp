@@ -1,43 +1,36 @@
-// temp_dir.hpp — a fresh directory under the system's temporary directory for one test case,
-// removed with everything in it on destruction. Shared by the test suites that need files
-// (keys, certificates); the creation failing fails the case.
+// temp_dir.hpp — TempDir for a test case: testkit::TempDir (removed with everything in it on
+// destruction) whose creation failing fails the case, plus write() for key and certificate files.
 #pragma once
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
-#include <system_error>
+#include <utility>
 
 #include <doctest/doctest.h>
-#include <stdlib.h>
+
+#include "testkit/temp_dir.hpp"
 
 namespace weft::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "weft-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+// A testkit::TempDir named NAME-XXXXXX under the system's temporary directory, or a failed case.
+inline testkit::TempDir make_temp_dir(std::string_view name = "weft-test") {
+  auto dir = testkit::TempDir::make(name);
+  if (!dir) FAIL(dir.error());
+  return std::move(*dir);
+}
 
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+class TempDir : public testkit::TempDir {
+ public:
+  explicit TempDir(std::string_view name = "weft-test") : testkit::TempDir(make_temp_dir(name)) {}
+
   // Writes `text` to the file `name` in the directory; returns its path.
   std::string write(std::string_view name, std::string_view text) const {
-    const std::filesystem::path file = path_ / name;
+    const std::filesystem::path file = path() / name;
     std::ofstream{file} << text;
     return file.string();
   }
-
- private:
-  std::filesystem::path path_;
 };
 
 }  // namespace weft::testing

@@ -13,7 +13,7 @@ export const remote = Annotation.define();
 // Applies one transaction's changes to the handle. iterChanges reports them in ascending
 // order with fromB already shifted by the earlier ones, so each lands where the handle's
 // text (which has those earlier ones applied) expects it.
-function push_changes(handle, changes) {
+function pushChanges(handle, changes) {
   changes.iterChanges((fromA, toA, fromB, _toB, inserted) => {
     if (toA > fromA) handle.delete(fromB, toA - fromA);
     if (inserted.length > 0) handle.insert(fromB, inserted.toString());
@@ -22,7 +22,7 @@ function push_changes(handle, changes) {
 
 // Offsets of a 'change' event are valid after the previous change of the same event; compose
 // them into one ChangeSet against the view's current document.
-function compose_changes(changes, length) {
+function composeChanges(changes, length) {
   let set = ChangeSet.empty(length);
   for (const { from, to, insert } of changes) {
     const next = ChangeSet.of({ from, to, insert: insert ?? '' }, set.newLength, '\n');
@@ -31,7 +31,7 @@ function compose_changes(changes, length) {
   return set;
 }
 
-function replace_all(view, handle) {
+function replaceAll(view, handle) {
   const text = handle.text();
   if (view.state.doc.toString() === text) return;
   view.dispatch({
@@ -41,24 +41,24 @@ function replace_all(view, handle) {
 }
 
 // The extensions that bind a view to `handle`. The view must be created with
-// `doc: handle.text()`. `on_local` runs after every local edit (typing indicator), and
-// `on_selection(range)` after every update that changed the text or the selection (presence).
-export function collab(handle, { on_local = () => {}, on_selection = () => {} } = {}) {
-  const plugin = ViewPlugin.define((view) => new Binding(view, handle, on_local, on_selection));
+// `doc: handle.text()`. `onLocal` runs after every local edit (typing indicator), and
+// `onSelection(range)` after every update that changed the text or the selection (presence).
+export function collab(handle, { onLocal = () => {}, onSelection = () => {} } = {}) {
+  const plugin = ViewPlugin.define((view) => new Binding(view, handle, onLocal, onSelection));
   return [EditorState.lineSeparator.of('\n'), plugin];
 }
 
 class Binding {
-  constructor(view, handle, on_local, on_selection) {
+  constructor(view, handle, onLocal, onSelection) {
     this.view = view;
     this.handle = handle;
-    this.on_local = on_local;
-    this.on_selection = on_selection;
+    this.onLocal = onLocal;
+    this.onSelection = onSelection;
     this.updating = false;
-    this.on_change = (event) => this.apply_remote(event);
-    this.on_reset = () => this.later(() => replace_all(this.view, this.handle));
-    handle.on('change', this.on_change);
-    handle.on('reset', this.on_reset);
+    this.onChange = (event) => this.applyRemote(event);
+    this.onReset = () => this.later(() => replaceAll(this.view, this.handle));
+    handle.on('change', this.onChange);
+    handle.on('reset', this.onReset);
   }
 
   // Runs `fn` now, or after the current view update if the handle spoke during one.
@@ -73,7 +73,7 @@ class Binding {
 
   resync(reason) {
     console.warn(`weft editor: resynchronising from the document (${reason})`);
-    queueMicrotask(() => this.alive && replace_all(this.view, this.handle));
+    queueMicrotask(() => this.alive && replaceAll(this.view, this.handle));
   }
 
   update(update) {
@@ -84,24 +84,24 @@ class Binding {
       for (const tr of update.transactions) {
         if (!tr.docChanged || tr.annotation(remote)) continue;
         local = true;
-        push_changes(this.handle, tr.changes);
+        pushChanges(this.handle, tr.changes);
       }
     } catch (error) {
       this.resync(error?.message ?? String(error));
     } finally {
       this.updating = false;
     }
-    if (local) this.on_local();
+    if (local) this.onLocal();
     // Remote changes move the selection too; the handle wants offsets of its current text.
-    if (update.docChanged || update.selectionSet) this.on_selection(update.state.selection.main);
+    if (update.docChanged || update.selectionSet) this.onSelection(update.state.selection.main);
   }
 
-  apply_remote({ changes, origin }) {
+  applyRemote({ changes, origin }) {
     if (origin === 'local' || !changes?.length) return;
     this.later(() => {
       let set;
       try {
-        set = compose_changes(changes, this.view.state.doc.length);
+        set = composeChanges(changes, this.view.state.doc.length);
       } catch (error) {
         this.resync(error?.message ?? String(error));
         return;
@@ -118,8 +118,8 @@ class Binding {
   }
 
   destroy() {
-    this.handle.off?.('change', this.on_change);
-    this.handle.off?.('reset', this.on_reset);
+    this.handle.off?.('change', this.onChange);
+    this.handle.off?.('reset', this.onReset);
     this.handle = null;
   }
 }

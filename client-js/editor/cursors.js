@@ -9,11 +9,11 @@ import { Decoration, EditorView, WidgetType } from '@codemirror/view';
 // [{ id, name, color, head, anchor, typing }], offsets in UTF-16 code units of the new state.
 export const setPeers = StateEffect.define();
 
-const fallback_color = '#7a7a7a';
+const FALLBACK_COLOR = '#7a7a7a';
 
 // Only plain hex colours reach a style attribute: presence comes from other users.
-export function safe_color(color) {
-  return typeof color === 'string' && /^#[0-9a-f]{6}$/i.test(color) ? color : fallback_color;
+export function safeColor(color) {
+  return typeof color === 'string' && /^#[0-9a-f]{6}$/i.test(color) ? color : FALLBACK_COLOR;
 }
 
 class CaretWidget extends WidgetType {
@@ -49,10 +49,10 @@ function clamp(pos, length) {
   return Math.max(0, Math.min(pos, length));
 }
 
-function build_decorations(peers) {
+function buildDecorations(peers) {
   const ranges = [];
   for (const peer of peers) {
-    const color = safe_color(peer.color);
+    const color = safeColor(peer.color);
     const from = Math.min(peer.head, peer.anchor);
     const to = Math.max(peer.head, peer.anchor);
     if (from < to) {
@@ -96,7 +96,7 @@ export const remoteCursors = StateField.define({
         changed = true;
       }
     }
-    return changed ? { peers, decorations: build_decorations(peers) } : value;
+    return changed ? { peers, decorations: buildDecorations(peers) } : value;
   },
 
   provide: (field) => EditorView.decorations.from(field, (value) => value.decorations),

@@ -8,19 +8,19 @@ import { IndexedDbPersistence, WeftClient } from '../src/index.js';
 import { collab } from './collab.js';
 import { remoteCursors, setPeers } from './cursors.js';
 import {
-  doc_id_pattern, identity, remember_doc, renderEditorShell, renderHome,
+  DOC_ID_PATTERN, identity, rememberDoc, renderEditorShell, renderHome,
 } from './ui.js';
 
-const typing_idle_ms = 1500;
+const TYPING_IDLE_MS = 1500;
 
 function route(pathname) {
   const match = /^\/d\/([^/]+)\/?$/.exec(pathname);
   if (!match) return null;
   const id = decodeURIComponent(match[1]);
-  return doc_id_pattern.test(id) ? id : null;
+  return DOC_ID_PATTERN.test(id) ? id : null;
 }
 
-function socket_url() {
+function socketUrl() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return `${scheme}://${location.host}/ws`;
 }
@@ -47,7 +47,7 @@ class PresenceSender {
     this.idle = setTimeout(() => {
       this.typing = false;
       this.send();
-    }, typing_idle_ms);
+    }, TYPING_IDLE_MS);
     if (!this.typing) {
       this.typing = true;
       this.send();
@@ -65,10 +65,10 @@ class PresenceSender {
   }
 }
 
-function peers_of(members, own_replica) {
+function peersOf(members, ownReplica) {
   const peers = [];
   for (const [replica, state] of members ?? []) {
-    if (replica === own_replica || !state) continue;
+    if (replica === ownReplica || !state) continue;
     peers.push({
       id: replica,
       name: state.name || 'Anonymous',
@@ -81,19 +81,19 @@ function peers_of(members, own_replica) {
   return peers;
 }
 
-async function open_editor(root, doc_id) {
+async function openEditor(root, docId) {
   const me = identity();
   let presence = null;
   let peers = [];
-  const shell = renderEditorShell(root, doc_id, me, () => {
+  const shell = renderEditorShell(root, docId, me, () => {
     presence?.send();
     shell.setMembers(peers);
   });
-  document.title = `${doc_id} — Weft`;
-  remember_doc(doc_id);
+  document.title = `${docId} — Weft`;
+  rememberDoc(docId);
 
   const client = new WeftClient({
-    url: socket_url(),
+    url: socketUrl(),
     persistence: new IndexedDbPersistence(),
     name: 'weft-editor',
     // Browsers refuse queueMicrotask called as a method of another object.
@@ -103,10 +103,10 @@ async function open_editor(root, doc_id) {
 
   let handle;
   try {
-    handle = await client.open(doc_id);
+    handle = await client.open(docId);
   } catch (error) {
     shell.setStatus('offline');
-    shell.showMessage(`Could not open “${doc_id}”: ${error?.message ?? error}`);
+    shell.showMessage(`Could not open “${docId}”: ${error?.message ?? error}`);
     return;
   }
   presence = new PresenceSender(handle, me);
@@ -121,10 +121,10 @@ async function open_editor(root, doc_id) {
         placeholder('Start typing…'),
         remoteCursors,
         collab(handle, {
-          on_local: () => presence.typed(),
-          on_selection: (range) => presence.selection(range),
+          onLocal: () => presence.typed(),
+          onSelection: (range) => presence.selection(range),
         }),
-        EditorView.contentAttributes.of({ 'aria-label': `Document ${doc_id}` }),
+        EditorView.contentAttributes.of({ 'aria-label': `Document ${docId}` }),
       ],
     }),
   });
@@ -132,26 +132,26 @@ async function open_editor(root, doc_id) {
   // Between reconnect attempts the handle goes offline → connecting → offline; the header
   // keeps saying offline until the document is joined again.
   let shown = null;
-  const show_status = (status) => {
+  const showStatus = (status) => {
     if (status === 'connecting' && shown === 'offline') return;
     shown = status;
     shell.setStatus(status);
   };
-  show_status(handle.status ?? 'connecting');
-  handle.on('status', show_status);
+  showStatus(handle.status ?? 'connecting');
+  handle.on('status', showStatus);
   handle.on('diverged', () => shell.showMessage('The document was out of step and has been reloaded.'));
   handle.on('reset', () => shell.showMessage('This document was reset on the server; its text was reloaded.'));
 
   // The handle also reports presence in the middle of a local edit (remote cursors move), which
   // is inside a CodeMirror update: the cursors are redrawn right after it.
-  const show_presence = (members) => {
-    peers = peers_of(members, handle.replica);
+  const showPresence = (members) => {
+    peers = peersOf(members, handle.replica);
     shell.setMembers(peers);
     const cursors = peers.filter((peer) => typeof peer.head === 'number');
     queueMicrotask(() => view.dispatch({ effects: setPeers.of(cursors) }));
   };
-  handle.on('presence', show_presence);
-  show_presence(handle.presence);
+  handle.on('presence', showPresence);
+  showPresence(handle.presence);
 
   // Leaving says goodbye at once (others drop our cursor) and flushes the saved copy.
   window.addEventListener('pagehide', () => handle.close());
@@ -165,6 +165,6 @@ async function open_editor(root, doc_id) {
 }
 
 const root = document.getElementById('app');
-const doc_id = route(location.pathname);
-if (doc_id) open_editor(root, doc_id);
+const docId = route(location.pathname);
+if (docId) openEditor(root, docId);
 else renderHome(root, identity());

@@ -1,23 +1,23 @@
 // ui.js — the page around the editor: document list, header, status, members, name, share link.
 //
 // Everything here is plain DOM. Text from other users (names, document ids) only ever goes
-// through textContent, and colours through safe_color.
-import { safe_color } from './cursors.js';
+// through textContent, and colours through safeColor.
+import { safeColor } from './cursors.js';
 
-const name_key = 'weft.name';
-const color_key = 'weft.color';
-const recent_key = 'weft.recent';
-const max_recent = 20;
-const max_name_bytes = 64;  // PROTOCOL.md §5.9
+const NAME_KEY = 'weft.name';
+const COLOR_KEY = 'weft.color';
+const RECENT_KEY = 'weft.recent';
+const MAX_RECENT = 20;
+const MAX_NAME_BYTES = 64;  // PROTOCOL.md §5.9
 
-const palette = ['#e0457b', '#2f80ed', '#27ae60', '#f2994a', '#9b51e0', '#00a3a3', '#d35400',
+const PALETTE = ['#e0457b', '#2f80ed', '#27ae60', '#f2994a', '#9b51e0', '#00a3a3', '#d35400',
   '#c0392b', '#16a085', '#8e44ad', '#2d9cdb', '#b7950b'];
-const animals = ['Otter', 'Heron', 'Lynx', 'Fox', 'Wren', 'Badger', 'Marten', 'Ibis', 'Hare',
+const ANIMALS = ['Otter', 'Heron', 'Lynx', 'Fox', 'Wren', 'Badger', 'Marten', 'Ibis', 'Hare',
   'Puffin', 'Stoat', 'Kestrel'];
 
-export const doc_id_pattern = /^[A-Za-z0-9._~-]{1,128}$/;
+export const DOC_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
 
-const status_text = {
+const STATUS_TEXT = {
   connecting: 'Connecting…',
   synced: 'Saved',
   unsaved: 'Saving…',
@@ -39,7 +39,7 @@ function pick(list) {
   return list[Math.floor(Math.random() * list.length)];
 }
 
-function storage_get(key) {
+function storageGet(key) {
   try {
     return localStorage.getItem(key);
   } catch {
@@ -47,7 +47,7 @@ function storage_get(key) {
   }
 }
 
-function storage_set(key, value) {
+function storageSet(key, value) {
   try {
     localStorage.setItem(key, value);
   } catch {
@@ -56,11 +56,11 @@ function storage_set(key, value) {
 }
 
 // Cuts `name` to the protocol's 64 UTF-8 bytes without splitting a character.
-export function clip_name(name) {
+export function clipName(name) {
   const encoder = new TextEncoder();
   let out = '';
   for (const ch of name.trim()) {
-    if (encoder.encode(out + ch).length > max_name_bytes) break;
+    if (encoder.encode(out + ch).length > MAX_NAME_BYTES) break;
     out += ch;
   }
   return out;
@@ -68,50 +68,50 @@ export function clip_name(name) {
 
 // The user's display name and colour, created at random on first use and remembered.
 export function identity() {
-  let name = storage_get(name_key);
+  let name = storageGet(NAME_KEY);
   if (!name) {
-    name = `${pick(animals)} ${Math.floor(100 + Math.random() * 900)}`;
-    storage_set(name_key, name);
+    name = `${pick(ANIMALS)} ${Math.floor(100 + Math.random() * 900)}`;
+    storageSet(NAME_KEY, name);
   }
-  let color = storage_get(color_key);
-  if (!color || safe_color(color) !== color) {
-    color = pick(palette);
-    storage_set(color_key, color);
+  let color = storageGet(COLOR_KEY);
+  if (!color || safeColor(color) !== color) {
+    color = pick(PALETTE);
+    storageSet(COLOR_KEY, color);
   }
-  return { name: clip_name(name), color };
+  return { name: clipName(name), color };
 }
 
-export function random_doc_id() {
+export function randomDocId() {
   const bytes = crypto.getRandomValues(new Uint8Array(4));
   return `doc-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-export function recent_docs() {
+export function recentDocs() {
   try {
-    const list = JSON.parse(storage_get(recent_key) ?? '[]');
-    return Array.isArray(list) ? list.filter((e) => doc_id_pattern.test(e?.id ?? '')) : [];
+    const list = JSON.parse(storageGet(RECENT_KEY) ?? '[]');
+    return Array.isArray(list) ? list.filter((e) => DOC_ID_PATTERN.test(e?.id ?? '')) : [];
   } catch {
     return [];
   }
 }
 
-export function remember_doc(id) {
-  const list = recent_docs().filter((entry) => entry.id !== id);
+export function rememberDoc(id) {
+  const list = recentDocs().filter((entry) => entry.id !== id);
   list.unshift({ id, opened: Date.now() });
-  storage_set(recent_key, JSON.stringify(list.slice(0, max_recent)));
+  storageSet(RECENT_KEY, JSON.stringify(list.slice(0, MAX_RECENT)));
 }
 
-function name_input(me, on_name) {
+function nameInput(me, onName) {
   const input = el('input', {
     class: 'name-input', type: 'text', value: me.name, 'aria-label': 'Your name',
     maxlength: '64', autocomplete: 'off', spellcheck: 'false',
   });
   input.addEventListener('change', () => {
-    const name = clip_name(input.value) || me.name;
+    const name = clipName(input.value) || me.name;
     input.value = name;
     me.name = name;
-    storage_set(name_key, name);
-    on_name(name);
+    storageSet(NAME_KEY, name);
+    onName(name);
   });
   const dot = el('span', { class: 'color-dot', title: 'Your colour' });
   dot.style.backgroundColor = me.color;
@@ -119,21 +119,21 @@ function name_input(me, on_name) {
 }
 
 export function renderHome(root, me) {
-  const open_form = el('form', { class: 'open-form' },
+  const openForm = el('form', { class: 'open-form' },
     el('input', {
       name: 'id', type: 'text', placeholder: 'document name, e.g. team-notes',
       'aria-label': 'Document name', pattern: '[A-Za-z0-9._~\\-]{1,128}',
       title: 'Letters, digits and . _ ~ - (at most 128)', required: '',
     }),
     el('button', { type: 'submit' }, 'Open'));
-  open_form.addEventListener('submit', (event) => {
+  openForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    const id = open_form.elements.id.value.trim();
-    if (doc_id_pattern.test(id)) location.assign(`/d/${id}`);
+    const id = openForm.elements.id.value.trim();
+    if (DOC_ID_PATTERN.test(id)) location.assign(`/d/${id}`);
   });
 
   const list = el('ul', { class: 'recent' });
-  const recent = recent_docs();
+  const recent = recentDocs();
   for (const entry of recent) {
     const when = new Date(entry.opened).toLocaleString();
     list.append(el('li', {}, el('a', { href: `/d/${entry.id}` }, entry.id),
@@ -145,20 +145,20 @@ export function renderHome(root, me) {
     el('header', { class: 'bar' },
       el('a', { class: 'brand', href: '/' }, 'Weft'),
       el('span', { class: 'spacer' }),
-      name_input(me, () => {})),
+      nameInput(me, () => {})),
     el('main', { class: 'home' },
       el('h1', {}, 'Documents'),
       el('div', { class: 'actions' },
         el('button', {
           class: 'primary new-doc', type: 'button',
-          onclick: () => location.assign(`/d/${random_doc_id()}`),
+          onclick: () => location.assign(`/d/${randomDocId()}`),
         }, 'New document'),
-        open_form),
+        openForm),
       el('h2', {}, 'Recent on this device'),
       list));
 }
 
-async function copy_text(text) {
+async function copyText(text) {
   if (navigator.clipboard && window.isSecureContext) {
     await navigator.clipboard.writeText(text);
     return;
@@ -172,15 +172,15 @@ async function copy_text(text) {
 }
 
 // Builds the editor page. Returns the node the editor goes into and setters for the header.
-export function renderEditorShell(root, doc_id, me, on_name) {
+export function renderEditorShell(root, docId, me, onName) {
   const status = el('span', { class: 'status', 'data-state': 'connecting', role: 'status' },
-    status_text.connecting);
+    STATUS_TEXT.connecting);
   const members = el('ul', { class: 'members', 'aria-label': 'Who is online' });
-  const link = `${location.origin}/d/${doc_id}`;
+  const link = `${location.origin}/d/${docId}`;
   const share = el('button', { class: 'share', type: 'button', title: link }, 'Copy share link');
   share.addEventListener('click', async () => {
     try {
-      await copy_text(link);
+      await copyText(link);
       share.textContent = 'Link copied';
     } catch {
       share.textContent = link;
@@ -193,12 +193,12 @@ export function renderEditorShell(root, doc_id, me, on_name) {
   root.replaceChildren(
     el('header', { class: 'bar' },
       el('a', { class: 'brand', href: '/', title: 'All documents' }, 'Weft'),
-      el('span', { class: 'doc-id', title: doc_id }, doc_id),
+      el('span', { class: 'doc-id', title: docId }, docId),
       status,
       el('span', { class: 'spacer' }),
       members,
       share,
-      name_input(me, on_name)),
+      nameInput(me, onName)),
     message,
     editor);
 
@@ -206,14 +206,14 @@ export function renderEditorShell(root, doc_id, me, on_name) {
     editor,
     setStatus(state) {
       status.dataset.state = state;
-      status.textContent = status_text[state] ?? state;
+      status.textContent = STATUS_TEXT[state] ?? state;
     },
     // peers: [{ name, color, typing }] without the local user.
     setMembers(peers) {
       const items = [{ name: `${me.name} (you)`, color: me.color, typing: false }, ...peers]
         .map((peer) => {
           const dot = el('span', { class: 'color-dot' });
-          dot.style.backgroundColor = safe_color(peer.color);
+          dot.style.backgroundColor = safeColor(peer.color);
           const item = el('li', { class: 'member', title: peer.name || 'Anonymous' }, dot,
             el('span', { class: 'member-name' }, peer.name || 'Anonymous'));
           if (peer.typing) item.append(el('span', { class: 'typing' }, 'typing…'));

@@ -17,7 +17,8 @@
 import { decodeFrame, encodeFrame, DEFAULT_LIMITS, FrameError } from './frames.js';
 import { Backoff } from './backoff.js';
 import { MemoryPersistence } from './persistence.js';
-import { DocHandle, Emitter } from './doc.js';
+import { DocHandle } from './doc.js';
+import { Emitter } from './emitter.js';
 import { Pacer } from './pacer.js';
 
 const PROTOCOL_VERSION = 1;

@@ -1,5 +1,6 @@
-// doc.js — DocHandle: one open document: its replica, its sync state with the server, the
-// local ops not yet acknowledged, presence, and persistence.
+// doc.js — DocHandle: one open document, the coordinator of its replica, its sync state with
+// the server, presence, and three collaborators: the Outbox (own ops until acknowledged,
+// outbox.js), the Saver (persistence, saver.js) and its events (Emitter, emitter.js).
 //
 // Life of a join (PROTOCOL.md §7.2): join → joined → catch-up (snapshot chunks or ops) →
 // synced → presences; then live ops, acks and digests. Catch-up that starts from nothing (a
@@ -8,41 +9,29 @@
 // it replaces `rga`, with one change event for the difference (§10.5).
 //
 // Invariants:
-//   - `unacked` holds, in seq order, every op authored under `replica` that no ack covers.
-//   - The persisted snapshot plus the persisted pending ops hold every op we authored
-//     (persistence.js), so a reload never reuses a seq.
-//   - Ops are sent only in phase 'synced' (after catch-up, §10.2).
-//   - While synced, every unacknowledged op is in exactly one of `outbox` (to send, in seq order)
-//     and `inFlight` (sent on this connection, as the frames that held them), unless the server
-//     refused it for good (a 1xx error, document_full): those stay in their frame.
+//   - Every op authored under `replica` is recorded in the outbox and the saver as it is made.
+//   - Ops are sent only in phase 'synced' (after catch-up, §10.2): the outbox sends from the
+//     synced frame until the connection drops.
 //
 // Rate limits (PROTOCOL.md §9): frames leave when the client's Pacer admits them. A frame the
 // server refuses anyway (`rate_limited` naming its first op) or an op it did not keep (its own
-// `buffer_full`) goes back into the outbox in seq order and is sent again after a pause; frames
-// sent after it that the server took wait in its buffer for it, so exactly the refused ops go again.
+// `buffer_full`) goes back into the outbox and is sent again after a pause (the Outbox says
+// which ops, and in which order).
 
 import { Rga } from './rga.js';
 import { opByteLength, encodeFrame } from './frames.js';
 import { textDigest, digestEquals } from './digest.js';
+import { Emitter } from './emitter.js';
+import { Outbox } from './outbox.js';
+import { Saver } from './saver.js';
 
 const SIDE_AFTER = 1;
-const SAVE_DEBOUNCE_MS = 300;
 const OP_OVERHEAD_BYTES = 64;        // frame header, doc id, array headers: far below this
 const DELETE_TARGET_BYTES = 30;      // worst-case encoded [replica, seq, len]
 const ARRAY_HEADER_GROWTH = 4;       // an ops array header: fixarray (1 byte) up to array32 (5)
 // How long a document waits before sending refused ops again (the C++ client's pause); the
 // Pacer then also waits until the (assumed empty) server buckets have earned their cost.
 const RATE_LIMIT_PAUSE_MS = 250;
-
-// The number of units (seqs) an op uses.
-export function opUnits(op) {
-  if (op.type === 'insert') {
-    let n = 0;
-    for (const _ of op.text) n++;
-    return n;
-  }
-  return op.targets.reduce((n, t) => n + t[2], 0);
-}
 
 function vvGet(vv, replica) {
   const e = vv.find(([r]) => r === replica);
@@ -69,36 +58,6 @@ function diffText(a, b) {
 const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
 
-// A minimal event emitter (browser and Node alike).
-export class Emitter {
-  constructor() {
-    this.listeners = new Map();
-  }
-
-  on(event, fn) {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event).add(fn);
-    return this;
-  }
-
-  off(event, fn) {
-    this.listeners.get(event)?.delete(fn);
-    return this;
-  }
-
-  // A listener that throws must not break the edit or sync step that emitted the event: its
-  // error is rethrown on its own task (so it still reaches the console or the test runner).
-  emit(event, ...args) {
-    for (const fn of [...(this.listeners.get(event) ?? [])]) {
-      try {
-        fn(...args);
-      } catch (e) {
-        setTimeout(() => { throw e; }, 0);
-      }
-    }
-  }
-}
-
 export class DocHandle extends Emitter {
   constructor(client, id) {
     super();
@@ -111,9 +70,7 @@ export class DocHandle extends Emitter {
     this.incoming = null;          // replica being rebuilt by a catch-up from nothing
     this.retype = null;            // ops of a lost replica, to type again (see retypeOps)
     this.retypeRebuild = false;
-    this.unacked = [];
-    this.outbox = [];              // ops not yet sent on this connection, or refused
-    this.inFlight = [];            // frames sent: { first: seq, end: seq after the last, ops }
+    this.outbox = new Outbox();
     this.flushTimer = null;        // a flush waiting for the Pacer
     this.phase = 'idle';           // idle | joining | catchup | synced | leaving
     this.rebuild = false;          // the next join asks for everything (vv [])
@@ -124,11 +81,11 @@ export class DocHandle extends Emitter {
     this.presenceTimer = null;
     this.presenceSentAt = -Infinity;
     this.flushScheduled = false;
-    this.savedSnapshot = null;
-    this.ownSinceSnapshot = [];
-    this.saveTimer = null;
-    this.saveQueued = false;
-    this.saving = Promise.resolve();
+    this.saver = new Saver(this, {
+      persistence: client.persistence,
+      timers: client.timers,
+      onError: (e) => client.emit('error', { doc: id, name: 'persistence', message: String(e) }),
+    });
     this.status = 'connecting';
     this.closed = false;
     this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
@@ -138,6 +95,9 @@ export class DocHandle extends Emitter {
 
   text() { return this.rga.text(); }
   get length16() { return this.rga.length16; }
+
+  // Our ops that no ack covers yet, in seq order (read-only).
+  get unacked() { return this.outbox.unacked; }
 
   insert(off16, text) {
     if (text.length === 0) return;
@@ -199,7 +159,7 @@ export class DocHandle extends Emitter {
     this.client.forget(this);
     if (this.presenceTimer !== null) this.client.timers.clearTimeout(this.presenceTimer);
     this.cancelFlush();
-    await this.saveNow();
+    await this.saver.saveNow();
   }
 
   // ---- connection events (called by WeftClient) ------------------------------------------------
@@ -212,9 +172,8 @@ export class DocHandle extends Emitter {
     this.token = rec.token;
     this.rga = rec.snapshot ? Rga.fromSnapshot(rec.snapshot, rec.replica ?? 0) : new Rga(rec.replica ?? 0);
     for (const op of rec.pending) this.rga.applyRemote(op);
-    this.unacked = rec.pending.slice();
-    this.ownSinceSnapshot = rec.pending.slice();
-    this.savedSnapshot = rec.snapshot;
+    this.outbox.restore(rec.pending);
+    this.saver.restored(rec);
   }
 
   join() {
@@ -231,8 +190,7 @@ export class DocHandle extends Emitter {
 
   disconnected() {
     this.phase = 'idle';
-    this.outbox = [];
-    this.inFlight = [];
+    this.outbox.stopSending();
     this.cancelFlush();
     this.chunks = [];
     this.incoming = null;
@@ -262,15 +220,15 @@ export class DocHandle extends Emitter {
   onJoined(f) {
     this.client.joinedOnce();
     const tokenRefused = !f.reset && this.replica !== null && f.replica !== this.replica;
-    if (tokenRefused && this.unacked.length && !f.reset) {
+    if (tokenRefused && this.outbox.unacked.length && !f.reset) {
       // Our old replica's unacknowledged ops can never be sent (replica_mismatch): after this
       // catch-up we fetch the server's state and type their effect again under the new replica.
-      this.retype = this.unacked;
+      this.retype = this.outbox.unacked;
     }
     if (f.reset || tokenRefused) {
       // Another epoch drops the state, replica and unacknowledged ops (§7.2).
-      this.unacked = [];
-      this.ownSinceSnapshot = [];
+      this.outbox.forget();
+      this.saver.forgetOwn();
     }
     if (f.reset) {
       this.incoming = new Rga(f.replica);
@@ -285,7 +243,7 @@ export class DocHandle extends Emitter {
     this.rga.replica = f.replica;
     this.serverVv = f.vv;
     this.phase = 'catchup';
-    this.saveSoon();
+    this.saver.saveSoon();
   }
 
   onSnapshot(f) {
@@ -312,13 +270,12 @@ export class DocHandle extends Emitter {
       }
     }
     if (changes.length) this.emitChanges(changes);
-    this.saveLater();
+    this.saver.saveLater();
   }
 
   onSynced(f) {
     if (this.incoming) this.swapIncoming();
-    const s = vvGet(this.serverVv, this.replica);
-    this.unacked = this.unacked.filter((op) => op.seq + opUnits(op) > s);
+    this.outbox.trimUnacked(vvGet(this.serverVv, this.replica));
     if (vvEquals(this.rga.version(), f.vv) && !digestEquals(textDigest(this.rga.text()), f.digest)) {
       return this.diverge(f.vv);
     }
@@ -327,19 +284,18 @@ export class DocHandle extends Emitter {
       return this.resync();
     }
     this.phase = 'synced';
-    this.outbox = this.unacked.slice();
-    this.inFlight = [];
+    this.outbox.startSending();
     this.flush();
     if (this.localPresence) this.schedulePresence();
     this.updateStatus();
     this.resolveReady(this);
-    this.saveLater();
+    this.saver.saveLater();
   }
 
   swapIncoming() {
     const next = this.incoming;
     this.incoming = null;
-    for (const op of this.unacked) next.applyRemote(op);
+    for (const op of this.outbox.unacked) next.applyRemote(op);
     const before = this.rga.text();
     this.rga = next;
     this.rga.replica = this.replica;
@@ -355,18 +311,14 @@ export class DocHandle extends Emitter {
       this.resetPending = false;
       this.emit('reset');
     }
-    this.savedSnapshot = null;
-    this.saveLater();
+    this.saver.dropSnapshot();
+    this.saver.saveLater();
   }
 
   onAck(f) {
-    this.unacked = this.unacked.filter((op) => op.seq + opUnits(op) > f.next_seq);
-    this.inFlight = this.inFlight.filter((frame) => frame.end > f.next_seq);
-    if (this.outbox.length && this.outbox[0].seq < f.next_seq) {
-      this.outbox = this.outbox.filter((op) => op.seq + opUnits(op) > f.next_seq);
-    }
+    this.outbox.ack(f.next_seq);
     this.updateStatus();
-    this.saveLater();
+    this.saver.saveLater();
   }
 
   onDigest(f) {
@@ -452,12 +404,11 @@ export class DocHandle extends Emitter {
   }
 
   recordLocal(op) {
-    this.unacked.push(op);
-    this.ownSinceSnapshot.push(op);
-    this.outbox.push(op);
+    this.outbox.record(op);
+    this.saver.recorded(op);
     this.scheduleFlush();
-    this.saveSoon();
-    this.saveLater();
+    this.saver.saveSoon();
+    this.saver.saveLater();
     this.updateStatus();
     if (this.members.size) this.emitPresence();
   }
@@ -471,37 +422,31 @@ export class DocHandle extends Emitter {
     });
   }
 
-  // Sends the outbox in frames within max_ops_per_frame and max_frame_bytes, as fast as the
+  // Sends the queued ops in frames within max_ops_per_frame and max_frame_bytes, as fast as the
   // Pacer admits them (a frame holds what the buckets allow now); the rest waits for a timer.
   flush() {
-    if (this.phase !== 'synced' || !this.outbox.length || this.flushTimer !== null) return;
+    if (this.phase !== 'synced' || !this.outbox.queued.length || this.flushTimer !== null) return;
     const l = this.client.limits;
     const pacer = this.client.pacer;
     const maxBytes = l.max_frame_bytes - OP_OVERHEAD_BYTES;
     const overhead = encodeFrame({ type: 'ops', doc: this.id, ops: [] }).length + ARRAY_HEADER_GROWTH;
-    let next = 0;
-    while (next < this.outbox.length) {
+    while (this.outbox.queued.length) {
+      const queued = this.outbox.queued;
       const now = this.client.now();
       let n = 0;
       let bytes = 0;               // of the ops alone
-      while (next + n < this.outbox.length && n < l.max_ops_per_frame) {
-        const size = opByteLength(this.outbox[next + n]);
+      while (n < queued.length && n < l.max_ops_per_frame) {
+        const size = opByteLength(queued[n]);
         if (n > 0 && bytes + size > maxBytes) break;
         if (!pacer.admits(n + 1, overhead + bytes + size, now, n === 0)) {
           if (n > 0) break;
-          this.outbox = this.outbox.slice(next);
           return this.flushLater(pacer.wait(overhead + size, now));
         }
         n++;
         bytes += size;
       }
-      const ops = this.outbox.slice(next, next + n);
-      next += n;
-      const last = ops[ops.length - 1];
-      this.inFlight.push({ first: ops[0].seq, end: last.seq + opUnits(last), ops });
-      this.client.send({ type: 'ops', doc: this.id, ops });
+      this.client.send({ type: 'ops', doc: this.id, ops: this.outbox.sent(n) });
     }
-    this.outbox = [];
   }
 
   flushLater(ms) {
@@ -517,43 +462,25 @@ export class DocHandle extends Emitter {
     this.flushTimer = null;
   }
 
-  // `ops` go out again, before any later op (a replica's ops are integrated in seq order).
-  requeue(ops) {
-    this.outbox = [...ops, ...this.outbox].sort((a, b) => a.seq - b.seq);
-  }
-
-  // The server refused the frame starting at `seq` (rate_limited): none of it was stored. A frame
-  // not in flight was sent before this membership (everything unacknowledged goes at synced).
+  // The server refused our frame starting at `seq` (rate_limited): its ops go again once the
+  // buckets, assumed empty, allow it.
   refusedFrame(seq) {
-    const i = this.inFlight.findIndex((frame) => frame.first === seq);
-    if (i < 0) return;
-    const [frame] = this.inFlight.splice(i, 1);
-    this.requeue(frame.ops);
+    if (!this.outbox.refusedFrame(seq)) return;
     this.client.pacer.refused(RATE_LIMIT_PAUSE_MS, this.client.now());
     this.flush();
   }
 
-  // The server did not keep our op `seq` (buffer_full: it waited for our ops that a refused frame
-  // held, and the document's buffer was full).
+  // The server did not keep our op `seq` (buffer_full): it goes again after a pause.
   refusedOp(seq) {
-    const i = this.inFlight.findIndex((frame) => frame.first <= seq && seq < frame.end);
-    if (i < 0) return;
-    const frame = this.inFlight[i];
-    const op = frame.ops.find((o) => o.seq === seq);
-    if (!op) return;
-    frame.ops = frame.ops.filter((o) => o !== op);
-    if (!frame.ops.length) this.inFlight.splice(i, 1);
-    this.requeue([op]);
+    if (!this.outbox.refusedOp(seq)) return;
     this.client.pacer.pause(RATE_LIMIT_PAUSE_MS, this.client.now());
     this.flush();
   }
 
   // Every frame in flight may have been dropped (the frame rate limit does not say which).
   resendInFlight() {
-    if (this.phase !== 'synced' || !this.inFlight.length) return;
-    this.requeue(this.inFlight.flatMap((frame) => frame.ops));
-    this.inFlight = [];
-    this.flush();
+    if (this.phase !== 'synced') return;
+    if (this.outbox.resendInFlight()) this.flush();
   }
 
   // ---- presence ---------------------------------------------------------------------------------
@@ -617,66 +544,15 @@ export class DocHandle extends Emitter {
     if (this.members.size) this.emitPresence();
   }
 
-  // ---- status and persistence ----------------------------------------------------------------------
+  // ---- status -----------------------------------------------------------------------------------
 
   updateStatus() {
     let status;
-    if (this.phase === 'synced') status = this.unacked.length ? 'unsaved' : 'synced';
+    if (this.phase === 'synced') status = this.outbox.unacked.length ? 'unsaved' : 'synced';
     else status = this.client.welcomed || this.client.status === 'connecting' ? 'connecting' : 'offline';
     if (status !== this.status) {
       this.status = status;
       this.emit('status', status);
     }
-  }
-
-  record() {
-    const pending = new Map();
-    for (const op of this.ownSinceSnapshot) pending.set(op.seq, op);
-    for (const op of this.unacked) pending.set(op.seq, op);
-    return { epoch: this.epoch, replica: this.replica, token: this.token,
-      snapshot: this.savedSnapshot, pending: [...pending.values()].sort((a, b) => a.seq - b.seq) };
-  }
-
-  // Unacknowledged ops are saved at once (next microtask); the snapshot only after a pause.
-  saveSoon() {
-    if (this.saveQueued) return;
-    this.saveQueued = true;
-    queueMicrotask(() => {
-      this.saveQueued = false;
-      this.write();
-    });
-  }
-
-  saveLater() {
-    if (this.saveTimer !== null) this.client.timers.clearTimeout(this.saveTimer);
-    this.saveTimer = this.client.timers.setTimeout(() => {
-      this.saveTimer = null;
-      this.takeSnapshot();
-      this.write();
-    }, SAVE_DEBOUNCE_MS);
-  }
-
-  takeSnapshot() {
-    if (this.epoch === null) return;
-    this.savedSnapshot = this.rga.encodeSnapshot();
-    this.ownSinceSnapshot = [];
-  }
-
-  write() {
-    if (this.epoch === null) return this.saving;
-    const record = this.record();
-    this.saving = this.saving
-      .then(() => this.client.persistence.save(this.id, record))
-      .catch((e) => this.client.emit('error', { doc: this.id, name: 'persistence', message: String(e) }));
-    return this.saving;
-  }
-
-  async saveNow() {
-    if (this.saveTimer !== null) {
-      this.client.timers.clearTimeout(this.saveTimer);
-      this.saveTimer = null;
-    }
-    this.takeSnapshot();
-    await this.write();
   }
 }

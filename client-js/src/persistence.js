@@ -5,8 +5,8 @@
 //     snapshot: Uint8Array | null,   // crdt §11.1 bytes of the replica at some moment
 //     pending: [op, ...] }           // own ops, seq order, that the snapshot may lack or the
 //                                    // server has not acknowledged
-// Invariant kept by DocHandle: snapshot + pending hold every op the replica authored, so a
-// reloaded client never reuses a seq. Re-applying pending ops that the snapshot already holds
+// Invariant kept by Saver (saver.js): snapshot + pending hold every op the replica authored, so
+// a reloaded client never reuses a seq. Re-applying pending ops that the snapshot already holds
 // is harmless (duplicates), and resending acknowledged ones is too.
 //
 // Interface (all async): load(docId) -> record | null; save(docId, record); remove(docId);

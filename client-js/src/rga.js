@@ -11,14 +11,14 @@
 
 import { ReplicaState } from './rga_replica.js';
 import { RunSeq } from './rga_seq.js';
-import { RgaError, checkFormat, copyOp, id_limit, trimOp } from './rga_ops.js';
+import { RgaError, checkFormat, copyOp, ID_LIMIT, trimOp } from './rga_ops.js';
 import { opsSince } from './rga_history.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { cpLength, cpToUnit, isHighSurrogate, isWellFormed, unitToCp } from './utf8.js';
 
 export { RgaError } from './rga_ops.js';
 
-const default_limits = { maxRun: 2 ** 20, maxBufferedOps: 4096, maxBufferedUnits: 2 ** 22 };
+const DEFAULT_RGA_LIMITS = { maxRun: 2 ** 20, maxBufferedOps: 4096, maxBufferedUnits: 2 ** 22 };
 
 // key(a) > key(b), keys compared as (lamport, replica).
 function keyAbove(la, ra, lb, rb) {
@@ -28,7 +28,7 @@ function keyAbove(la, ra, lb, rb) {
 export class Rga {
   constructor(replica = 0, limits = {}) {
     this.self_ = replica;
-    this.limits_ = { ...default_limits, ...limits };
+    this.limits_ = { ...DEFAULT_RGA_LIMITS, ...limits };
     this.replicas_ = new Map();
     this.seq_ = new RunSeq();
     this.clock_ = 0;
@@ -188,14 +188,14 @@ export class Rga {
 
   checkLocal_() {
     const self = this.self_;
-    if (!(Number.isInteger(self) && self >= 1 && self < id_limit)) throw new RgaError('no_local_replica');
+    if (!(Number.isInteger(self) && self >= 1 && self < ID_LIMIT)) throw new RgaError('no_local_replica');
     return self;
   }
 
   checkUnits_(st, n) {
     if (n === 0) throw new RgaError('empty_op');
     if (n > this.limits_.maxRun) throw new RgaError('run_too_long');
-    if (st.next + n > id_limit || this.clock_ + n >= id_limit) throw new RgaError('bad_counter');
+    if (st.next + n > ID_LIMIT || this.clock_ + n >= ID_LIMIT) throw new RgaError('bad_counter');
   }
 
   // Records an integrated op's units and history, then releases the buffer (§7.5).

@@ -8,7 +8,7 @@
 
 import { cpLength, cpToUnit, decodeUtf8, isWellFormed } from './utf8.js';
 
-export const id_limit = 2 ** 53;
+export const ID_LIMIT = 2 ** 53;
 
 // The crdt Errc names (crdt/errc.hpp) travel in `.name`.
 export class RgaError extends Error {
@@ -24,7 +24,7 @@ export function toCounter(x) {
   if (typeof x === 'number') return Number.isInteger(x) && x >= 0 ? x : -1;
   if (typeof x === 'bigint') {
     if (x < 0n) return -1;
-    return x >= BigInt(id_limit) ? id_limit + 2 : Number(x);
+    return x >= BigInt(ID_LIMIT) ? ID_LIMIT + 2 : Number(x);
   }
   return -1;
 }
@@ -35,8 +35,8 @@ export function checkFormat(op, maxRun) {
   const r = toCounter(op.replica);
   const s = toCounter(op.seq);
   const L = toCounter(op.lamport);
-  if (!(r >= 1 && r < id_limit)) return { error: 'bad_replica' };
-  if (!(s >= 0 && s < id_limit) || !(L >= 1 && L < id_limit)) return { error: 'bad_counter' };
+  if (!(r >= 1 && r < ID_LIMIT)) return { error: 'bad_replica' };
+  if (!(s >= 0 && s < ID_LIMIT) || !(L >= 1 && L < ID_LIMIT)) return { error: 'bad_counter' };
   if (op.type === 'insert') {
     let text = op.text;
     if (text instanceof Uint8Array) text = decodeUtf8(text);
@@ -46,11 +46,11 @@ export function checkFormat(op, maxRun) {
     const ps = toCounter(parent[1]);
     if (text !== null) {
       const n = cpLength(text);
-      if (n > 0 && (n > id_limit - s || n > id_limit - L)) return { error: 'bad_counter' };
+      if (n > 0 && (n > ID_LIMIT - s || n > ID_LIMIT - L)) return { error: 'bad_counter' };
       if (n === 0) return { error: 'empty_op' };
       if (n > maxRun) return { error: 'run_too_long' };
-      if (!(pr >= 0 && pr < id_limit) || (pr === 0 && ps !== 0)) return { error: 'bad_replica' };
-      if (!(ps >= 0 && ps < id_limit)) return { error: 'bad_counter' };
+      if (!(pr >= 0 && pr < ID_LIMIT) || (pr === 0 && ps !== 0)) return { error: 'bad_replica' };
+      if (!(ps >= 0 && ps < ID_LIMIT)) return { error: 'bad_counter' };
       return {
         n,
         op: { type: 'insert', replica: r, seq: s, lamport: L, parent: [pr, ps], text },
@@ -63,8 +63,8 @@ export function checkFormat(op, maxRun) {
     // Saturated at 2^53 + 1: the verdicts are those of the exact sum (§7.3).
     let n = 0;
     const lens = raw.map((t) => toCounter(t[2]));
-    for (const m of lens) n = m < 0 ? id_limit + 1 : Math.min(n + m, id_limit + 1);
-    if (n > 0 && (n > id_limit - s || n > id_limit - L)) return { error: 'bad_counter' };
+    for (const m of lens) n = m < 0 ? ID_LIMIT + 1 : Math.min(n + m, ID_LIMIT + 1);
+    if (n > 0 && (n > ID_LIMIT - s || n > ID_LIMIT - L)) return { error: 'bad_counter' };
     if (raw.length === 0 || lens.some((m) => m < 1)) return { error: 'empty_op' };
     if (n > maxRun) return { error: 'run_too_long' };
     const targets = [];
@@ -72,8 +72,8 @@ export function checkFormat(op, maxRun) {
       const q = toCounter(raw[i][0]);
       const t = toCounter(raw[i][1]);
       const m = lens[i];
-      if (!(q >= 1 && q < id_limit)) return { error: 'bad_replica' };
-      if (!(t >= 0 && t < id_limit) || m > id_limit - t) return { error: 'bad_counter' };
+      if (!(q >= 1 && q < ID_LIMIT)) return { error: 'bad_replica' };
+      if (!(t >= 0 && t < ID_LIMIT) || m > ID_LIMIT - t) return { error: 'bad_counter' };
       targets.push([q, t, m]);
     }
     return { n, op: { type: 'delete', replica: r, seq: s, lamport: L, targets } };

@@ -6,7 +6,7 @@
 // runs are split by later edits; their seq ranges never overlap, so blocks of runs sorted by
 // seq stay sorted when a run's boundary moves between two neighbours.
 
-const block_max = 128;
+const BLOCK_MAX = 128;
 
 export class ReplicaState {
   constructor(id) {
@@ -89,7 +89,7 @@ export class ReplicaState {
   appendRun(run) {
     const b = this.blocks[this.blocks.length - 1];
     b.push(run);
-    if (b.length > block_max) this.splitBlock(this.blocks.length - 1);
+    if (b.length > BLOCK_MAX) this.splitBlock(this.blocks.length - 1);
   }
 
   // Adds `piece`, cut from the end of `run`, right after it.
@@ -105,7 +105,7 @@ export class ReplicaState {
     let i = b.length - 1;
     while (b[i] !== run) i--;
     if (i === b.length - 1) b.push(piece); else b.splice(i + 1, 0, piece);
-    if (b.length > block_max) this.splitBlock(lo);
+    if (b.length > BLOCK_MAX) this.splitBlock(lo);
   }
 
   splitBlock(bi) {
@@ -117,7 +117,7 @@ export class ReplicaState {
   loadRuns(runs, next, last) {
     runs.sort((a, b) => a.s - b.s);
     this.blocks = [];
-    for (let i = 0; i < runs.length; i += block_max >> 1) this.blocks.push(runs.slice(i, i + (block_max >> 1)));
+    for (let i = 0; i < runs.length; i += BLOCK_MAX >> 1) this.blocks.push(runs.slice(i, i + (BLOCK_MAX >> 1)));
     if (this.blocks.length === 0) this.blocks.push([]);
     let seq = 0;
     for (const run of runs) {

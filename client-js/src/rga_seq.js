@@ -1,5 +1,5 @@
 // rga_seq.js — the document sequence (crdt §5.2): element runs in document order, tombstones
-// included, kept in chunks of at most `chunk_max` runs with live counts per chunk.
+// included, kept in chunks of at most `CHUNK_MAX` runs with live counts per chunk.
 //
 // A run is { r, s, l, n, del, text, chunk }: elements (r, s … s+n−1) with lamports l … l+n−1,
 // all live or all deleted. A live run holds its text (n code points); a deleted run holds ''.
@@ -12,7 +12,7 @@
 
 import { cpToUnit } from './utf8.js';
 
-const chunk_max = 64;
+const CHUNK_MAX = 64;
 
 function newChunk(idx) {
   return { runs: [], cp: 0, u16: 0, idx };
@@ -34,7 +34,7 @@ export class RunSeq {
   static fromRuns(runs) {
     const seq = new RunSeq();
     seq.chunks = [];
-    const per = (chunk_max * 3) >> 2;
+    const per = (CHUNK_MAX * 3) >> 2;
     for (let i = 0; i < runs.length || seq.chunks.length === 0; i += per) {
       const chunk = newChunk(seq.chunks.length);
       chunk.runs = runs.slice(i, i + per);
@@ -137,7 +137,7 @@ export class RunSeq {
     if (i === chunk.runs.length) chunk.runs.push(run);
     else chunk.runs.splice(i, 0, run);
     if (!run.del) this.bump(chunk, run.n, run.text.length);
-    if (chunk.runs.length > chunk_max) this.splitChunk(chunk);
+    if (chunk.runs.length > CHUNK_MAX) this.splitChunk(chunk);
   }
 
   // Cuts `run` after k elements (0 < k < n); the tail becomes a new run right after it.

@@ -6,11 +6,11 @@
 // Values are Numbers where they are exact. Deltas and `len_deleted` can reach about 2^55, so
 // those varints are written and read as BigInt when they do not fit 2^53.
 
-import { RgaError, id_limit } from './rga_ops.js';
+import { RgaError, ID_LIMIT } from './rga_ops.js';
 import { cpLength, decodeUtf8, encodeUtf8 } from './utf8.js';
 
 const magic = [0x57, 0x52, 0x53, 0x01];
-const big_limit = BigInt(id_limit);
+const BIG_ID_LIMIT = BigInt(ID_LIMIT);
 
 function bad() {
   return new RgaError('bad_snapshot');
@@ -118,7 +118,7 @@ class Reader {
       const x = b[this.pos++];
       if (i === 9 && x > 1) throw bad();
       big |= BigInt(x & 127) << BigInt(7 * i);
-      if (!(x & 128)) return big <= big_limit ? Number(big) : big;
+      if (!(x & 128)) return big <= BIG_ID_LIMIT ? Number(big) : big;
     }
     throw bad();
   }
@@ -126,7 +126,7 @@ class Reader {
   // A varint that must be below 2^53 (or at most 2^53 when `inclusive`).
   small(inclusive = false) {
     const v = this.varint();
-    if (typeof v !== 'number' || (!inclusive && v === id_limit)) throw bad();
+    if (typeof v !== 'number' || (!inclusive && v === ID_LIMIT)) throw bad();
     return v;
   }
 
@@ -165,7 +165,7 @@ export function decodeSnapshot(bytes) {
   let prev = 0;
   // Each entry is at least 3 bytes, so the loop ends at the input's end whatever the count.
   for (let i = 0; i < replicaCount; i++) {
-    const r = addChecked(prev, rd.varint(), 1, id_limit - 1);
+    const r = addChecked(prev, rd.varint(), 1, ID_LIMIT - 1);
     if (i > 0 && r <= prev) throw bad();
     const next = rd.small(true);
     const last = rd.small();
@@ -182,8 +182,8 @@ export function decodeSnapshot(bytes) {
     const ri = rd.varint();
     if (typeof ri !== 'number' || ri >= replicas.length) throw bad();
     const [r, next, last] = replicas[ri];
-    const s = addChecked(prevEnd, rd.signed(), 0, id_limit);
-    const gap = addChecked(prevGap, rd.signed(), -id_limit, id_limit);
+    const s = addChecked(prevEnd, rd.signed(), 0, ID_LIMIT);
+    const gap = addChecked(prevGap, rd.signed(), -ID_LIMIT, ID_LIMIT);
     const ld = rd.varint();
     const n = typeof ld === 'number' ? Math.floor(ld / 2) : ld >> 1n;
     const del = typeof ld === 'number' ? ld % 2 === 1 : (ld & 1n) === 1n;

@@ -4,7 +4,7 @@
 // as JS strings that are always well formed (no lone surrogates), so every conversion here can
 // assume that a high surrogate is followed by its low surrogate.
 
-const strict_decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 // True if `u` is a UTF-16 code unit of the first half of a surrogate pair.
@@ -64,7 +64,7 @@ export function isWellFormed(str) {
 // substituting decoder would accept ops that every other replica rejects.
 export function decodeUtf8(bytes) {
   try {
-    return strict_decoder.decode(bytes);
+    return strictDecoder.decode(bytes);
   } catch {
     return null;
   }

@@ -2,7 +2,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WeftClient } from '../src/client.js';
 import { MemoryPersistence } from '../src/persistence.js';
 import { Backoff } from '../src/backoff.js';
 import { Rga } from '../src/rga.js';

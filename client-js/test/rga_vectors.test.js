@@ -105,7 +105,7 @@ function runReplay(c) {
 // code points and UTF-16.
 function checkChanges(before, changes, after, where) {
   let t16 = before;
-  let cps = [...before];
+  const cps = [...before];
   for (const ch of changes) {
     assert.equal(t16.slice(ch.pos16, ch.pos16 + ch.del16).length, ch.del16, `${where}: change in range`);
     t16 = t16.slice(0, ch.pos16) + ch.text + t16.slice(ch.pos16 + ch.del16);

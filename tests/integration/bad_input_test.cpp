@@ -7,6 +7,7 @@
 
 #include "proto/frame_codec.hpp"
 #include "tests/integration/harness.hpp"
+#include "tests/integration/http_client.hpp"
 
 namespace weft::integration {
 namespace {
@@ -26,7 +27,7 @@ struct Healthy {
       return writer.acked("healthy") && reader.text("healthy") == writer.text("healthy");
     }));
     CHECK(h.server.running());
-    CHECK(healthz(h.server.port()));
+    CHECK(http_request(h.server.port(), "GET", "/healthz").status == 200);
     CHECK(h.client("healthy").text("healthy") == writer.text("healthy"));
   }
   Harness& h;

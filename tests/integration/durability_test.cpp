@@ -55,7 +55,7 @@ TEST_SUITE("integration: durability") {
     client::Session& a = h.client("kept");
     REQUIRE(a.local_insert("kept", 0, "stays after SIGTERM").has_value());
     REQUIRE(h.wait_until([&] { return a.acked("kept"); }));
-    CHECK(h.server.stop());
+    CHECK(h.server.stop().clean());
     REQUIRE(h.server.start());
     CHECK(h.client("kept").text("kept") == "stays after SIGTERM");
   }

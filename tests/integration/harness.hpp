@@ -13,11 +13,12 @@
 #include <boost/asio/io_context.hpp>
 
 #include "client/session.hpp"
-#include "tests/integration/server_process.hpp"
+#include "tests/server_process.hpp"
 
 namespace weft::integration {
 
 using namespace std::chrono_literals;
+using testing::ServerProcess;
 
 struct Harness {
   // Starts the server with these extra flags (e.g. limits).

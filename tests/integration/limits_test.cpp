@@ -117,7 +117,7 @@ TEST_SUITE("limits") {
     auto& reader2 = l.client("paste");
     const std::string text = mixed_text(5'000'000);
     l.append(writer, "paste", text);
-    CHECK(writer.doc("paste")->unacked.size() > 1);  // split into several ops
+    CHECK(writer.doc("paste")->outbox.size() > 1);  // split into several ops
     REQUIRE(l.wait_until(
         [&] {
           return writer.acked("paste") && reader1.text("paste").size() == text.size() &&

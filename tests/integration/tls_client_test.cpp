@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -18,23 +19,28 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "client/connection.hpp"
 #include "client/session.hpp"
+#include "testkit/child_process.hpp"
+#include "testkit/throwaway_cert.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
-#include "tests/integration/tls_cert.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace weft::integration {
 namespace {
 
 using testing::TempDir;
+using TlsFiles = testkit::CertFiles;
+
+// A throwaway certificate in `dir`, or a failed case.
+TlsFiles make_tls_files(const std::filesystem::path& dir) {
+  auto files = testkit::make_throwaway_cert(dir);
+  if (!files) FAIL(files.error());
+  return *files;
+}
 
 // A port nobody listens on right now (bound to 0 and released; s_server cannot report its own).
 std::uint16_t free_port(const std::string& address) {
@@ -50,43 +56,20 @@ class FileServer {
   FileServer(const std::filesystem::path& dir, const TlsFiles& files,
              const std::string& address = "127.0.0.1")
       : port_(free_port(address)) {
-    int out[2];
-    REQUIRE(::pipe(out) == 0);
-    const std::string accept = address + ":" + std::to_string(port_);
-    const std::string cert = files.cert.string();
-    const std::string key = files.key.string();
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      const int null = ::open("/dev/null", O_WRONLY);
-      ::dup2(null, STDERR_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      if (::chdir(dir.c_str()) != 0) ::_exit(126);
-      ::execlp("openssl", "openssl", "s_server", "-accept", accept.c_str(), "-cert", cert.c_str(),
-               "-key", key.c_str(), "-WWW", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    out_ = out[0];
+    auto child = testkit::ChildProcess::spawn(
+        {.argv = {"openssl", "s_server", "-accept", address + ":" + std::to_string(port_), "-cert",
+                  files.cert.string(), "-key", files.key.string(), "-WWW"},
+         .stderr_file = "/dev/null",
+         .cwd = dir});
+    if (!child) FAIL(child.error());
+    child_.emplace(std::move(*child));
     // s_server prints ACCEPT once it listens.
-    std::string printed;
-    while (printed.find("ACCEPT") == std::string::npos) {
-      pollfd fd{out_, POLLIN, 0};
-      if (::poll(&fd, 1, 20000) <= 0) break;
-      char buffer[256];
-      const ssize_t n = ::read(out_, buffer, sizeof buffer);
-      if (n <= 0) break;
-      printed.append(buffer, static_cast<std::size_t>(n));
-    }
+    const std::string printed = child_->read(20s, "ACCEPT");
     REQUIRE_MESSAGE(printed.find("ACCEPT") != std::string::npos, "s_server printed: ", printed);
   }
   ~FileServer() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    ::close(out_);
+    child_->signal(SIGTERM);
+    (void)child_->wait(testkit::ChildProcess::forever);
   }
   FileServer(const FileServer&) = delete;
   FileServer& operator=(const FileServer&) = delete;
@@ -95,8 +78,7 @@ class FileServer {
 
  private:
   std::uint16_t port_;
-  pid_t pid_ = -1;
-  int out_ = -1;
+  std::optional<testkit::ChildProcess> child_;
 };
 
 // How a wss:// connection to host:port ended: its close reason ("handshake: ..." once TLS was

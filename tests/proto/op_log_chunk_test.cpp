@@ -150,7 +150,9 @@ TEST_SUITE("op log chunks") {
 
   TEST_CASE("records that decode_op_record refuses are refused inside a chunk too") {
     Records bad = fixture_chunk();
-    std::get<crdt::InsertOp>(bad[1].op).text = "\xC3";  // a cut code point
+    // A cut code point, built as std::string(1, c): assigning the one-char literal "\xC3" trips
+    // GCC 12's bogus -Wrestrict at -O3 (https://gcc.gnu.org/bugzilla/show_bug.cgi?id=105329).
+    std::get<crdt::InsertOp>(bad[1].op).text = std::string(1, '\xC3');
     CHECK(proto::decode_chunk(proto::encode_chunk(bad)).error() == Errc::bad_utf8);
     Records zero_lamport = {fixture_chunk()[3]};
     std::get<crdt::InsertOp>(zero_lamport[0].op).lamport = 0;

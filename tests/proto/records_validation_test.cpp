@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
 
 #include <doctest/doctest.h>
 
@@ -24,7 +25,8 @@ std::error_code error_of(const proto::Result<T>& result) {
 }
 
 std::error_code op_error(const crdt::Op& op, std::string user_id = "u") {
-  return error_of(proto::decode_op_record(proto::encode(proto::OpRecord{0, 0, user_id, op})));
+  return error_of(
+      proto::decode_op_record(proto::encode(proto::OpRecord{0, 0, std::move(user_id), op})));
 }
 
 std::error_code snapshot_error(const crdt::Snapshot& state, std::uint32_t algo = 1) {

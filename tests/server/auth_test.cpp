@@ -1,7 +1,7 @@
-// auth_test.cpp — server/auth.hpp (tokens, rights) and what a Connection does with them:
-// access_denied, read-only members, refresh, expiry.
-#include "server/auth.hpp"
-
+// auth_test.cpp — server/auth/ (JWT verification, public keys), base/principal.hpp (rights,
+// finding tokens), the auth options, and what a Connection does with verified tokens:
+// access_denied, read-only members, refresh, expiry. Its own executable (auth_tests): it links
+// the JWT library and OpenSSL, which the protocol core's server_tests must not.
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -13,7 +13,11 @@
 
 #include <doctest/doctest.h>
 #include <jwt/jwt.hpp>
+#include <openssl/sha.h>
 
+#include "server/auth/jwt_verifier.hpp"
+#include "server/auth/public_key.hpp"
+#include "server/base/sha256.hpp"
 #include "server/server_options.hpp"
 #include "tests/server/server_test_support.hpp"
 #include "tests/server/test_keys.hpp"
@@ -33,7 +37,7 @@ std::string mint(const nlohmann::json& docs, std::optional<std::int64_t> exp = s
   return test_keys::sign("HS256", key, {std::move(sub), docs, "Ann", exp, nbf});
 }
 
-TokenVerifier verifier() { return TokenVerifier(std::string(secret)); }
+auth::JwtVerifier verifier() { return auth::JwtVerifier(std::string(secret)); }
 
 // Key pairs, generated once per run (RSA generation is slow under the sanitizers).
 const test_keys::KeyPair& rsa_key() {
@@ -53,16 +57,16 @@ const test_keys::KeyPair& other_ec_key() {
   return key;
 }
 
-PublicKey public_key_of(const test_keys::KeyPair& pair) {
-  auto key = parse_public_key(pair.public_pem);
+base::PublicKey public_key_of(const test_keys::KeyPair& pair) {
+  auto key = auth::parse_public_key(pair.public_pem);
   REQUIRE_MESSAGE(key.has_value(), key.error());
   return *key;
 }
 
 // A verifier with only the public half of `pair`; with the HS256 secret too if `with_secret`.
-TokenVerifier key_verifier(const test_keys::KeyPair& pair, bool with_secret = false) {
-  return TokenVerifier(with_secret ? std::optional<std::string>(secret) : std::nullopt,
-                       public_key_of(pair));
+auth::JwtVerifier key_verifier(const test_keys::KeyPair& pair, bool with_secret = false) {
+  return auth::JwtVerifier(with_secret ? std::optional<std::string>(secret) : std::nullopt,
+                           public_key_of(pair));
 }
 
 // A token for "ann" with write on every document, signed under `alg` with `key` (a private key
@@ -84,8 +88,7 @@ proto::Join fresh_join(std::string doc) {
 struct AuthClient {
   AuthClient(TestServer& server, Principal principal)
       : peer(std::make_shared<RecordingPeer>()),
-        connection(server.hub, peer, server.hub.next_connection_id(), "test",
-                   std::move(principal)) {
+        connection(server.services, peer, server.ids.next(), "test", std::move(principal)) {
     send(proto::Hello{proto::protocol_version, "test"});
     server.settle();
     peer->take();
@@ -197,7 +200,7 @@ TEST_SUITE("auth: tokens") {
   }
 
   TEST_CASE("without a secret every request is the development principal") {
-    const TokenVerifier dev{std::nullopt};
+    const auth::JwtVerifier dev{std::nullopt};
     CHECK_FALSE(dev.enabled());
     const auto p = dev.verify_request("", "/ws");
     REQUIRE(p.has_value());
@@ -205,11 +208,11 @@ TEST_SUITE("auth: tokens") {
   }
 
   TEST_CASE("the token comes from Authorization: Bearer, else the token query parameter") {
-    CHECK(find_token("Bearer abc.def.ghi", "/ws?token=zzz") == "abc.def.ghi");
-    CHECK(find_token("", "/ws?x=1&token=abc.def") == "abc.def");
-    CHECK(find_token("", "/ws?token=abc#frag") == "abc");
-    CHECK_FALSE(find_token("Basic dXNlcg==", "/ws").has_value());
-    CHECK_FALSE(find_token("", "/ws?token=").has_value());
+    CHECK(base::find_token("Bearer abc.def.ghi", "/ws?token=zzz") == "abc.def.ghi");
+    CHECK(base::find_token("", "/ws?x=1&token=abc.def") == "abc.def");
+    CHECK(base::find_token("", "/ws?token=abc#frag") == "abc");
+    CHECK_FALSE(base::find_token("Basic dXNlcg==", "/ws").has_value());
+    CHECK_FALSE(base::find_token("", "/ws?token=").has_value());
   }
 
   TEST_CASE("with a secret a request without a token is refused") {
@@ -230,7 +233,7 @@ TEST_SUITE("auth: public keys") {
   }
 
   TEST_CASE("an RSA key also accepts RS384 and RS512") {
-    const TokenVerifier v = key_verifier(rsa_key());
+    const auth::JwtVerifier v = key_verifier(rsa_key());
     CHECK(v.verify(mint_with("RS384", rsa_key().private_pem)).has_value());
     CHECK(v.verify(mint_with("RS512", rsa_key().private_pem)).has_value());
   }
@@ -304,7 +307,7 @@ TEST_SUITE("auth: public keys") {
   }
 
   TEST_CASE("with a secret and a key, HS256 and RS256 tokens are both accepted") {
-    const TokenVerifier both = key_verifier(rsa_key(), true);
+    const auth::JwtVerifier both = key_verifier(rsa_key(), true);
     CHECK(both.enabled());
     CHECK(both.verify(mint({{"*", "write"}})).has_value());
     CHECK(both.verify(mint_with("RS256", rsa_key().private_pem)).has_value());
@@ -312,7 +315,7 @@ TEST_SUITE("auth: public keys") {
   }
 
   TEST_CASE("a public key alone turns authentication on") {
-    const TokenVerifier v = key_verifier(ec_key());
+    const auth::JwtVerifier v = key_verifier(ec_key());
     CHECK(v.enabled());
     const auto p = v.verify_request("", "/ws");
     REQUIRE_FALSE(p.has_value());
@@ -320,21 +323,21 @@ TEST_SUITE("auth: public keys") {
   }
 
   TEST_CASE("a private key, a small RSA key, another curve and garbage are not public keys") {
-    const auto private_key = parse_public_key(rsa_key().private_pem);
+    const auto private_key = auth::parse_public_key(rsa_key().private_pem);
     REQUIRE_FALSE(private_key.has_value());
     CHECK(private_key.error().find("BEGIN PUBLIC KEY") != std::string::npos);
-    const auto small = parse_public_key(test_keys::rsa(1024).public_pem);
+    const auto small = auth::parse_public_key(test_keys::rsa(1024).public_pem);
     REQUIRE_FALSE(small.has_value());
     CHECK(small.error().find("1024 bits") != std::string::npos);
-    const auto k1 = parse_public_key(test_keys::ec("secp256k1").public_pem);
+    const auto k1 = auth::parse_public_key(test_keys::ec("secp256k1").public_pem);
     REQUIRE_FALSE(k1.has_value());
     CHECK(k1.error().find("secp256k1") != std::string::npos);
-    CHECK_FALSE(parse_public_key("not a key").has_value());
-    CHECK_FALSE(parse_public_key("").has_value());
+    CHECK_FALSE(auth::parse_public_key("not a key").has_value());
+    CHECK_FALSE(auth::parse_public_key("").has_value());
   }
 
   TEST_CASE("the key's PEM may come with other text around it") {
-    const auto key = parse_public_key("# ours\n" + ec_key().public_pem + "trailing\n");
+    const auto key = auth::parse_public_key("# ours\n" + ec_key().public_pem + "trailing\n");
     REQUIRE_MESSAGE(key.has_value(), key.error());
     CHECK(key->pem == ec_key().public_pem);
     CHECK(key->algorithms == std::vector<std::string>{"ES256"});
@@ -399,18 +402,32 @@ TEST_SUITE("auth: options") {
   }
 }
 
+TEST_SUITE("auth: resume token hashes") {
+  TEST_CASE("the core's SHA-256 agrees with OpenSSL's on inputs of every length up to 300 bytes") {
+    std::string input;
+    for (int n = 0; n <= 300; ++n) {
+      std::array<unsigned char, SHA256_DIGEST_LENGTH> expected{};
+      SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), expected.data());
+      const base::Sha256Digest ours = base::sha256(input);
+      REQUIRE_MESSAGE(std::equal(ours.begin(), ours.end(), expected.begin()), "length ", n);
+      input += static_cast<char>((n * 131 + 7) & 0xFF);
+    }
+  }
+}
+
 TEST_SUITE("auth: connections") {
   TEST_CASE("joining a document without access is access_denied and loads nothing") {
     ServerConfig config = test_config();
     config.jwt_secret = std::string(secret);
-    TestServer server(config);
+    const auth::JwtVerifier jwt(config.jwt_secret, config.jwt_public_key);
+    TestServer server(config, jwt);
     AuthClient client(server, principal_of({{"team-*", "write"}}));
     client.send(fresh_join("secret-plan"));
     server.settle();
     const auto frames = client.peer->take();
     CHECK(error_names(frames) == std::vector<std::string>{"access_denied"});
     CHECK(only<proto::Error>(frames).front().doc == "secret-plan");
-    CHECK(server.hub.stats().documents == 0);
+    CHECK(server.registry.size() == 0);
   }
 
   TEST_CASE("a read-only member's ops are refused with read_only; its presence goes through") {
@@ -455,7 +472,8 @@ TEST_SUITE("auth: connections") {
   TEST_CASE("with a public key configured, a refresh with an ES256 token is applied") {
     ServerConfig config = test_config();
     config.jwt_public_key = public_key_of(ec_key());
-    TestServer server(config);
+    const auth::JwtVerifier jwt(config.jwt_secret, config.jwt_public_key);
+    TestServer server(config, jwt);
     AuthClient ann(server, principal_of({{"doc", "read"}}));
     ann.send(proto::Refresh{mint_with("ES256", ec_key().private_pem)});
     ann.send(proto::Refresh{mint_with("ES256", other_ec_key().private_pem)});
@@ -468,7 +486,8 @@ TEST_SUITE("auth: connections") {
   TEST_CASE("a refresh with a bad token is unauthorized and the old rights stay") {
     ServerConfig config = test_config();
     config.jwt_secret = std::string(secret);
-    TestServer server(config);
+    const auth::JwtVerifier jwt(config.jwt_secret, config.jwt_public_key);
+    TestServer server(config, jwt);
     AuthClient ann(server, principal_of({{"doc", "write"}}));
     ann.send(proto::Refresh{mint({{"*", "write"}}, std::nullopt, "wrong")});
     ann.send(fresh_join("doc"));
@@ -482,7 +501,8 @@ TEST_SUITE("auth: connections") {
   TEST_CASE("a refresh that removes a document ends that membership with access_revoked") {
     ServerConfig config = test_config();
     config.jwt_secret = std::string(secret);
-    TestServer server(config);
+    const auth::JwtVerifier jwt(config.jwt_secret, config.jwt_public_key);
+    TestServer server(config, jwt);
     AuthClient ann(server, principal_of({{"a", "write"}, {"b", "write"}}));
     ann.send(fresh_join("a"));
     ann.send(fresh_join("b"));
@@ -505,7 +525,8 @@ TEST_SUITE("auth: connections") {
   TEST_CASE("a refresh from write to read makes the member read-only, and back to write") {
     ServerConfig config = test_config();
     config.jwt_secret = std::string(secret);
-    TestServer server(config);
+    const auth::JwtVerifier jwt(config.jwt_secret, config.jwt_public_key);
+    TestServer server(config, jwt);
     AuthClient ann(server, principal_of({{"doc", "write"}}));
     ann.send(fresh_join("doc"));
     server.settle();
@@ -526,7 +547,8 @@ TEST_SUITE("auth: connections") {
   TEST_CASE("a refresh for another user is unauthorized") {
     ServerConfig config = test_config();
     config.jwt_secret = std::string(secret);
-    TestServer server(config);
+    const auth::JwtVerifier jwt(config.jwt_secret, config.jwt_public_key);
+    TestServer server(config, jwt);
     AuthClient ann(server, principal_of({{"doc", "write"}}));
     ann.send(proto::Refresh{mint({{"*", "write"}}, std::nullopt, secret, "bob")});
     server.settle();
@@ -536,7 +558,8 @@ TEST_SUITE("auth: connections") {
   TEST_CASE("token expiry ends every membership with token_expired until a refresh") {
     ServerConfig config = test_config();
     config.jwt_secret = std::string(secret);
-    TestServer server(config);
+    const auth::JwtVerifier jwt(config.jwt_secret, config.jwt_public_key);
+    TestServer server(config, jwt);
     AuthClient ann(server, principal_of({{"*", "write"}}));
     ann.send(fresh_join("a"));
     ann.send(fresh_join("b"));

@@ -1,15 +1,12 @@
-// backpressure_test.cpp — the building blocks of the per-connection and per-address limits:
-// TokenBucket (ops/s, bytes/s) and IpLimiter (connections per IP), with an explicit clock.
+// backpressure_test.cpp — the building block of the per-connection limits: TokenBucket (frames/s,
+// ops/s, bytes/s), with an explicit clock. (IpLimiter: tests/transport/ip_limiter_test.cpp.)
 #include <chrono>
-#include <string>
-#include <utility>
 
 #include <doctest/doctest.h>
 
-#include "server/ip_limiter.hpp"
-#include "server/token_bucket.hpp"
+#include "server/connections/token_bucket.hpp"
 
-namespace weft::server {
+namespace weft::server::connections {
 namespace {
 
 using namespace std::chrono_literals;
@@ -47,29 +44,4 @@ TEST_SUITE("token bucket") {
   }
 }
 
-TEST_SUITE("ip limiter") {
-  TEST_CASE("an address gets at most the maximum of slots") {
-    IpLimiter limiter(2);
-    auto a = limiter.acquire("10.0.0.1");
-    auto b = limiter.acquire("10.0.0.1");
-    CHECK(a.has_value());
-    CHECK(b.has_value());
-    CHECK_FALSE(limiter.acquire("10.0.0.1").has_value());
-    CHECK(limiter.acquire("10.0.0.2").has_value());
-  }
-
-  TEST_CASE("a destroyed ticket gives its slot back, a moved one only once") {
-    IpLimiter limiter(1);
-    {
-      auto a = limiter.acquire("::1");
-      REQUIRE(a.has_value());
-      std::optional<IpLimiter::Ticket> moved(std::move(*a));
-      a.reset();
-      CHECK(limiter.count("::1") == 1);
-    }
-    CHECK(limiter.count("::1") == 0);
-    CHECK(limiter.acquire("::1").has_value());
-  }
-}
-
-}  // namespace weft::server
+}  // namespace weft::server::connections

@@ -1,8 +1,9 @@
 // connection_test.cpp — server/connection.hpp: hello, routing errors, limits.
-#include "server/connection.hpp"
+#include "server/connections/connection.hpp"
 
 #include <doctest/doctest.h>
 
+#include "server/base/version.hpp"
 #include "tests/server/server_test_support.hpp"
 
 namespace weft::server::test {
@@ -28,7 +29,7 @@ TEST_SUITE("Connection") {
     REQUIRE(frames.size() == 1);
     const auto& welcome = std::get<proto::Welcome>(frames[0]);
     CHECK(welcome.version == proto::protocol_version);
-    CHECK(welcome.server == "weft-server/0.1");
+    CHECK(welcome.server == base::server_name);
     CHECK(welcome.limits == config.limits);
     CHECK(client.connection.greeted());
   }
@@ -167,7 +168,7 @@ TEST_SUITE("Connection") {
     Client& client = server.connect();
     server.join_fresh(client, "doc");
     client.send(proto::Diverged{"doc", {}, {}});
-    CHECK(server.hub.stats().divergence_reports == 1);
+    CHECK(server.metrics.divergence_reports.Value() == 1);
   }
 }
 

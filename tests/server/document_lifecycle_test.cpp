@@ -1,7 +1,8 @@
-// document_lifecycle_test.cpp — documents unloading, failing and shutting down (server/hub.hpp).
+// document_lifecycle_test.cpp — documents unloading, failing and shutting down
+// (server/documents/registry.hpp).
 #include <doctest/doctest.h>
 
-#include "server/hub.hpp"
+#include "server/documents/registry.hpp"
 #include "tests/server/server_test_support.hpp"
 
 namespace weft::server::test {
@@ -24,10 +25,10 @@ TEST_SUITE("Document lifecycle") {
     const auto r = server.join_fresh(a, "doc").replica;
     a.send(proto::Ops{"doc", {insert(r, 0, 1, crdt::root_id, "kept")}});
     server.settle();
-    CHECK(server.hub.stats().documents == 1);
+    CHECK(server.registry.size() == 1);
     a.send(proto::Leave{"doc"});
     server.settle();
-    CHECK(server.hub.stats().documents == 0);
+    CHECK(server.registry.size() == 0);
     CHECK(snapshot_count(server, "doc") == 1);
   }
 
@@ -42,7 +43,7 @@ TEST_SUITE("Document lifecycle") {
     server.settle();
     a.send(proto::Leave{"doc"});
     server.settle();
-    REQUIRE(server.hub.stats().documents == 0);
+    REQUIRE(server.registry.size() == 0);
     Client& b = server.connect();
     const auto second = server.join_fresh(b, "doc");
     CHECK(second.epoch == first.epoch);
@@ -66,7 +67,7 @@ TEST_SUITE("Document lifecycle") {
     server.settle();
     CHECK(kinds(a.take()) == "error:storage_failed");
     CHECK(kinds(b.take()) == "error:storage_failed");
-    CHECK(server.hub.stats().documents == 0);
+    CHECK(server.registry.size() == 0);
 
     server.stream.fail_appends = false;
     const auto rejoined =
@@ -83,7 +84,7 @@ TEST_SUITE("Document lifecycle") {
     a.send(proto::Ops{"doc", {insert(r, 0, 1, crdt::root_id, "bye")}});
     server.settle();
     bool done = false;
-    server.hub.shutdown([&done] { done = true; });
+    server.registry.shutdown([&done] { done = true; });
     server.settle();
     CHECK_FALSE(done);
     server.stream.release_appends();
@@ -97,7 +98,7 @@ TEST_SUITE("Document lifecycle") {
   TEST_CASE("shutdown with no documents completes") {
     TestServer server;
     bool done = false;
-    server.hub.shutdown([&done] { done = true; });
+    server.registry.shutdown([&done] { done = true; });
     server.settle();
     CHECK(done);
   }

@@ -1,5 +1,5 @@
 // document_test.cpp — server/document.hpp: joins, catch-up, the commit pipeline, op errors.
-#include "server/document.hpp"
+#include "server/documents/document.hpp"
 
 #include <doctest/doctest.h>
 

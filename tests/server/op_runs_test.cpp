@@ -1,5 +1,5 @@
 // op_runs_test.cpp — server/op_runs.hpp: merging runs and packing frames.
-#include "server/op_runs.hpp"
+#include "server/documents/op_runs.hpp"
 
 #include <doctest/doctest.h>
 
@@ -8,6 +8,8 @@
 #include "tests/server/server_test_support.hpp"
 
 namespace weft::server::test {
+using documents::merge_runs;
+using documents::pack_ops_frames;
 
 TEST_SUITE("op runs") {
   TEST_CASE("consecutive typing by one replica merges into one insert") {

@@ -1,10 +1,11 @@
 // presence_test.cpp — server/presence_board.hpp and presence relaying by documents.
 #include <doctest/doctest.h>
 
-#include "server/presence_board.hpp"
+#include "server/documents/presence_board.hpp"
 #include "tests/server/server_test_support.hpp"
 
 namespace weft::server::test {
+using documents::PresenceBoard;
 namespace {
 
 proto::PresenceState named(std::string name) {

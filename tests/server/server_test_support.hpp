@@ -1,9 +1,10 @@
 // server_test_support.hpp — a whole protocol core without sockets, for the server tests.
 //
-// TestServer runs a Hub over a MemoryStore on one io_context, whose work settle() runs until
-// nothing is ready (store calls run on the same io_context, so everything is deterministic).
-// Clients are Connections whose Peer records every frame it is sent, decoded. TestStream can
-// hold appends until released, and fail them.
+// TestServer runs a document Registry over a MemoryStore on one io_context, whose work settle()
+// runs until nothing is ready (store calls run on the same io_context, so everything is
+// deterministic). Every document checks its invariants after every handler. Clients are
+// Connections whose Peer records every frame it is sent, decoded. TestStream can hold appends
+// until released, and fail them.
 #pragma once
 #include <deque>
 #include <memory>
@@ -17,13 +18,33 @@
 #include <doctest/doctest.h>
 
 #include "proto/frame_codec.hpp"
-#include "server/connection.hpp"
-#include "server/hub.hpp"
-#include "server/op_stream.hpp"
-#include "server/peer.hpp"
+#include "server/base/config.hpp"
+#include "server/base/connection_ids.hpp"
+#include "server/base/log.hpp"
+#include "server/base/metrics.hpp"
+#include "server/base/principal.hpp"
+#include "server/connections/connection.hpp"
+#include "server/documents/op_stream.hpp"
+#include "server/documents/peer.hpp"
+#include "server/documents/registry.hpp"
 #include "storage/memory_store.hpp"
 
 namespace weft::server::test {
+
+using base::Access;
+using base::Principal;
+using base::ServerConfig;
+using connections::Connection;
+using connections::ConnectionServices;
+using documents::OpStream;
+using documents::Peer;
+using documents::StoreOpStream;
+
+// The development-mode verifier (no authentication), for servers built without one.
+inline const base::TokenVerifier& open_verifier() {
+  static const base::OpenVerifier verifier;
+  return verifier;
+}
 
 class RecordingPeer final : public Peer {
  public:
@@ -96,9 +117,21 @@ class TestStream final : public OpStream {
     }
   }
 
-  void load(std::string doc,
-            std::function<void(storage::Result<storage::LoadedDocument>)> done) override {
+  void load(std::string doc, Then<storage::LoadedDocument> done) override {
     inner_.load(std::move(doc), std::move(done));
+  }
+  void list(Then<std::vector<storage::DocumentSummary>> done) override {
+    inner_.list(std::move(done));
+  }
+  void read_log(std::string doc, std::uint64_t from, std::uint64_t to,
+                Then<std::vector<proto::OpRecord>> done) override {
+    inner_.read_log(std::move(doc), from, to, std::move(done));
+  }
+  void replay(std::string doc, std::uint64_t upto, Then<crdt::Rga> done) override {
+    inner_.replay(std::move(doc), upto, std::move(done));
+  }
+  void remove(std::string doc, Done done) override {
+    inner_.remove(std::move(doc), std::move(done));
   }
   void create(proto::DocumentMeta meta, Done done) override {
     inner_.create(std::move(meta), std::move(done));
@@ -145,8 +178,8 @@ inline ServerConfig test_config() {
 }
 
 struct Client {
-  Client(Hub& hub, std::uint64_t id)
-      : peer(std::make_shared<RecordingPeer>()), connection(hub, peer, id, "test") {}
+  Client(const ConnectionServices& services, std::uint64_t id)
+      : peer(std::make_shared<RecordingPeer>()), connection(services, peer, id, "test") {}
   void send(const proto::Frame& frame) { connection.on_message(proto::encode_frame(frame), true); }
   std::vector<proto::Frame> take() { return peer->take(); }
 
@@ -154,11 +187,17 @@ struct Client {
   Connection connection;
 };
 
-// Declaration order matters: clients go before the hub, the hub before the io_context.
+// Declaration order matters: clients go before the registry, the registry before the services and
+// the io_context.
 class TestServer {
  public:
-  explicit TestServer(ServerConfig config = test_config())
-      : stream(store, ioc), hub(config, stream, ioc.get_executor()) {}
+  // `verifier` decides refresh frames; it must outlive the server.
+  explicit TestServer(ServerConfig config = test_config(),
+                      const base::TokenVerifier& verifier = open_verifier())
+      : config_(std::move(config)),
+        stream(store, ioc),
+        registry({config_, stream, metrics, *log_, ioc.get_executor(), true}),
+        services{config_, verifier, metrics, *log_, registry} {}
   ~TestServer() {
     clients_.clear();
     settle();
@@ -174,7 +213,7 @@ class TestServer {
 
   // A new connection (not greeted).
   Client& open() {
-    clients_.push_back(std::make_unique<Client>(hub, hub.next_connection_id()));
+    clients_.push_back(std::make_unique<Client>(services, ids.next()));
     return *clients_.back();
   }
   // A greeted connection, its welcome taken.
@@ -201,9 +240,18 @@ class TestServer {
   void close(Client& client) { client.connection.on_closed(); }
 
   boost::asio::io_context ioc;
+
+ private:
+  ServerConfig config_;
+  base::Logger log_ = base::make_null_logger();
+
+ public:
+  base::Metrics metrics;
+  base::ConnectionIds ids;
   storage::MemoryStore store;
   TestStream stream;
-  Hub hub;
+  documents::Registry registry;
+  ConnectionServices services;
   std::vector<proto::Frame> last_frames;  // everything the last join() received
 
  private:

@@ -6,22 +6,21 @@
 // acknowledged, in this round and all before it. Seeds are fixed, so a failing round can be rerun.
 #include <chrono>
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
 #include <utility>
 
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "storage/document_loader.hpp"
 #include "storage/record_format.hpp"
 #include "storage/rocksdb_store.hpp"
-#include "tests/storage/store_test_support.hpp"
+#include "testkit/child_process.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace weft;
 using namespace weft::storage;
@@ -34,43 +33,19 @@ using Acknowledged = std::map<std::pair<std::string, std::uint64_t>, std::uint32
 
 // Runs the writer for `delay`, kills it and returns what it printed.
 std::string run_and_kill(const std::string& dir, int round, std::chrono::milliseconds delay) {
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::dup2(fds[1], STDOUT_FILENO);
-    ::close(fds[0]);
-    ::close(fds[1]);
-    const std::string seed = std::to_string(7919 * (round + 1));
-    const std::string r = std::to_string(round);
-    ::execl(WEFT_CRASH_WRITER, WEFT_CRASH_WRITER, dir.c_str(), seed.c_str(), r.c_str(), nullptr);
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  std::string out;
-  char buffer[4096];
-  bool killed = false;
-  const auto deadline = std::chrono::steady_clock::now() + delay;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (!killed && left.count() <= 0) {
-      ::kill(pid, SIGKILL);
-      killed = true;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    if (::poll(&p, 1, killed ? -1 : static_cast<int>(left.count())) <= 0) continue;
-    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
-    if (n <= 0) break;  // EOF: the writer is gone
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fds[0]);
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  INFO("writer status " << status << ", output so far: " << out.size() << " bytes");
-  REQUIRE(WIFSIGNALED(status));
-  REQUIRE(WTERMSIG(status) == SIGKILL);
+  using testkit::ChildProcess;
+  auto writer =
+      ChildProcess::spawn({.argv = {WEFT_CRASH_WRITER, dir, std::to_string(7919 * (round + 1)),
+                                    std::to_string(round)}});
+  if (!writer) FAIL(writer.error());
+  std::string out = writer->read(delay);
+  writer->signal(SIGKILL);
+  out += writer->read(ChildProcess::forever);  // to the end of file: the writer is gone
+  const std::optional<int> status = writer->wait(ChildProcess::forever);
+  REQUIRE(status.has_value());
+  INFO("writer status " << *status << ", output so far: " << out.size() << " bytes");
+  REQUIRE(WIFSIGNALED(*status));
+  REQUIRE(WTERMSIG(*status) == SIGKILL);
   return out;
 }
 
@@ -90,7 +65,7 @@ void parse_acknowledged(const std::string& out, Acknowledged& acked) {
 }  // namespace
 
 TEST_CASE("acknowledged appends survive SIGKILL and every document still loads") {
-  testing::TempDir dir;
+  weft::testing::TempDir dir;
   std::mt19937 rng(20240601);
   Acknowledged acked;
   std::size_t total_records = 0;

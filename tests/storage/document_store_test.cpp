@@ -14,12 +14,13 @@
 #include "storage/rocksdb_store.hpp"
 #include "storage/snapshot_policy.hpp"
 #include "tests/storage/store_test_support.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace weft;
 using namespace weft::storage;
 using weft::storage::testing::EditingDocument;
 using weft::storage::testing::make_meta;
-using weft::storage::testing::TempDir;
+using weft::testing::TempDir;
 
 namespace {
 

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -12,13 +13,16 @@
 #include "storage/document_loader.hpp"
 #include "storage/record_format.hpp"
 #include "storage/rocksdb_store.hpp"
+#include "tests/storage/raw_rocksdb.hpp"
 #include "tests/storage/store_test_support.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace weft;
 using namespace weft::storage;
 using weft::storage::testing::EditingDocument;
 using weft::storage::testing::make_meta;
-using weft::storage::testing::TempDir;
+using weft::storage::testing::with_raw_family;
+using weft::testing::TempDir;
 
 namespace {
 
@@ -31,28 +35,8 @@ std::unique_ptr<RocksDbStore> open_store(const std::string& dir,
   return std::move(*opened);
 }
 
-// Runs `use` on a raw RocksDB handle of column family `family` (the store must be closed).
-void with_raw_family(const std::string& dir, const char* family,
-                     const std::function<void(rocksdb::DB&, rocksdb::ColumnFamilyHandle*)>& use) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  std::size_t wanted = 0;
-  for (const char* name :
-       {rocksdb::kDefaultColumnFamilyName.c_str(), "meta", "log", "snap", "logchunk"}) {
-    if (std::string(name) == family) wanted = families.size();
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles, &db).ok());
-  use(*db, handles[wanted]);
-  for (rocksdb::ColumnFamilyHandle* handle : handles)
-    CHECK(db->DestroyColumnFamilyHandle(handle).ok());
-  CHECK(db->Close().ok());
-  delete db;  // NOLINT: RocksDB's raw-pointer API, test-only
-}
-
 // The indexes of `doc`'s keys in `family`.
-std::vector<std::uint64_t> raw_indexes(const std::string& dir, const char* family,
+std::vector<std::uint64_t> raw_indexes(const std::string& dir, std::string_view family,
                                        const std::string& doc) {
   std::vector<std::uint64_t> out;
   with_raw_family(dir, family, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* handle) {

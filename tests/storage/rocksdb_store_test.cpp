@@ -12,13 +12,16 @@
 
 #include "storage/document_loader.hpp"
 #include "storage/record_format.hpp"
+#include "tests/storage/raw_rocksdb.hpp"
 #include "tests/storage/store_test_support.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace weft;
 using namespace weft::storage;
 using weft::storage::testing::EditingDocument;
 using weft::storage::testing::make_meta;
-using weft::storage::testing::TempDir;
+using weft::storage::testing::raw_put;
+using weft::testing::TempDir;
 
 namespace {
 
@@ -33,28 +36,6 @@ Errc code_of(const Result<T>& result) {
   REQUIRE_FALSE(result.has_value());
   return static_cast<Errc>(result.error().code.value());
 }
-
-// Writes `value` under `key` in column family `family` with a raw RocksDB handle (the store must
-// be closed), as a damaged disk or a buggy build would.
-void raw_put(const std::string& dir, int family, const std::string& key, const std::string& value) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name :
-       {rocksdb::kDefaultColumnFamilyName.c_str(), "meta", "log", "snap", "logchunk"}) {
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles, &db).ok());
-  CHECK(
-      db->Put(rocksdb::WriteOptions(), handles[static_cast<std::size_t>(family)], key, value).ok());
-  for (rocksdb::ColumnFamilyHandle* handle : handles)
-    CHECK(db->DestroyColumnFamilyHandle(handle).ok());
-  CHECK(db->Close().ok());
-  delete db;  // NOLINT: RocksDB's raw-pointer API, test-only
-}
-
-constexpr int meta_family = 1;
-constexpr int log_family = 2;
 
 }  // namespace
 
@@ -97,7 +78,7 @@ TEST_CASE("corruption is reported with document and index; other documents still
     record.index = 2;
     std::string value = format::seal(proto::encode(record));
     value[value.size() / 2] = static_cast<char>(value[value.size() / 2] ^ 0x10);
-    raw_put(dir.path(), log_family, format::key_for("doc-a", 2), value);
+    raw_put(dir.path(), "log", format::key_for("doc-a", 2), value);
     auto store = open_store(dir.path());
     const auto loaded = store->load("doc-a");
     REQUIRE_FALSE(loaded);
@@ -114,8 +95,7 @@ TEST_CASE("corruption is reported with document and index; other documents still
   SUBCASE("a valid record under the wrong key is caught") {
     proto::OpRecord record = a.edit();
     record.index = 3;
-    raw_put(dir.path(), log_family, format::key_for("doc-a", 1),
-            format::seal(proto::encode(record)));
+    raw_put(dir.path(), "log", format::key_for("doc-a", 1), format::seal(proto::encode(record)));
     auto store = open_store(dir.path());
     const auto loaded = store->load("doc-a");
     CHECK(code_of(loaded) == Errc::corrupt);
@@ -124,7 +104,7 @@ TEST_CASE("corruption is reported with document and index; other documents still
   }
 
   SUBCASE("undecodable metadata is caught") {
-    raw_put(dir.path(), meta_family, "doc-b", format::seal("\xFF\xFF\xFF"));
+    raw_put(dir.path(), "meta", "doc-b", format::seal("\xFF\xFF\xFF"));
     auto store = open_store(dir.path());
     const auto loaded = store->load("doc-b");
     CHECK(code_of(loaded) == Errc::corrupt);
@@ -151,8 +131,8 @@ TEST_CASE("a read-only store follows a running primary and refuses writes") {
   CHECK(code_of(reader->remove("doc-a")) == Errc::read_only);
 
   TempDir empty;
-  CHECK(code_of(RocksDbStore::open(empty.path() + "/missing", RocksDbOptions{.read_only = true})) ==
-        Errc::io_error);
+  CHECK(code_of(RocksDbStore::open((empty.path() / "missing").string(),
+                                   RocksDbOptions{.read_only = true})) == Errc::io_error);
 }
 
 TEST_CASE("concurrent appends to many documents share commits (group commit)") {

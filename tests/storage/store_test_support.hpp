@@ -1,41 +1,17 @@
-// store_test_support.hpp — what the storage tests share: temp directories, metadata, and a
-// document edited through a real crdt::Rga whose ops become log records.
+// store_test_support.hpp — what the storage tests share: metadata, and a document edited through
+// a real crdt::Rga whose ops become log records.
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <random>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
-
-#include <stdlib.h>
 
 #include "crdt/rga.hpp"
 #include "proto/records.hpp"
 
 namespace weft::storage::testing {
-
-// A fresh directory under /tmp, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/weft-storage-test-XXXXXX";
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 inline proto::DocumentMeta make_meta(std::string id, std::int64_t created_us = 1'000) {
   proto::DocumentMeta meta;

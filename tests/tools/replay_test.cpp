@@ -12,8 +12,9 @@
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
-#include "bench/reference_text.hpp"
+#include "bench/gap_text.hpp"
 #include "bench/trace.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace {
 
@@ -36,23 +37,10 @@ std::string read_file(const fs::path& path) {
 // The shared data directory: a paper import (automerge-paper) and a smaller one (sveltecomponent,
 // whose patches often delete and insert at once), made once for every test case.
 struct Fixture {
-  fs::path dir;
-  bench::Trace paper;
-  bench::Trace svelte;
-
-  Fixture() {
-    std::string pattern = (fs::temp_directory_path() / "weft-replay-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    dir = pattern;
-    paper = load("automerge-paper");
-    svelte = load("sveltecomponent");
-  }
-  ~Fixture() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
-  Fixture(const Fixture&) = delete;
-  Fixture& operator=(const Fixture&) = delete;
+  weft::testing::TempDir temp{"weft-replay-test"};
+  fs::path dir = temp.path();
+  bench::Trace paper = load("automerge-paper");
+  bench::Trace svelte = load("sveltecomponent");
 
   static fs::path trace_path(const std::string& name) {
     return fs::path{WEFT_SHARED_DIR} / "traces" / (name + ".json.gz");
@@ -93,7 +81,7 @@ Fixture& fixture() {
 
 // The trace's text after its first n patches, replayed into a plain string.
 std::string text_after(const bench::Trace& trace, std::size_t n) {
-  bench::ReferenceText text;
+  bench::GapText text;
   bool applied = true;
   for (std::size_t i = 0; i < n; ++i) {
     const bench::Patch& p = trace.patches[i];
@@ -201,7 +189,7 @@ TEST_SUITE("weft-replay") {
     const std::string needle = "{#each";  // first typed after patch 1,600 or so
     std::size_t expected = 0;
     bool found = false;
-    bench::ReferenceText text;
+    bench::GapText text;
     for (std::size_t n = 1; n <= f.svelte.patches.size(); ++n) {
       const bench::Patch& p = f.svelte.patches[n - 1];
       REQUIRE(text.splice(p.pos, p.del, p.ins));

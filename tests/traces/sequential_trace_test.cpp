@@ -14,6 +14,7 @@
 #include "crdt/rga.hpp"
 #include "crdt/snapshot.hpp"
 #include "crdt/utf8.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace {
 
@@ -148,14 +149,14 @@ TEST_SUITE("sequential traces") {
     REQUIRE_FALSE(missing.has_value());
     CHECK(missing.error().code == bench::TraceErrc::cannot_open);
 
-    const auto bad_gzip_path = std::filesystem::temp_directory_path() / "weft_bad_trace.json.gz";
+    const weft::testing::TempDir dir;
+    const auto bad_gzip_path = dir.path() / "bad_trace.json.gz";
     {
       constexpr char bytes[] = "\x1f\x8b\x08\0\0\0\0\0\0\x03garbage";  // gzip header, bad body
       std::ofstream out{bad_gzip_path, std::ios::binary};
       out.write(bytes, sizeof bytes - 1);
     }
     const auto bad_gzip = bench::load_trace(bad_gzip_path);
-    std::filesystem::remove(bad_gzip_path);
     REQUIRE_FALSE(bad_gzip.has_value());
     CHECK(bad_gzip.error().code == bench::TraceErrc::bad_gzip);
 

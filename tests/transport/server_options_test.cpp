@@ -23,7 +23,7 @@ struct Fixture {
     return parse_options(args, lookup, cores);
   }
 
-  ServerConfig config(std::vector<std::string_view> args) const {
+  base::ServerConfig config(std::vector<std::string_view> args) const {
     auto parsed = parse(std::move(args));
     REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error()));
     return parsed->config;
@@ -40,7 +40,7 @@ struct Fixture {
 
 TEST_SUITE("server options") {
   TEST_CASE("without flags or environment the documented defaults apply") {
-    const ServerConfig config = Fixture{}.config({});
+    const base::ServerConfig config = Fixture{}.config({});
     CHECK(config.host == "127.0.0.1");
     CHECK(config.port == 8080);
     CHECK(config.data_dir == "./data");
@@ -62,7 +62,7 @@ TEST_SUITE("server options") {
                    {"WEFT_DATA", "/var/lib/weft"},
                    {"WEFT_THREADS", "3"},
                    {"WEFT_STATIC", "/srv/www"}};
-    const ServerConfig config = fixture.config({});
+    const base::ServerConfig config = fixture.config({});
     CHECK(config.host == "0.0.0.0");
     CHECK(config.port == 9000);
     CHECK(config.data_dir == "/var/lib/weft");
@@ -73,7 +73,7 @@ TEST_SUITE("server options") {
   TEST_CASE("flags override environment variables") {
     Fixture fixture;
     fixture.env = {{"WEFT_LISTEN", "0.0.0.0:9000"}, {"WEFT_DATA", "/env"}, {"WEFT_THREADS", "3"}};
-    const ServerConfig config =
+    const base::ServerConfig config =
         fixture.config({"--listen", "127.0.0.1:7000", "--data=/flag", "--threads", "2"});
     CHECK(config.port == 7000);
     CHECK(config.host == "127.0.0.1");
@@ -86,7 +86,7 @@ TEST_SUITE("server options") {
   }
 
   TEST_CASE("every limit flag sets its field") {
-    const ServerConfig config = Fixture{}.config({
+    const base::ServerConfig config = Fixture{}.config({
         "--store-threads=4",
         "--max-frame-bytes=65536",
         "--max-ops-per-frame=10",
@@ -109,7 +109,7 @@ TEST_SUITE("server options") {
   }
 
   TEST_CASE("every backpressure limit flag sets its field") {
-    const ServerConfig config = Fixture{}.config({
+    const base::ServerConfig config = Fixture{}.config({
         "--max-ops-per-second=100",
         "--max-bytes-per-second=65536",
         "--max-connections-per-ip=3",
@@ -140,7 +140,7 @@ TEST_SUITE("server options") {
   }
 
   TEST_CASE("an IPv6 address is written in brackets") {
-    const ServerConfig config = Fixture{}.config({"--listen", "[::1]:8443"});
+    const base::ServerConfig config = Fixture{}.config({"--listen", "[::1]:8443"});
     CHECK(config.host == "::1");
     CHECK(config.port == 8443);
     CHECK(Fixture{}.error({"--listen", "::1:8443"}).find("brackets") != std::string::npos);
@@ -197,7 +197,7 @@ TEST_SUITE("server options") {
   }
 
   TEST_CASE("--tls-cert and --tls-key together make the port speak TLS") {
-    const ServerConfig config =
+    const base::ServerConfig config =
         Fixture{}.config({"--tls-cert", "/etc/weft/cert.pem", "--tls-key=/etc/weft/key.pem"});
     CHECK(config.tls_cert == "/etc/weft/cert.pem");
     CHECK(config.tls_key == "/etc/weft/key.pem");
@@ -207,7 +207,7 @@ TEST_SUITE("server options") {
   TEST_CASE("WEFT_TLS_CERT and WEFT_TLS_KEY set the TLS files") {
     Fixture fixture;
     fixture.env = {{"WEFT_TLS_CERT", "c.pem"}, {"WEFT_TLS_KEY", "k.pem"}};
-    const ServerConfig config = fixture.config({});
+    const base::ServerConfig config = fixture.config({});
     CHECK(config.tls_cert == "c.pem");
     CHECK(config.tls_key == "k.pem");
   }

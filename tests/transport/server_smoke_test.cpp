@@ -1,9 +1,7 @@
 // server_smoke_test.cpp — the real weft-server binary over real sockets: startup, the ready line,
 // HTTP routes, the WebSocket upgrade and graceful shutdown on SIGTERM.
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,12 +17,10 @@
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <doctest/doctest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "proto/frame.hpp"
 #include "proto/frame_codec.hpp"
+#include "tests/server_process.hpp"
 
 namespace {
 
@@ -35,115 +31,19 @@ namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 using tcp = net::ip::tcp;
 
-// One weft-server child on a free port, with a temporary data and static directory. The ready
-// line is read from its stdout; its stderr goes to a file that stop() returns.
-class Server {
+// One weft-server child on a free port (tests/server_process.hpp), with 2 threads and a static
+// directory: DIR/www/index.html, and DIR/secret.txt beside (outside) it.
+class Server : public weft::testing::ServerProcess {
  public:
-  explicit Server(std::vector<std::string> extra = {}) {
-    std::string pattern = (fs::temp_directory_path() / "weft-smoke-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    dir_ = pattern;
-    fs::create_directories(dir_ / "www");
-    std::ofstream{dir_ / "www" / "index.html"} << "<!doctype html><title>weft</title>";
-    std::ofstream{dir_ / "secret.txt"} << "secret";
-    std::vector<std::string> args{WEFT_SERVER_BIN,
-                                  "--listen",
-                                  "127.0.0.1:0",
-                                  "--data",
-                                  (dir_ / "data").string(),
-                                  "--static",
-                                  (dir_ / "www").string(),
-                                  "--threads",
-                                  "2"};
+  explicit Server(const std::vector<std::string>& extra = {}) {
+    fs::create_directories(dir() / "www");
+    std::ofstream{dir() / "www" / "index.html"} << "<!doctype html><title>weft</title>";
+    std::ofstream{dir() / "secret.txt"} << "secret";
+    std::vector<std::string> args{"--static", (dir() / "www").string(), "--threads", "2"};
     args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    int out[2];
-    REQUIRE(::pipe(out) == 0);
-    const std::string log = (dir_ / "stderr.log").string();
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      if (std::FILE* err = std::freopen(log.c_str(), "w", stderr); err == nullptr) ::_exit(126);
-      ::close(out[0]);
-      ::close(out[1]);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    stdout_ = ::fdopen(out[0], "r");
-    REQUIRE(stdout_ != nullptr);
-    ready_line_ = read_line();
-    const std::string marker = "ready on 127.0.0.1:";
-    const auto at = ready_line_.find(marker);
-    REQUIRE_MESSAGE(at != std::string::npos, "no ready line; stderr: " << stderr_text());
-    port_ = static_cast<std::uint16_t>(std::stoul(ready_line_.substr(at + marker.size())));
+    const auto started = start(args);
+    REQUIRE_MESSAGE(started.has_value(), started.error(), "; stderr: ", log());
   }
-
-  ~Server() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (stdout_ != nullptr) std::fclose(stdout_);
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  Server(const Server&) = delete;
-  Server& operator=(const Server&) = delete;
-
-  struct Exit {
-    int status = -1;             // exit status; -1 if killed by a signal
-    std::string rest_of_stdout;  // after the ready line
-    std::string stderr_text;
-  };
-
-  // SIGTERM, then waits for the exit.
-  Exit stop() {
-    terminate();
-    return wait();
-  }
-  void terminate() const { ::kill(pid_, SIGTERM); }
-  Exit wait() {
-    Exit exit;
-    for (std::string line = read_line(); !line.empty(); line = read_line()) {
-      exit.rest_of_stdout += line;
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid_, &status, 0) == pid_);
-    pid_ = -1;
-    exit.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    exit.stderr_text = stderr_text();
-    return exit;
-  }
-
-  [[nodiscard]] std::uint16_t port() const { return port_; }
-  [[nodiscard]] const std::string& ready_line() const { return ready_line_; }
-  [[nodiscard]] const fs::path& dir() const { return dir_; }
-
- private:
-  std::string read_line() {
-    std::string line;
-    for (int c = std::fgetc(stdout_); c != EOF; c = std::fgetc(stdout_)) {
-      line.push_back(static_cast<char>(c));
-      if (c == '\n') break;
-    }
-    return line;
-  }
-  [[nodiscard]] std::string stderr_text() const {
-    std::ifstream in{dir_ / "stderr.log"};
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  fs::path dir_;
-  pid_t pid_ = -1;
-  std::FILE* stdout_ = nullptr;
-  std::string ready_line_;
-  std::uint16_t port_ = 0;
 };
 
 // One HTTP/1.1 request on a new connection, optionally a WebSocket upgrade request.
@@ -196,17 +96,17 @@ TEST_SUITE("weft-server") {
   TEST_CASE("it prints one ready line, answers /healthz and stops cleanly on SIGTERM") {
     Server server;
     CHECK(server.ready_line().starts_with("weft-server: ready on 127.0.0.1:"));
-    CHECK(server.ready_line().find("(data " + (server.dir() / "data").string() +
-                                   ", 2 threads)\n") != std::string::npos);
+    CHECK(server.ready_line().find("(data " + server.data_dir().string() + ", 2 threads)\n") !=
+          std::string::npos);
     const auto health = request(server.port(), http::verb::get, "/healthz");
     CHECK(health.result() == http::status::ok);
     CHECK(health[http::field::content_type] == "application/json");
     CHECK(health.body() ==
           R"({"status":"ok","version":"0.1.0","documents":0,"connections":0,"auth":"none"})");
-    const Server::Exit exit = server.stop();
-    CHECK_MESSAGE(exit.status == 0, exit.stderr_text);
+    const weft::testkit::ServerExit exit = server.stop();
+    CHECK_MESSAGE(exit.status == 0, server.log());
     CHECK(exit.rest_of_stdout.empty());
-    CHECK(exit.stderr_text.find("weft-server: stopped") != std::string::npos);
+    CHECK(server.log().find("weft-server: stopped") != std::string::npos);
   }
 
   TEST_CASE("the editor's page is served at / and at share links; other files are not") {
@@ -227,8 +127,8 @@ TEST_SUITE("weft-server") {
           http::status::method_not_allowed);
     CHECK(request(server.port(), http::verb::delete_, "/").result() ==
           http::status::method_not_allowed);
-    const Server::Exit exit = server.stop();
-    CHECK_MESSAGE(exit.status == 0, exit.stderr_text);
+    const weft::testkit::ServerExit exit = server.stop();
+    CHECK_MESSAGE(exit.status == 0, server.log());
   }
 
   TEST_CASE("a WebSocket on /ws is welcomed after hello and counted by /healthz") {
@@ -242,8 +142,8 @@ TEST_SUITE("weft-server") {
             std::string::npos);
       client.ws.close(websocket::close_code::normal);
     }
-    const Server::Exit exit = server.stop();
-    CHECK_MESSAGE(exit.status == 0, exit.stderr_text);
+    const weft::testkit::ServerExit exit = server.stop();
+    CHECK_MESSAGE(exit.status == 0, server.log());
   }
 
   TEST_CASE("an upgrade on another path is refused with 404") {
@@ -252,8 +152,8 @@ TEST_SUITE("weft-server") {
     CHECK(response.result() == http::status::not_found);
     CHECK(request(server.port(), http::verb::get, "/ws/any/doc", true).result() ==
           http::status::switching_protocols);
-    const Server::Exit exit = server.stop();
-    CHECK_MESSAGE(exit.status == 0, exit.stderr_text);
+    const weft::testkit::ServerExit exit = server.stop();
+    CHECK_MESSAGE(exit.status == 0, server.log());
   }
 
   TEST_CASE("a message above --max-frame-bytes is answered with close 1009") {
@@ -269,9 +169,9 @@ TEST_SUITE("weft-server") {
     // ends with closed or with the error of replying on a socket already shut down.
     CHECK(ec);
     CHECK(client.ws.reason().code == websocket::close_code::too_big);
-    const Server::Exit exit = server.stop();
-    CHECK_MESSAGE(exit.status == 0, exit.stderr_text);
-    CHECK(exit.stderr_text.find("1009") != std::string::npos);
+    const weft::testkit::ServerExit exit = server.stop();
+    CHECK_MESSAGE(exit.status == 0, server.log());
+    CHECK(server.log().find("1009") != std::string::npos);
   }
 
   TEST_CASE("SIGTERM closes open WebSockets with going_away") {
@@ -285,7 +185,7 @@ TEST_SUITE("weft-server") {
     client.ws.read(buffer, ec);
     CHECK(ec == websocket::error::closed);
     CHECK(client.ws.reason().code == websocket::close_code::going_away);
-    const Server::Exit exit = server.wait();
-    CHECK_MESSAGE(exit.status == 0, exit.stderr_text);
+    const weft::testkit::ServerExit exit = server.wait();
+    CHECK_MESSAGE(exit.status == 0, server.log());
   }
 }

@@ -1,14 +1,15 @@
 // static_files_test.cpp — which files a request target may reach (static_files.hpp).
-#include "server/static_files.hpp"
+#include "server/transport/static_files.hpp"
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 
 #include <doctest/doctest.h>
 
-namespace weft::server {
+#include "tests/temp_dir.hpp"
+
+namespace weft::server::transport {
 namespace {
 
 namespace fs = std::filesystem;
@@ -16,13 +17,11 @@ namespace fs = std::filesystem;
 // A fresh directory tree: TMP/www/{index.html, app.js, css/site.css, .hidden, sub/index.html}
 // and TMP/secret.txt beside (outside) the root, removed afterwards.
 struct Tree {
-  fs::path base;
-  fs::path root;
+  weft::testing::TempDir dir{"weft-static"};
+  fs::path base = dir.path();
+  fs::path root = base / "www";
 
   Tree() {
-    std::random_device random;
-    base = fs::temp_directory_path() / ("weft-static-" + std::to_string(random()));
-    root = base / "www";
     fs::create_directories(root / "css");
     fs::create_directories(root / "sub");
     write(root / "index.html");
@@ -32,12 +31,6 @@ struct Tree {
     write(root / "a b.txt");
     write(base / "secret.txt");
   }
-  ~Tree() {
-    std::error_code ignored;
-    fs::remove_all(base, ignored);
-  }
-  Tree(const Tree&) = delete;
-  Tree& operator=(const Tree&) = delete;
 
   static void write(const fs::path& path) { std::ofstream{path} << path.filename().string(); }
 
@@ -125,4 +118,4 @@ TEST_SUITE("static files") {
   }
 }
 
-}  // namespace weft::server
+}  // namespace weft::server::transport

@@ -1,8 +1,9 @@
-// walker.hpp — Walker: replays log records one at a time into a replica and a ShadowText, and
-// says what each record did to the text (positions, deleted and inserted characters).
+// walker.hpp — Walker: replays log records one at a time into a replica and a shadow text (a
+// bench::GapText), and says what each record did to the text (positions, deleted and inserted
+// characters).
 //
 // Every command that looks at history is built on it: log, step, text --at, bisect, blame and
-// export --format trace. The replica is the authority: ShadowText follows it splice by splice,
+// export --format trace. The replica is the authority: the shadow text follows it splice by splice,
 // and is rebuilt from Rga::text() whenever an op integrates in a way the fast path does not
 // model (trimmed duplicates, buffered ops released later).
 #pragma once
@@ -12,9 +13,9 @@
 #include <system_error>
 #include <vector>
 
+#include "bench/gap_text.hpp"
 #include "crdt/rga.hpp"
 #include "proto/records.hpp"
-#include "tools/replay/shadow_text.hpp"
 
 namespace weft::replay {
 
@@ -53,7 +54,7 @@ class Walker {
   // Index of the next record this walker expects.
   [[nodiscard]] std::uint64_t next_index() const { return next_index_; }
   [[nodiscard]] const crdt::Rga& rga() const { return rga_; }
-  [[nodiscard]] const ShadowText& text() {
+  [[nodiscard]] const bench::GapText& text() {
     sync_text();
     return text_;
   }
@@ -65,7 +66,7 @@ class Walker {
   void sync_text();
 
   crdt::Rga rga_;
-  ShadowText text_;
+  bench::GapText text_;
   std::uint64_t next_index_ = 0;
   std::uint64_t context_ = 0;
   std::vector<crdt::Op> integrated_;

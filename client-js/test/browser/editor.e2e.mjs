@@ -206,9 +206,9 @@ async function main() {
       await converge(a, b);
       await a.evaluate(() => {
         const { view } = window.weftEditor;
-        const text = view.state.doc.toString();
-        const first = text.indexOf('h\u00e9llo');
-        const second = text.indexOf('w\u00f6rld');
+        const content = view.state.doc.toString();
+        const first = content.indexOf('h\u00e9llo');
+        const second = content.indexOf('w\u00f6rld');
         view.dispatch({ changes: [{ from: first, to: first + 5, insert: 'HELLO' },
           { from: second, to: second + 5, insert: 'W\u00d6RLD\u{1F30D}' }], userEvent: 'input' });
       });

@@ -1,0 +1,331 @@
+// http_api.cpp — HttpApi: routing, JSON bodies and errors, and each endpoint's store calls (on
+// the blocking executor) and document calls (on the document's strand).
+#include "server/api/http_api.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <optional>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include <boost/beast/http/verb.hpp>
+#include <nlohmann/json.hpp>
+
+#include "server/api/api_writer.hpp"
+#include "server/base/clock.hpp"
+#include "server/base/version.hpp"
+#include "server/documents/document.hpp"
+#include "server/documents/replica_table.hpp"
+#include "storage/document_loader.hpp"
+#include "storage/json_log.hpp"
+
+namespace weft::server::api {
+namespace http = boost::beast::http;
+using nlohmann::json;
+
+namespace {
+
+HttpApi::Response json_response(http::status status, std::string body) {
+  HttpApi::Response response{status, 11};
+  response.set(http::field::server, base::server_name);
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::cache_control, "no-store");
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+HttpApi::Response ok(const json& body, http::status status = http::status::ok) {
+  return json_response(status, body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+HttpApi::Response error(http::status status, std::string_view code, std::string message) {
+  json body;
+  body["error"] = {{"code", code}, {"message", std::move(message)}};
+  return ok(body, status);
+}
+
+HttpApi::Response not_found(std::string_view id) {
+  return error(http::status::not_found, "not_found", "no document " + std::string(id));
+}
+
+HttpApi::Response method_not_allowed(std::string_view allow) {
+  auto response = error(http::status::method_not_allowed, "method_not_allowed",
+                        "allowed: " + std::string(allow));
+  response.set(http::field::allow, allow);
+  return response;
+}
+
+HttpApi::Response store_error(const storage::StoreError& e, std::string_view id) {
+  if (e.code == storage::Errc::not_found) return not_found(id);
+  return error(http::status::internal_server_error, "store_error", e.message);
+}
+
+// The value of query parameter `name` in `target` (no percent-decoding: ids and numbers need
+// none), or nullopt.
+std::optional<std::string_view> query(std::string_view target, std::string_view name) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_count(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// 16 random hex digits: ids for POST /api/docs without one.
+std::string random_id() {
+  std::random_device device;
+  std::uniform_int_distribution<std::uint64_t> dist;
+  const std::uint64_t value = dist(device);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  for (std::size_t i = 0; i < id.size(); ++i) id[i] = hex[(value >> (4 * i)) & 0xF];
+  return id;
+}
+
+json version_json(const crdt::VersionVector& vv) {
+  json out = json::object();
+  for (const auto& entry : vv.entries()) out[std::to_string(entry.replica)] = entry.next_seq;
+  return out;
+}
+
+}  // namespace
+
+HttpApi::HttpApi(const base::ServerConfig& config, documents::Registry& registry,
+                 documents::OpStream& stream, base::ConnectionIds& connection_ids)
+    : config_(config), registry_(registry), stream_(stream), connection_ids_(connection_ids) {}
+
+bool HttpApi::serves(std::string_view target) { return target.starts_with("/api/"); }
+
+void HttpApi::handle(Request request, ApiCaller caller, Respond respond) {
+  const std::string_view target = request.target();
+  const std::string_view path = target.substr(0, target.find_first_of("?#"));
+  const http::verb method = request.method();
+  if (path == "/api/docs" || path == "/api/docs/") {
+    if (method == http::verb::get) return list(request, caller, std::move(respond));
+    if (method == http::verb::post) return create(request, caller, std::move(respond));
+    return respond(method_not_allowed("GET, POST"));
+  }
+  constexpr std::string_view prefix = "/api/docs/";
+  if (!path.starts_with(prefix)) {
+    return respond(error(http::status::not_found, "not_found", "no such endpoint"));
+  }
+  std::string_view rest = path.substr(prefix.size());
+  const auto slash = rest.find('/');
+  const std::string id{rest.substr(0, slash)};
+  const std::string_view sub =
+      slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  if (sub != "" && sub != "/log" && sub != "/text") {
+    return respond(error(http::status::not_found, "not_found", "no such endpoint"));
+  }
+  if (!storage::is_valid_document_id(id)) {
+    return respond(error(http::status::bad_request, "bad_document_id",
+                         "document ids are 1..128 bytes of [A-Za-z0-9._~-]"));
+  }
+  const bool write = method == http::verb::delete_;
+  if (!caller.may(id, false) || (write && !caller.may(id, true))) {
+    // Without read access the document is as good as absent (PROTOCOL.md §13).
+    return respond(caller.may(id, false)
+                       ? error(http::status::forbidden, "forbidden", "no write access to " + id)
+                       : not_found(id));
+  }
+  if (sub.empty()) {
+    if (method == http::verb::get) return describe(id, std::move(respond));
+    if (method == http::verb::delete_) return remove(id, std::move(respond));
+    return respond(method_not_allowed("GET, DELETE"));
+  }
+  if (method != http::verb::get) return respond(method_not_allowed("GET"));
+  if (sub == "/log") return export_log(id, std::move(respond));
+  text_at(id, request, std::move(respond));
+}
+
+void HttpApi::list(const Request& request, const ApiCaller& caller, Respond respond) {
+  std::size_t limit = default_page;
+  if (const auto text = query(request.target(), "limit")) {
+    const auto value = parse_count(*text);
+    if (!value || *value == 0 || *value > max_page) {
+      return respond(error(http::status::bad_request, "bad_request",
+                           "limit must be 1.." + std::to_string(max_page)));
+    }
+    limit = static_cast<std::size_t>(*value);
+  }
+  std::string after{query(request.target(), "after").value_or("")};
+  stream_.list([caller, limit, after = std::move(after),
+                respond = std::move(respond)](auto documents) {
+    if (!documents) return respond(store_error(documents.error(), ""));
+    json items = json::array();
+    std::optional<std::string> next;
+    for (const storage::DocumentSummary& d : *documents) {
+      if (d.id <= after || !caller.may(d.id, false)) continue;
+      if (items.size() == limit) {
+        next = items.back()["id"].get<std::string>();
+        break;
+      }
+      items.push_back({{"id", d.id},
+                       {"ops", d.op_count},
+                       {"bytes", d.bytes},
+                       {"last_change_us", d.last_change_us}});
+    }
+    respond(ok({{"documents", std::move(items)}, {"next", next ? json(*next) : json(nullptr)}}));
+  });
+}
+
+void HttpApi::create(const Request& request, const ApiCaller& caller, Respond respond) {
+  json body = json::object();
+  if (!request.body().empty()) {
+    body = json::parse(request.body(), nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return respond(
+          error(http::status::bad_request, "bad_request", "the body is not a JSON object"));
+    }
+  }
+  const auto id_field = body.find("id");
+  const auto text_field = body.find("text");
+  if ((id_field != body.end() && !id_field->is_string() && !id_field->is_null()) ||
+      (text_field != body.end() && !text_field->is_string() && !text_field->is_null())) {
+    return respond(error(http::status::bad_request, "bad_request",
+                         "\"id\" and \"text\" must be strings when given"));
+  }
+  std::string id =
+      id_field != body.end() && id_field->is_string() ? id_field->get<std::string>() : random_id();
+  std::string text = text_field != body.end() && text_field->is_string()
+                         ? text_field->get<std::string>()
+                         : std::string();
+  if (!storage::is_valid_document_id(id)) {
+    return respond(error(http::status::bad_request, "bad_document_id",
+                         "document ids are 1..128 bytes of [A-Za-z0-9._~-]"));
+  }
+  if (!caller.may(id, true)) {
+    return respond(error(http::status::forbidden, "forbidden", "no write access to " + id));
+  }
+  proto::DocumentMeta meta;
+  meta.id = id;
+  meta.created_us = base::now_us();
+  meta.epoch = documents::random_epoch();
+  stream_.create(meta, [this, id = std::move(id), epoch = meta.epoch, text = std::move(text),
+                        respond = std::move(respond)](storage::Result<void> created) mutable {
+    if (!created) {
+      if (created.error().code == storage::Errc::already_exists) {
+        return respond(error(http::status::conflict, "already_exists", id + " already exists"));
+      }
+      return respond(store_error(created.error(), id));
+    }
+    if (text.empty()) return respond(ok({{"id", id}, {"epoch", epoch}}, http::status::created));
+    type_initial_text(std::move(id), epoch, std::move(text), std::move(respond));
+  });
+}
+
+// The document exists (just created, empty): a server member types the text, so that a live
+// document (someone may have joined meanwhile) and the store agree.
+void HttpApi::type_initial_text(std::string id, std::uint64_t epoch, std::string text,
+                                Respond respond) {
+  auto document = registry_.acquire(id);
+  ApiWriter::start(std::move(document), connection_ids_.next(), std::move(text),
+                   config_.limits.max_run,
+                   [id, epoch, respond = std::move(respond)](std::string failure) {
+                     if (!failure.empty()) {
+                       return respond(error(http::status::internal_server_error,
+                                            "initial_text_failed", failure));
+                     }
+                     respond(ok({{"id", id}, {"epoch", epoch}}, http::status::created));
+                   });
+}
+
+void HttpApi::describe(std::string id, Respond respond) {
+  stream_.load(id, [this, id, respond = std::move(respond)](auto loaded) {
+    if (!loaded) return respond(store_error(loaded.error(), id));
+    auto rga = storage::materialize(*loaded);
+    if (!rga) return respond(store_error(rga.error(), id));
+    std::string text = rga->text();
+    json body{{"id", id},
+              {"epoch", loaded->meta.epoch},
+              {"created_us", loaded->meta.created_us},
+              {"text", text},
+              {"length", rga->length()},
+              {"bytes", text.size()},
+              {"ops", loaded->next_index},
+              {"version", version_json(rga->version())},
+              {"members_online", 0}};
+    auto document = registry_.find(id);
+    if (!document) return respond(ok(body));
+    document->members_online([body = std::move(body), respond](std::size_t members) mutable {
+      body["members_online"] = members;
+      respond(ok(body));
+    });
+  });
+}
+
+void HttpApi::remove(std::string id, Respond respond) {
+  auto answer = [id, respond = std::move(respond)](storage::Result<void> removed) {
+    if (!removed) return respond(store_error(removed.error(), id));
+    respond(ok({{"id", id}, {"deleted", true}}));
+  };
+  // A live document ends its memberships and waits for its writes before it is removed.
+  if (auto document = registry_.find(id)) return document->remove(std::move(answer));
+  stream_.remove(std::move(id), std::move(answer));
+}
+
+void HttpApi::export_log(std::string id, Respond respond) {
+  stream_.load(id, [this, id, respond = std::move(respond)](auto loaded) mutable {
+    if (!loaded) return respond(store_error(loaded.error(), id));
+    stream_.read_log(id, 0, std::numeric_limits<std::uint64_t>::max(),
+                     [id, meta = std::move(loaded->meta), respond = std::move(respond)](
+                         auto records) { respond(exported(id, meta, records)); });
+  });
+}
+
+// The exported log, or the error that kept it from being read.
+HttpApi::Response HttpApi::exported(const std::string& id, const proto::DocumentMeta& meta,
+                                    const storage::Result<std::vector<proto::OpRecord>>& records) {
+  {
+    if (!records) return store_error(records.error(), id);
+    // Exactly what `weft-replay export --format json` writes (tools/replay/cmd_transfer.cpp).
+    std::string out = storage::log_header(meta);
+    bool first = true;
+    for (const proto::OpRecord& record : *records) {
+      out += (first ? "" : ",\n") + storage::log_record(record);
+      first = false;
+    }
+    out += storage::log_footer();
+    return json_response(http::status::ok, std::move(out));
+  }
+}
+
+void HttpApi::text_at(std::string id, const Request& request, Respond respond) {
+  std::optional<std::uint64_t> at;
+  if (const auto text = query(request.target(), "at")) {
+    at = parse_count(*text);
+    if (!at) {
+      return respond(
+          error(http::status::bad_request, "bad_request", "at must be a number of log records"));
+    }
+  }
+  stream_.load(id, [this, id, at, respond = std::move(respond)](auto loaded) mutable {
+    if (!loaded) return respond(store_error(loaded.error(), id));
+    const std::uint64_t ops = loaded->next_index;
+    const std::uint64_t upto = std::min(at.value_or(ops), ops);
+    stream_.replay(id, upto, [id, upto, ops, respond = std::move(respond)](auto rga) {
+      if (!rga) return respond(store_error(rga.error(), id));
+      respond(ok({{"id", id}, {"at", upto}, {"ops", ops}, {"text", rga->text()}}));
+    });
+  });
+}
+
+}  // namespace weft::server::api

@@ -1,0 +1,29 @@
+// log.hpp — the server's structured log: one line per event on stderr, passed explicitly (no
+// spdlog default logger: no global mutable state).
+//
+//   2026-11-26T05:00:00.123Z info conn=12 doc=notes event=join replica=3
+//
+// Time is UTC with milliseconds; then the level; then key=value pairs, `event=` naming what
+// happened. Values with spaces are written as key="a b" (quote()).
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <spdlog/logger.h>
+
+namespace weft::server::base {
+
+using Logger = std::shared_ptr<spdlog::logger>;
+
+// The stderr logger weft-server uses, at `level`.
+[[nodiscard]] Logger make_stderr_logger(spdlog::level::level_enum level);
+// A logger that writes nothing (a Hub that was given none, tests).
+[[nodiscard]] Logger make_null_logger();
+// "trace", "debug", "info", "warn", "error", "critical", "off"; nullopt for anything else.
+[[nodiscard]] std::optional<spdlog::level::level_enum> parse_log_level(std::string_view name);
+// A value for key=value: as is if it has no space, quote or control byte, else "..." escaped.
+[[nodiscard]] std::string quote(std::string_view value);
+
+}  // namespace weft::server::base

@@ -1,0 +1,73 @@
+// op_stream.hpp — OpStream: where documents' durable history lives, as the server sees it. The
+// one seam between the server and its store: live documents load and persist through it, and the
+// HTTP API lists, creates, describes, exports, replays and deletes through it, so there is one
+// write path and the cluster (Redis, a later issue) replaces this one class.
+//
+// StoreOpStream implements it over storage::DocumentStore, running the blocking calls on a
+// thread pool so that concurrent appends of many documents meet in the store's group commit.
+//
+// Callbacks run on the stream's threads, never inline; callers post back to their own strand.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "crdt/rga.hpp"
+#include "proto/records.hpp"
+#include "storage/document_store.hpp"
+
+namespace weft::server::documents {
+
+class OpStream {
+ public:
+  virtual ~OpStream() = default;
+  template <class T>
+  using Then = std::function<void(storage::Result<T>)>;
+  using Done = Then<void>;
+
+  // The document's metadata, newest snapshot and log after it; storage::Errc::not_found if it
+  // does not exist.
+  virtual void load(std::string doc, Then<storage::LoadedDocument> done) = 0;
+  // storage::Errc::already_exists if a document with meta.id exists.
+  virtual void create(proto::DocumentMeta meta, Done done) = 0;
+  virtual void update_meta(proto::DocumentMeta meta, Done done) = 0;
+  // `done` runs once the records are durable (or failed; then none of them were written).
+  virtual void append(std::string doc, std::vector<proto::OpRecord> records, Done done) = 0;
+  virtual void write_snapshot(std::string doc, proto::SnapshotRecord snapshot, Done done) = 0;
+
+  // Every document, in id order.
+  virtual void list(Then<std::vector<storage::DocumentSummary>> done) = 0;
+  // The log records [from, to) (clipped to the log's end).
+  virtual void read_log(std::string doc, std::uint64_t from, std::uint64_t to,
+                        Then<std::vector<proto::OpRecord>> done) = 0;
+  // The replica after the first `upto` log records, rebuilt from the log (history, not load).
+  virtual void replay(std::string doc, std::uint64_t upto, Then<crdt::Rga> done) = 0;
+  // Forgets the document: metadata, log and snapshots. Requires: nothing of it is in flight (a
+  // live document calls it through Document::remove).
+  virtual void remove(std::string doc, Done done) = 0;
+};
+
+class StoreOpStream final : public OpStream {
+ public:
+  // `blocking` runs the store's (blocking) calls; size it for many concurrent commits.
+  StoreOpStream(storage::DocumentStore& store, boost::asio::any_io_executor blocking);
+  void load(std::string doc, Then<storage::LoadedDocument> done) override;
+  void create(proto::DocumentMeta meta, Done done) override;
+  void update_meta(proto::DocumentMeta meta, Done done) override;
+  void append(std::string doc, std::vector<proto::OpRecord> records, Done done) override;
+  void write_snapshot(std::string doc, proto::SnapshotRecord snapshot, Done done) override;
+  void list(Then<std::vector<storage::DocumentSummary>> done) override;
+  void read_log(std::string doc, std::uint64_t from, std::uint64_t to,
+                Then<std::vector<proto::OpRecord>> done) override;
+  void replay(std::string doc, std::uint64_t upto, Then<crdt::Rga> done) override;
+  void remove(std::string doc, Done done) override;
+
+ private:
+  storage::DocumentStore& store_;
+  boost::asio::any_io_executor blocking_;
+};
+
+}  // namespace weft::server::documents

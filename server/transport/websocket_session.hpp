@@ -1,0 +1,126 @@
+// websocket_session.hpp — one client's WebSocket: Beast on one side, a Connection on the other.
+//
+// The session accepts the upgrade, then reads messages one at a time and hands each to its
+// Connection (the protocol core), and implements Peer so that the core and the documents can
+// send frames and close it from any thread. All its state lives on the socket's strand:
+// send() and close() post there. Outbound frames wait in a queue (one async_write at a time),
+// bounded by max_outbound_bytes; a client that lets it fill is closed with too_slow.
+//
+// Lifetime: shared (async operations and the documents the client joined hold it). The session
+// owns its Connection and the Connection holds the session as its Peer; finish() breaks that
+// cycle by destroying the Connection once, when the socket is done (error, close, timeout).
+// Only sessions registered in OpenSessions get a Connection, so shutdown, which waits until that
+// set is empty, never stops the io_context with a cycle left.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "server/base/principal.hpp"
+#include "server/connections/connection.hpp"
+#include "server/documents/peer.hpp"
+#include "server/transport/client_stream.hpp"
+#include "server/transport/ip_limiter.hpp"
+#include "server/transport/open_sessions.hpp"
+#include "server/transport/transport_context.hpp"
+
+namespace weft::server::transport {
+
+class WebSocketSession final : public documents::Peer,
+                               public OpenSession,
+                               public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  // `tls_context` (null for a plain stream) is kept alive with the stream.
+  WebSocketSession(ClientStream&& stream, std::shared_ptr<boost::asio::ssl::context> tls_context,
+                   const TransportContext& context);
+  ~WebSocketSession() override;
+
+  // Accepts the upgrade `request` (already read by the HttpSession) and starts reading, on
+  // behalf of `principal` (who the request's token says the client is; auth.hpp).
+  void run(boost::beast::http::request<boost::beast::http::string_body> request,
+           base::Principal principal = base::Principal::development());
+
+  void send(std::shared_ptr<const std::string> frame) override;
+  void close(proto::CloseCode code, std::string_view reason) override;
+  // Drops the TCP connection without a close handshake (shutdown, after a deadline).
+  void abort() override;
+  // Keeps the client address's connection slot (max_connections_per_ip) until the socket is done.
+  void hold_ip_slot(IpLimiter::Ticket slot) { ip_slot_.emplace(std::move(slot)); }
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void on_hello_timeout(boost::beast::error_code ec);
+  // Token expiry: (re)arms expiry_timer_ for the connection's current token, if it changed.
+  void arm_expiry();
+  void on_expiry(std::int64_t expires, boost::beast::error_code ec);
+  void on_send(std::shared_ptr<const std::string> frame);
+  void do_write();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  // queued_bytes_ = bytes, and the outbound gauge (metrics.hpp) moves with it.
+  void set_queued_bytes(std::size_t bytes);
+  void on_close_request(proto::CloseCode code, std::string reason);
+  void do_close();
+  void on_close(boost::beast::error_code ec);
+  void on_abort();
+  // More than max_outbound_bytes queued: free the queue now, leave the documents, close with
+  // too_slow; a client that does not take even the close within idle_timeout_ms is dropped.
+  void drop_slow_client();
+  void on_slow_deadline(boost::beast::error_code ec);
+  // Ends the connection (Connection::on_closed, bookkeeping) exactly once.
+  void finish(boost::beast::error_code ec);
+
+  // Visits ws_ (plain or TLS) with `f`.
+  template <class F>
+  decltype(auto) with_ws(F&& f) {
+    return std::visit(std::forward<F>(f), ws_);
+  }
+
+  [[nodiscard]] boost::asio::any_io_executor executor() {
+    return with_ws([](auto& ws) { return ws.get_executor(); });
+  }
+  [[nodiscard]] boost::beast::tcp_stream& tcp() {
+    return with_ws(
+        [](auto& ws) -> boost::beast::tcp_stream& { return boost::beast::get_lowest_layer(ws); });
+  }
+
+  using WsStream = std::variant<boost::beast::websocket::stream<PlainStream>,
+                                boost::beast::websocket::stream<TlsStream>>;
+  [[nodiscard]] static WsStream make_ws(ClientStream&& stream);
+
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // null for plain; outlives ws_
+  WsStream ws_;
+  boost::beast::flat_buffer buffer_;
+  boost::asio::steady_timer hello_timer_;
+  const TransportContext context_;
+  std::string remote_;
+  std::uint64_t id_ = 0;
+  std::optional<connections::Connection> connection_;  // from the accepted upgrade until finish()
+  base::Principal principal_;                          // handed to the Connection on accept
+  boost::asio::steady_timer expiry_timer_;
+  std::optional<std::int64_t> expiry_armed_;              // the exp expiry_timer_ waits for
+  std::deque<std::shared_ptr<const std::string>> queue_;  // front is being written
+  std::size_t queued_bytes_ = 0;
+  bool closing_ = false;  // no more sends; the close frame follows the queue
+  bool close_sent_ = false;
+  bool finished_ = false;
+  proto::CloseCode close_code_ = proto::CloseCode::normal;
+  std::string close_reason_;
+  std::optional<IpLimiter::Ticket> ip_slot_;             // released when the socket is done
+  std::optional<boost::asio::steady_timer> slow_timer_;  // drop_slow_client()'s deadline
+};
+
+}  // namespace weft::server::transport

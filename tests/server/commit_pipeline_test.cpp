@@ -1,0 +1,116 @@
+// commit_pipeline_test.cpp — server/documents/commit_pipeline.hpp: integration into the batch,
+// one append in flight, what a durable batch acks and relays, and the refusals.
+#include "server/documents/commit_pipeline.hpp"
+
+#include <chrono>
+#include <string>
+
+#include <doctest/doctest.h>
+
+namespace weft::server::documents {
+namespace {
+
+using Author = CommitPipeline::Author;
+
+const auto now = std::chrono::steady_clock::now();
+constexpr std::uint64_t no_limit = UINT64_MAX;
+
+crdt::Op insert(crdt::ReplicaId replica, crdt::Seq seq, crdt::Lamport lamport, crdt::Id parent,
+                std::string text) {
+  return crdt::InsertOp{replica, seq, lamport, parent, std::move(text)};
+}
+
+proto::Ops frame(std::vector<crdt::Op> ops) { return proto::Ops{"doc", std::move(ops)}; }
+
+}  // namespace
+
+TEST_SUITE("CommitPipeline") {
+  TEST_CASE(
+      "integrated ops wait in the batch and become durable only when their append completes") {
+    CommitPipeline pipeline({});
+    const Author ann{7, 1, "ann"};
+    const auto result =
+        pipeline.integrate(ann, frame({insert(1, 0, 1, crdt::root_id, "hi")}), now, no_limit);
+    CHECK(result.applied == 1);
+    CHECK(result.errors.empty());
+    CHECK(pipeline.has_batch());
+    CHECK(pipeline.durable().get(1) == 0);
+    REQUIRE_FALSE(pipeline.start().has_value());
+    CHECK(pipeline.appending());
+    REQUIRE(pipeline.in_flight().size() == 1);
+    CHECK(pipeline.in_flight()[0].index == 0);
+    CHECK(pipeline.in_flight()[0].user_id == "ann");
+    pipeline.check_invariants();
+    const auto done = pipeline.complete();
+    CHECK(done.authors == std::set<std::uint64_t>{7});
+    CHECK(done.records.size() == 1);
+    CHECK(pipeline.durable().get(1) == 2);  // "hi": seqs 0 and 1
+    CHECK(pipeline.next_index() == 1);
+    CHECK(pipeline.rga().text() == "hi");
+    pipeline.check_invariants();
+  }
+
+  TEST_CASE("a batch of duplicates needs no write and is complete at once") {
+    CommitPipeline pipeline({});
+    const Author ann{7, 1, "ann"};
+    const auto op = insert(1, 0, 1, crdt::root_id, "a");
+    (void)pipeline.integrate(ann, frame({op}), now, no_limit);
+    REQUIRE_FALSE(pipeline.start().has_value());
+    (void)pipeline.complete();
+    const auto again = pipeline.integrate(ann, frame({op}), now, no_limit);
+    CHECK(again.applied == 0);
+    const auto done = pipeline.start();
+    REQUIRE(done.has_value());
+    CHECK(done->records.empty());
+    CHECK(done->authors == std::set<std::uint64_t>{7});
+    CHECK_FALSE(pipeline.appending());
+    pipeline.check_invariants();
+  }
+
+  TEST_CASE("an op under another replica is refused with replica_mismatch naming it") {
+    CommitPipeline pipeline({});
+    const auto result = pipeline.integrate(
+        {7, 1, "ann"}, frame({insert(2, 0, 1, crdt::root_id, "x")}), now, no_limit);
+    CHECK(result.rejected == 1);
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].name == "replica_mismatch");
+    CHECK(result.errors[0].op == crdt::Id{2, 0});
+    CHECK_FALSE(pipeline.has_batch());
+  }
+
+  TEST_CASE("an insert past max_document_bytes is refused with document_full") {
+    CommitPipeline pipeline({});
+    const auto result =
+        pipeline.integrate({7, 1, "ann"}, frame({insert(1, 0, 1, crdt::root_id, "hello")}), now, 4);
+    CHECK(result.rejected == 1);
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].name == "document_full");
+    CHECK(pipeline.document_bytes() == 0);
+  }
+
+  TEST_CASE("an op the document model refuses gets op_rejected_base plus its crdt error") {
+    CommitPipeline pipeline({});
+    // seq 1 before seq 0 is not in order for its replica (a gap is buffered; a repeat of a
+    // known seq with other content is not): refuse an insert whose parent is itself.
+    const auto result = pipeline.integrate(
+        {7, 1, "ann"}, frame({insert(1, 0, 1, crdt::Id{1, 0}, "x")}), now, no_limit);
+    CHECK(result.rejected == 1);
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].code > static_cast<std::uint64_t>(proto::ErrorCode::op_rejected_base));
+  }
+
+  TEST_CASE("ops integrated while nothing is in flight get consecutive log indexes") {
+    CommitPipeline pipeline({});
+    const Author ann{7, 1, "ann"};
+    (void)pipeline.integrate(ann, frame({insert(1, 0, 1, crdt::root_id, "a")}), now, no_limit);
+    (void)pipeline.integrate(ann, frame({insert(1, 1, 2, crdt::Id{1, 0}, "b")}), now, no_limit);
+    REQUIRE_FALSE(pipeline.start().has_value());
+    REQUIRE(pipeline.in_flight().size() == 2);
+    CHECK(pipeline.in_flight()[1].index == 1);
+    (void)pipeline.complete();
+    CHECK(pipeline.rga().text() == "ab");
+    pipeline.check_invariants();
+  }
+}
+
+}  // namespace weft::server::documents
