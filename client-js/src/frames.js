@@ -3,7 +3,7 @@
 // A frame is a tagged object shaped like the "frame" JSON of proto/testdata/frames/README.md,
 // with two differences that keep it usable without conversion:
 //   - bytes (token, digest, snapshot bytes) are Uint8Array, not hex;
-//   - ops have the replica's shape (docs/design/issue6-client-notes.md):
+//   - ops have the replica's shape (rga_ops.js; client-js/README.md, "Replica"):
 //       { type: 'insert', replica, seq, lamport, parent: [r, s], text }
 //       { type: 'delete', replica, seq, lamport, targets: [[r, s, len], ...] }
 //     An insert whose text is not well-formed UTF-8 (the frame decoder accepts it, the document

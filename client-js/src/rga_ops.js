@@ -1,7 +1,7 @@
 // rga_ops.js — ops as plain objects: unit counts, the format check (crdt §7.3), trimming (§7.4)
 // and target coalescing (§8).
 //
-// Op shapes (docs/design/issue6-client-notes.md):
+// Op shapes (client-js/README.md, "Replica"):
 //   { type: 'insert', replica, seq, lamport, parent: [replica, seq], text }
 //   { type: 'delete', replica, seq, lamport, targets: [[replica, seq, len], ...] }
 // `text` is a JS string, or a Uint8Array of UTF-8 bytes as received (validated here).

@@ -19,7 +19,7 @@ using Logger = std::shared_ptr<spdlog::logger>;
 
 // The stderr logger weft-server uses, at `level`.
 [[nodiscard]] Logger make_stderr_logger(spdlog::level::level_enum level);
-// A logger that writes nothing (a Hub that was given none, tests).
+// A logger that writes nothing (tests, fuzzers).
 [[nodiscard]] Logger make_null_logger();
 // "trace", "debug", "info", "warn", "error", "critical", "off"; nullopt for anything else.
 [[nodiscard]] std::optional<spdlog::level::level_enum> parse_log_level(std::string_view name);

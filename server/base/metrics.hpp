@@ -1,7 +1,7 @@
 // metrics.hpp — the server's Prometheus metrics: one registry, the families operators watch, and
 // their text rendering for GET /metrics.
 //
-// Owned by main() (a Hub without one owns a private instance, so tests need nothing). Every
+// Owned by main() (tests and fuzzers make their own), passed by reference to what reports. Every
 // member is thread-safe (prometheus-cpp's metrics are atomics), so documents, connections and
 // sessions update them from their own strands without coordination.
 #pragma once
@@ -44,7 +44,7 @@ class Metrics {
 
  public:
   prometheus::Gauge& connections;       // open WebSockets
-  prometheus::Gauge& documents_loaded;  // documents in the hub's registry
+  prometheus::Gauge& documents_loaded;  // documents in the registry
   prometheus::Counter& joins;           // joins completed (joined sent)
   prometheus::Counter& ops_received;    // ops in ops frames that reached a document
   prometheus::Counter& ops_applied;     // ops integrated (new to the document)

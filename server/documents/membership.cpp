@@ -105,12 +105,12 @@ Member* Membership::find(std::uint64_t connection) {
 void Membership::check_invariants() const {
   std::set<crdt::ReplicaId> replicas;
   for (const auto& [connection, member] : members_) {
-    WEFT_CHECK(replicas.insert(member.replica).second, "1: no two members share a replica");
-    const auto& entries = table_.entries();
-    WEFT_CHECK(
-        std::ranges::any_of(
-            entries, [&](const proto::ReplicaEntry& e) { return e.replica == member.replica; }),
-        "1: a member's replica is in the replica table");
+    const crdt::ReplicaId replica = member.replica;
+    WEFT_CHECK(replicas.insert(replica).second, "1: no two members share a replica");
+    WEFT_CHECK(std::ranges::any_of(
+                   table_.entries(),
+                   [replica](const proto::ReplicaEntry& e) { return e.replica == replica; }),
+               "1: a member's replica is in the replica table");
     WEFT_CHECK(member.access != base::Access::none, "a member has some access");
   }
   for (const auto& entry : presence_.current()) {

@@ -2,7 +2,7 @@
 // last flush.
 //
 // Members send presence at any rate; the document keeps only the latest state per replica and
-// relays the changes as one `presences` frame per tick (issue4-protocol-notes.md, Session §7).
+// relays the changes as one `presences` frame per tick (proto/PROTOCOL.md §5.10, §7.5).
 // Invariant: every replica in changed_ is either in states_ (a new state) or was removed since
 // the last take_changes() (relayed as a nil state). Pure data: no timers, no frames.
 #pragma once

@@ -1,6 +1,6 @@
 // open_sessions.hpp — the WebSocket sessions that are open, so that shutdown can reach them all.
 //
-// The hub reaches the connections that joined a document; this set also reaches those that did
+// The registry reaches the connections that joined a document; this set also reaches those that did
 // not (no hello yet, or between documents). It is touched when a session opens or ends and at
 // shutdown only, never per frame; its mutex guards nothing else. Thread-safe.
 #pragma once

@@ -17,6 +17,7 @@
 #include "crdt/errc.hpp"
 #include "crdt/result.hpp"
 #include "crdt/rga.hpp"
+#include "tests/crdt/op_json.hpp"
 
 namespace weft::crdt::testing {
 
@@ -101,41 +102,6 @@ namespace {
 
 // Keys in the order written, so files read naturally (name, type, description, ops, ...).
 using Json = nlohmann::ordered_json;
-
-std::string to_hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out += digits[b >> 4];
-    out += digits[b & 15];
-  }
-  return out;
-}
-
-Json op_json(const Op& op) {
-  if (const auto* insert = std::get_if<InsertOp>(&op)) {
-    Json body = {{"replica", insert->replica},
-                 {"seq", insert->seq},
-                 {"lamport", insert->lamport},
-                 {"parent", {insert->parent.replica, insert->parent.seq}}};
-    // JSON strings cannot carry invalid UTF-8; hostile texts travel as hex bytes instead.
-    if (decode_utf8(insert->text)) {
-      body["text"] = insert->text;
-    } else {
-      body["text_hex"] = to_hex(insert->text);
-    }
-    return {{"insert", body}};
-  }
-  const auto& erase = std::get<DeleteOp>(op);
-  Json targets = Json::array();
-  for (const IdRange& t : erase.targets) targets.push_back({t.replica, t.seq, t.len});
-  return {{"delete",
-           {{"replica", erase.replica},
-            {"seq", erase.seq},
-            {"lamport", erase.lamport},
-            {"targets", targets}}}};
-}
 
 }  // namespace
 

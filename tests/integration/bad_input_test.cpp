@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "proto/error_frame.hpp"
 #include "proto/frame_codec.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
@@ -47,9 +48,7 @@ bool got_error(const client::Session& session, ErrorCode code) {
   return error_with(session, static_cast<std::uint64_t>(code)).has_value();
 }
 
-std::uint64_t op_rejected(crdt::Errc e) {
-  return static_cast<std::uint64_t>(ErrorCode::op_rejected_base) + static_cast<std::uint64_t>(e);
-}
+std::uint64_t op_rejected(crdt::Errc e) { return proto::op_rejected_code(e); }
 
 bool closed_with(const client::Session& session, std::uint16_t code) {
   return session.close_info() && session.close_info()->code == code;

@@ -18,6 +18,7 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <doctest/doctest.h>
 
+#include "proto/error_frame.hpp"
 #include "proto/frame_codec.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
@@ -49,9 +50,7 @@ std::optional<proto::Error> first_error(const client::Session& session, ErrorCod
   return std::nullopt;
 }
 
-std::uint64_t rejected(crdt::Errc e) {
-  return static_cast<std::uint64_t>(ErrorCode::op_rejected_base) + static_cast<std::uint64_t>(e);
-}
+std::uint64_t rejected(crdt::Errc e) { return proto::op_rejected_code(e); }
 
 // `bytes` of text mixing ASCII with 2-, 3- and 4-byte code points (never cut inside one).
 std::string mixed_text(std::size_t bytes) {

@@ -12,8 +12,8 @@
 #include <variant>
 #include <vector>
 
-#include "crdt/utf8.hpp"
 #include "proto/frame_codec.hpp"
+#include "tests/crdt/op_json.hpp"
 
 namespace weft::proto::testing {
 
@@ -26,6 +26,7 @@ using crdt::IdRange;
 using crdt::InsertOp;
 using crdt::Side;
 using crdt::VersionVector;
+using crdt::testing::op_json;
 
 constexpr std::uint64_t max_id = (std::uint64_t{1} << 53) - 1;  // the largest id a JS number holds
 
@@ -51,29 +52,6 @@ Json state_json(const PresenceState& s) {
           {"name", s.name},
           {"color", s.color},
           {"typing", s.typing}};
-}
-
-Json op_json(const crdt::Op& op) {
-  if (const auto* insert = std::get_if<InsertOp>(&op)) {
-    Json body = {{"replica", insert->replica},
-                 {"seq", insert->seq},
-                 {"lamport", insert->lamport},
-                 {"parent", {insert->parent.replica, insert->parent.seq}}};
-    if (crdt::utf8::count_code_points(insert->text)) {
-      body["text"] = insert->text;
-    } else {
-      body["text_hex"] = to_hex(insert->text);
-    }
-    return {{"insert", body}};
-  }
-  const auto& erase = std::get<DeleteOp>(op);
-  Json targets = Json::array();
-  for (const IdRange& t : erase.targets) targets.push_back({t.replica, t.seq, t.len});
-  return {{"delete",
-           {{"replica", erase.replica},
-            {"seq", erase.seq},
-            {"lamport", erase.lamport},
-            {"targets", targets}}}};
 }
 
 template <class T>
@@ -392,16 +370,7 @@ Json describe(const Frame& frame) {
   return out;
 }
 
-std::string to_hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out += digits[b >> 4];
-    out += digits[b & 0x0f];
-  }
-  return out;
-}
+std::string to_hex(std::string_view bytes) { return crdt::testing::to_hex(bytes); }
 
 std::string from_hex(std::string_view hex) {
   std::string out;

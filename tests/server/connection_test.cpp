@@ -1,4 +1,4 @@
-// connection_test.cpp — server/connection.hpp: hello, routing errors, limits.
+// connection_test.cpp — server/connections/connection.hpp: hello, routing errors, limits.
 #include "server/connections/connection.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,5 @@
-// document_test.cpp — server/document.hpp: joins, catch-up, the commit pipeline, op errors.
+// document_test.cpp — server/documents/document.hpp: joins, catch-up, the commit pipeline, op
+// errors.
 #include "server/documents/document.hpp"
 
 #include <doctest/doctest.h>
