@@ -54,7 +54,7 @@ double median(std::vector<double> samples) {
 
 double round3(double value) { return std::round(value * 1000) / 1000; }
 
-void print(nlohmann::ordered_json line) {
+void print(const nlohmann::ordered_json& line) {
   std::printf("%s\n", line.dump().c_str());
   std::fflush(stdout);
 }
@@ -131,8 +131,9 @@ bool run_append_group(const fs::path& dir, const Options& options) {
   auto store = open_store(dir, options);
   bool ok = store != nullptr;
   std::vector<std::vector<proto::OpRecord>> work;
+  work.reserve(static_cast<std::size_t>(options.threads));
   for (int t = 0; t < options.threads; ++t) {
-    work.push_back(typing(static_cast<crdt::ReplicaId>(t + 1), options.per_thread));
+    work.push_back(typing(static_cast<crdt::ReplicaId>(t) + 1, options.per_thread));
   }
   std::vector<double> rates;
   std::vector<double> batches;

@@ -67,13 +67,13 @@ void Connection::open(const std::string& host, std::uint16_t port, const std::st
                           beast::bind_front_handler(&Connection::on_resolve, shared_from_this()));
 }
 
-void Connection::on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
+void Connection::on_resolve(beast::error_code ec, const tcp::resolver::results_type& results) {
   if (ec) return finish({std::nullopt, "resolve: " + ec.message()});
   transport().async_connect(results,
                             beast::bind_front_handler(&Connection::on_connect, shared_from_this()));
 }
 
-void Connection::on_connect(beast::error_code ec, tcp::endpoint) {
+void Connection::on_connect(beast::error_code ec, const tcp::endpoint& /*endpoint*/) {
   if (ec) return finish({std::nullopt, "connect: " + ec.message()});
   transport().socket().set_option(tcp::no_delay(true));
   if (auto* tls = std::get_if<TlsWs>(&ws_)) {
@@ -130,7 +130,7 @@ void Connection::on_read(beast::error_code ec, std::size_t) {
     } else {
       info.reason = "read: " + ec.message();
     }
-    return finish(std::move(info));
+    return finish(info);
   }
   const auto data = buffer_.cdata();
   const std::string_view message{static_cast<const char*>(data.data()), data.size()};
@@ -200,7 +200,7 @@ void Connection::detach() {
   if (!closed_) abort();
 }
 
-void Connection::finish(CloseInfo info) {
+void Connection::finish(const CloseInfo& info) {
   if (closed_) return;
   closed_ = true;
   beast::error_code ignored;

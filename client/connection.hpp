@@ -71,8 +71,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   [[nodiscard]] std::size_t queued_bytes() const { return queued_bytes_; }
 
  private:
-  void on_resolve(boost::beast::error_code ec, boost::asio::ip::tcp::resolver::results_type r);
-  void on_connect(boost::beast::error_code ec, boost::asio::ip::tcp::endpoint);
+  void on_resolve(boost::beast::error_code ec,
+                  const boost::asio::ip::tcp::resolver::results_type& results);
+  void on_connect(boost::beast::error_code ec, const boost::asio::ip::tcp::endpoint& endpoint);
   void on_tls_handshake(boost::beast::error_code ec);
   void start_ws_handshake();
   void on_handshake(boost::beast::error_code ec);
@@ -82,7 +83,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void send_close();
   void on_close_sent(boost::beast::error_code ec);
-  void finish(CloseInfo info);
+  void finish(const CloseInfo& info);
   [[nodiscard]] boost::beast::tcp_stream& transport();  // the TCP layer of either stream
 
   using PlainWs = boost::beast::websocket::stream<boost::beast::tcp_stream>;

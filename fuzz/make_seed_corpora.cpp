@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,16 @@ namespace {
 
 using weft::crdt::Op;
 using weft::crdt::Rga;
+
+// ROOT/TARGET/NAME: a seed file of one fuzz target's corpus.
+std::string corpus_file(const std::string& root, std::string_view target, std::string_view name) {
+  std::string path = root;
+  path += '/';
+  path += target;
+  path += '/';
+  path += name;
+  return path;
+}
 
 void write(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -129,7 +140,7 @@ int main(int argc, char** argv) {
   const std::string root = argv[1];
   for (auto& [name, rga] : documents()) {
     const std::string bytes = weft::crdt::encode_snapshot(rga.snapshot());
-    write(root + "/snapshot_decode_fuzz/" + name + ".snap", bytes);
+    write(corpus_file(root, "snapshot_decode_fuzz", name + ".snap"), bytes);
     if (name == "concurrent") {
       write(root + "/snapshot_decode_fuzz/truncated.snap", bytes.substr(0, bytes.size() - 3));
       write(root + "/snapshot_decode_fuzz/trailing_byte.snap", bytes + '\0');
@@ -141,8 +152,10 @@ int main(int argc, char** argv) {
   const std::size_t sizes[] = {16, 64, 256, 1024};
   for (std::size_t i = 0; i < std::size(sizes); ++i) {
     const std::string n = std::to_string(sizes[i]);
-    write(root + "/rga_convergence_fuzz/random_" + n, pseudo_random_bytes(1000 + i, sizes[i]));
-    write(root + "/rga_hostile_ops_fuzz/random_" + n, pseudo_random_bytes(2000 + i, sizes[i]));
+    write(corpus_file(root, "rga_convergence_fuzz", "random_" + n),
+          pseudo_random_bytes(1000 + i, sizes[i]));
+    write(corpus_file(root, "rga_hostile_ops_fuzz", "random_" + n),
+          pseudo_random_bytes(2000 + i, sizes[i]));
   }
   return 0;
 }

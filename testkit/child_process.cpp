@@ -36,6 +36,7 @@ tl::expected<ChildProcess, std::string> ChildProcess::spawn(const ChildSpec& spe
   // Everything the child needs is made before fork: after it, only async-signal-safe calls.
   std::vector<std::string> args = spec.argv;
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   const std::string stderr_file = spec.stderr_file.string();

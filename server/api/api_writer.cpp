@@ -13,9 +13,10 @@ namespace weft::server::api {
 void ApiWriter::start(std::shared_ptr<Document> document, std::uint64_t connection,
                       std::string text, std::uint64_t max_run,
                       std::function<void(std::string error)> done) {
-  auto writer =
-      std::make_shared<ApiWriter>(document, connection, std::move(text), max_run, std::move(done));
-  document->join(connection, writer, proto::Join{document->id(), {}, {}, {}, {}});
+  Document& joined = *document;
+  auto writer = std::make_shared<ApiWriter>(std::move(document), connection, std::move(text),
+                                            max_run, std::move(done));
+  joined.join(connection, writer, proto::Join{joined.id(), {}, {}, {}, {}});
 }
 
 ApiWriter::ApiWriter(std::shared_ptr<Document> document, std::uint64_t connection, std::string text,

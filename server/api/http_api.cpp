@@ -114,7 +114,7 @@ HttpApi::HttpApi(const base::ServerConfig& config, documents::Registry& registry
 
 bool HttpApi::serves(std::string_view target) { return target.starts_with("/api/"); }
 
-void HttpApi::handle(Request request, ApiCaller caller, Respond respond) {
+void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond respond) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find_first_of("?#"));
   const http::verb method = request.method();
@@ -239,7 +239,7 @@ void HttpApi::type_initial_text(std::string id, std::uint64_t epoch, std::string
   auto document = registry_.acquire(id);
   ApiWriter::start(std::move(document), connection_ids_.next(), std::move(text),
                    config_.limits.max_run,
-                   [id, epoch, respond = std::move(respond)](std::string failure) {
+                   [id, epoch, respond = std::move(respond)](const std::string& failure) {
                      if (!failure.empty()) {
                        return respond(error(http::status::internal_server_error,
                                             "initial_text_failed", failure));

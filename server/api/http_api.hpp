@@ -57,7 +57,7 @@ class HttpApi {
   [[nodiscard]] static bool serves(std::string_view target);
 
   // Answers `request`: `respond` runs exactly once, on any thread. Requires: serves(target).
-  void handle(Request request, ApiCaller caller, Respond respond);
+  void handle(const Request& request, const ApiCaller& caller, Respond respond);
 
  private:
   void list(const Request& request, const ApiCaller& caller, Respond respond);

@@ -27,8 +27,8 @@ prometheus::Gauge& gauge(prometheus::Registry& registry, const char* name, const
 }
 
 prometheus::Histogram& histogram(prometheus::Registry& registry, const char* name, const char* help,
-                                 prometheus::Histogram::BucketBoundaries b) {
-  return family(BuildHistogram(), registry, name, help).Add({}, std::move(b));
+                                 const prometheus::Histogram::BucketBoundaries& b) {
+  return family(BuildHistogram(), registry, name, help).Add({}, b);
 }
 
 // Seconds: from a fast fsync (100 us) to a stalled disk.

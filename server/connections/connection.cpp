@@ -69,7 +69,7 @@ void Connection::close(proto::CloseCode code, std::string_view reason) {
 }
 
 void Connection::handle(proto::Frame frame) {
-  std::visit([this](auto&& f) { on_frame(std::move(f)); }, std::move(frame));
+  std::visit([this](auto&& f) { on_frame(std::forward<decltype(f)>(f)); }, std::move(frame));
 }
 
 void Connection::on_frame(proto::Hello hello) {

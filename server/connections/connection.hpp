@@ -75,7 +75,7 @@ class Connection {
   void on_frame(proto::Presence presence);
   void on_frame(proto::Leave leave);
   void on_frame(proto::Diverged diverged);
-  void on_frame(proto::Refresh refresh);
+  void on_frame(const proto::Refresh& refresh);
   template <class ServerFrame>
   void on_frame(ServerFrame frame);  // frames only servers send: malformed_frame
   void send(const proto::Frame& frame);

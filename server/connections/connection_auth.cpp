@@ -7,7 +7,7 @@
 
 namespace weft::server::connections {
 
-void Connection::on_frame(proto::Refresh refresh) {
+void Connection::on_frame(const proto::Refresh& refresh) {
   const base::TokenVerifier& verifier = services_.verifier;
   auto next = verifier.verify(refresh.token);
   if (!next) {

@@ -271,7 +271,7 @@ void Document::handle_presence(PresenceEvent event) {
   arm_presence_flush();
 }
 
-void Document::handle_leave(LeaveEvent event) {
+void Document::handle_leave(const LeaveEvent& event) {
   remove_member(event.connection);
   if (event.peer) send(*event.peer, proto::Left{id_});
 }
@@ -451,7 +451,7 @@ void Document::write_snapshot() {
       });
 }
 
-void Document::on_snapshot_written(std::uint64_t covered, storage::Result<void> written) {
+void Document::on_snapshot_written(std::uint64_t covered, const storage::Result<void>& written) {
   snapshots_.finished(covered, written.has_value(), std::chrono::steady_clock::now());
   if (shutting_down_) return finish_shutdown();
   if (unloads_.unloading()) {

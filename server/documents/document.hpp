@@ -133,7 +133,7 @@ class Document : public std::enable_shared_from_this<Document> {
   void on_meta_updated(storage::Result<void> updated);
   void finish_join(const PreparedJoin& join);
   void handle_presence(PresenceEvent event);
-  void handle_leave(LeaveEvent event);
+  void handle_leave(const LeaveEvent& event);
   void remove_member(std::uint64_t connection);
   void integrate(OpsEvent event);
   void start_append();
@@ -146,7 +146,7 @@ class Document : public std::enable_shared_from_this<Document> {
   void on_digest_timer(boost::system::error_code ec);
   void maybe_snapshot();
   void write_snapshot();
-  void on_snapshot_written(std::uint64_t covered, storage::Result<void> written);
+  void on_snapshot_written(std::uint64_t covered, const storage::Result<void>& written);
   [[nodiscard]] bool can_unload() const;
   void maybe_schedule_unload();
   void on_unload_timer(std::uint64_t activity, boost::system::error_code ec);
@@ -162,7 +162,7 @@ class Document : public std::enable_shared_from_this<Document> {
 
   // document_admin.cpp: the HTTP API's removal, and the queue depth metric.
   void do_remove(std::function<void(storage::Result<void>)> done);
-  void on_removed(bool registered, std::function<void(storage::Result<void>)> done,
+  void on_removed(bool registered, const std::function<void(storage::Result<void>)>& done,
                   storage::Result<void> removed);
   void report_queue_depth();
 

@@ -59,7 +59,7 @@ void Document::do_remove(std::function<void(storage::Result<void>)> done) {
   });
 }
 
-void Document::on_removed(bool registered, std::function<void(storage::Result<void>)> done,
+void Document::on_removed(bool registered, const std::function<void(storage::Result<void>)>& done,
                           storage::Result<void> removed) {
   if (!registered) return done(std::move(removed));
   store_busy_ = false;

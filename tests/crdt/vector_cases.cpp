@@ -106,7 +106,7 @@ using Json = nlohmann::ordered_json;
 }  // namespace
 
 std::string result_name(const ApplyResult& result) {
-  const std::string name(status_name(result.status));
+  std::string name(status_name(result.status));
   if (result.status != ApplyStatus::rejected) return name;
   return name + ":" + std::string(errc_name(static_cast<Errc>(result.error.value())));
 }

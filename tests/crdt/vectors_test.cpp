@@ -286,8 +286,10 @@ TEST_SUITE("shared test vectors") {
     for (const auto& [name, contents] : generated) names.push_back(name);
     std::sort(names.begin(), names.end());
     CHECK(on_disk == names);
-    for (const auto& [name, contents] : generated) {
-      INFO(name, " differs from the reference: rebuild and run make_vectors, then review the diff");
+    for (const auto& entry : generated) {
+      const auto& [name, contents] = entry;
+      INFO(entry.first,
+           " differs from the reference: rebuild and run make_vectors, then review the diff");
       CHECK(read_file(vectors_dir() / name) == contents);
     }
   }

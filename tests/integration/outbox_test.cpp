@@ -27,7 +27,10 @@ crdt::Op erase(crdt::Seq seq, std::size_t targets) {
 // The seqs of `ops`, e.g. "0 3 5".
 std::string seqs(const std::vector<crdt::Op>& ops) {
   std::string out;
-  for (const crdt::Op& op : ops) out += (out.empty() ? "" : " ") + std::to_string(crdt::op_seq(op));
+  for (const crdt::Op& op : ops) {
+    if (!out.empty()) out += ' ';
+    out += std::to_string(crdt::op_seq(op));
+  }
   return out;
 }
 

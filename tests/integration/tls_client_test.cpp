@@ -338,7 +338,7 @@ TEST_SUITE("integration: tls server") {
     boost::asio::io_context ioc;
     boost::asio::ip::tcp::socket socket{ioc};
     socket.connect({boost::asio::ip::make_address("127.0.0.1"), t.h.server.port()});
-    std::string garbage = "\x16\x03\x01\x02\x00";  // a TLS record header, then noise
+    std::string garbage("\x16\x03\x01\x02\x00", 5);  // a TLS record header, then noise
     for (int i = 0; i < 600; ++i) garbage += static_cast<char>((i * 7919) % 251);
     boost::asio::write(socket, boost::asio::buffer(garbage));
     char byte = 0;
