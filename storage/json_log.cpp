@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/bounded_json.hpp"
+
 namespace weft::storage {
 namespace {
 
@@ -149,8 +151,10 @@ tl::expected<LogFile, std::string> read_log_file(const std::string& path) {
   if (!in) return tl::unexpected("cannot open " + path);
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  const auto json = nlohmann::json::parse(bytes.str(), nullptr, false);
-  if (json.is_discarded()) return tl::unexpected(path + ": not JSON");
+  // Bounded: a file of `[[[[...` must be refused, not overflow the stack (issue 13).
+  const auto parsed = parse_untrusted_json(bytes.str());
+  if (!parsed) return tl::unexpected(path + ": " + parsed.error());
+  const nlohmann::json& json = *parsed;
   LogFile file;
   std::string where = "header";
   try {

@@ -18,6 +18,7 @@
 #include "server/base/version.hpp"
 #include "server/documents/document.hpp"
 #include "server/documents/replica_table.hpp"
+#include "storage/bounded_json.hpp"
 #include "storage/document_loader.hpp"
 #include "storage/json_log.hpp"
 
@@ -190,11 +191,16 @@ void HttpApi::list(const Request& request, const ApiCaller& caller, Respond resp
 void HttpApi::create(const Request& request, const ApiCaller& caller, Respond respond) {
   json body = json::object();
   if (!request.body().empty()) {
-    body = json::parse(request.body(), nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
+    auto parsed = storage::parse_untrusted_json(request.body());
+    if (!parsed && storage::json_depth(request.body()) > storage::max_json_depth) {
+      return respond(
+          error(http::status::bad_request, "bad_request", "the body: " + parsed.error()));
+    }
+    if (!parsed || !parsed->is_object()) {
       return respond(
           error(http::status::bad_request, "bad_request", "the body is not a JSON object"));
     }
+    body = std::move(*parsed);
   }
   const auto id_field = body.find("id");
   const auto text_field = body.find("text");

@@ -62,7 +62,8 @@ tl::expected<base::PublicKey, std::string> parse_public_key(std::string_view pem
   }
   auto algorithms = algorithms_of(key.get());
   if (!algorithms) return tl::unexpected(algorithms.error());
-  // Re-encoded, so that libcpp-jwt (which parses the PEM text it is given) sees only this key.
+  // Re-encoded, so that the verifier (signature_key.hpp), which loads this PEM text, sees only
+  // this key.
   const Bio out{BIO_new(BIO_s_mem()), &BIO_free};
   char* data = nullptr;
   if (!out || PEM_write_bio_PUBKEY(out.get(), key.get()) != 1) {

@@ -7,6 +7,7 @@
 // Errors are values (AuthError) with a reason fit for an HTTP 401 body or an `unauthorized` error
 // frame.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -37,6 +38,11 @@ struct Principal {
   // Development mode: anonymous, write on every document, never expires.
   [[nodiscard]] static Principal development();
 };
+
+// The largest token verified, in bytes: an upgrade's token arrives in its headers, which are at
+// most 8 KiB (Beast's limit; larger gets 413), so a `refresh` frame's token is held to the same.
+// Bigger tokens are refused unread.
+inline constexpr std::size_t max_token_bytes = 8 * 1024;
 
 struct AuthError {
   std::string reason;  // e.g. "no token", "bad signature", "token expired"

@@ -1,6 +1,7 @@
 // connection_auth.cpp — Connection's part of authentication (PROTOCOL.md §13, §5.15): the refresh
 // frame, which replaces the token and applies its rights to every joined document at once, and
 // the token's expiry, which ends every membership.
+#include <string>
 #include <utility>
 
 #include "server/connections/connection.hpp"
@@ -9,6 +10,12 @@ namespace weft::server::connections {
 
 void Connection::on_frame(const proto::Refresh& refresh) {
   const base::TokenVerifier& verifier = services_.verifier;
+  if (refresh.token.size() > base::max_token_bytes) {
+    // As at the upgrade (its headers hold at most 8 KiB): refused before anything reads it.
+    return send_error(proto::ErrorCode::unauthorized,
+                      "the token is larger than " + std::to_string(base::max_token_bytes) +
+                          " bytes; the previous token stays in force");
+  }
   auto next = verifier.verify(refresh.token);
   if (!next) {
     return send_error(proto::ErrorCode::unauthorized,

@@ -1,6 +1,9 @@
 // websocket_session.cpp — the read loop, the write queue and the close handshake of one client.
 #include "server/transport/websocket_session.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <iostream>
 #include <utility>
 
@@ -12,6 +15,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "server/base/clock.hpp"
 #include "server/base/log.hpp"
 #include "server/base/metrics.hpp"
 #include "server/base/version.hpp"
@@ -28,6 +32,9 @@ namespace {
 constexpr std::size_t max_idle_buffer_bytes = 16 * 1024;
 // RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the code.
 constexpr std::size_t max_close_reason_bytes = 123;
+
+// Unix seconds now, the unit of a token's exp.
+std::int64_t unix_seconds() { return base::now_us() / 1'000'000; }
 
 }  // namespace
 
@@ -130,16 +137,23 @@ void WebSocketSession::arm_expiry() {
   if (expires == expiry_armed_) return;
   expiry_armed_ = expires;
   expiry_timer_.cancel();
-  if (!expires) return;
-  expiry_timer_.expires_at(
-      std::chrono::steady_clock::now() +
-      (std::chrono::system_clock::from_time_t(*expires) - std::chrono::system_clock::now()));
+  if (expires) wait_for_expiry(*expires);
+}
+
+void WebSocketSession::wait_for_expiry(std::int64_t expires) {
+  // In whole seconds and at most a day at a time: exp may be as late as the year 9999, and the
+  // clocks' nanoseconds end in 2262 (a time_point there overflows). on_expiry waits again.
+  constexpr std::int64_t max_wait_s = 24 * 60 * 60;
+  const std::int64_t now = unix_seconds();
+  const std::int64_t left = expires <= now ? 0 : std::min(expires - now, max_wait_s);
+  expiry_timer_.expires_after(std::chrono::seconds(left));
   expiry_timer_.async_wait(
-      beast::bind_front_handler(&WebSocketSession::on_expiry, shared_from_this(), *expires));
+      beast::bind_front_handler(&WebSocketSession::on_expiry, shared_from_this(), expires));
 }
 
 void WebSocketSession::on_expiry(std::int64_t expires, beast::error_code ec) {
   if (ec || finished_ || !connection_ || expiry_armed_ != expires) return;
+  if (unix_seconds() < expires) return wait_for_expiry(expires);
   connection_->on_token_expired();
 }
 

@@ -66,6 +66,7 @@ class WebSocketSession final : public documents::Peer,
   void on_hello_timeout(boost::beast::error_code ec);
   // Token expiry: (re)arms expiry_timer_ for the connection's current token, if it changed.
   void arm_expiry();
+  void wait_for_expiry(std::int64_t expires);
   void on_expiry(std::int64_t expires, boost::beast::error_code ec);
   void on_send(std::shared_ptr<const std::string> frame);
   void do_write();

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -344,6 +345,121 @@ TEST_SUITE("auth: public keys") {
   }
 }
 
+TEST_SUITE("auth: hostile tokens (issue 13)") {
+  // A raw token for ann with write everywhere and these extra claims (JSON text after a comma).
+  std::string raw_token(const std::string& extra_claims) {
+    return test_keys::sign_raw(R"({"sub":"ann","docs":{"*":"write"})" +
+                                   (extra_claims.empty() ? "" : "," + extra_claims) + "}",
+                               secret);
+  }
+
+  TEST_CASE("a token above 8 KiB is refused before anything is read") {
+    const std::string large = raw_token(R"("name":")" + std::string(6200, 'a') + R"(")");
+    REQUIRE(large.size() > base::max_token_bytes);
+    const auto p = verifier().verify(large);
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "bad token: larger than 8192 bytes");
+    const std::string fits = raw_token(R"("name":")" + std::string(5000, 'a') + R"(")");
+    REQUIRE(fits.size() <= base::max_token_bytes);
+    CHECK(verifier().verify(fits).has_value());
+  }
+
+  TEST_CASE("a badly signed token is a bad signature, its payload unparsed") {
+    // Not JSON and nested deep: a verifier that parsed before checking would say so.
+    const std::string forged = test_keys::sign_raw(std::string(3000, '['), "other-secret");
+    auto p = verifier().verify(forged);
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "bad signature");
+    p = key_verifier(rsa_key(), true).verify(forged);
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "bad signature");
+  }
+
+  TEST_CASE("a validly signed token nested too deep is refused naming the limit") {
+    auto p = verifier().verify(test_keys::sign_raw(
+        R"({"sub":"ann","x":)" + std::string(3000, '[') + std::string(3000, ']') + "}", secret));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "bad token: the payload: JSON nested deeper than 64 levels");
+    p = verifier().verify(test_keys::sign_raw(
+        R"({"sub":"ann"})", secret,
+        R"({"alg":"HS256","x":)" + std::string(200, '[') + std::string(200, ']') + "}"));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "bad token: the header: JSON nested deeper than 64 levels");
+    // 63 levels inside the claims object are 64 in all: accepted.
+    const std::string deepest = std::string(63, '[') + std::string(63, ']');
+    CHECK(verifier().verify(raw_token(R"("x":)" + deepest)).has_value());
+  }
+
+  TEST_CASE("a payload that is not a JSON object is refused") {
+    for (const char* payload : {"[1]", "\"ann\"", "{\"sub\":", ""}) {
+      CAPTURE(payload);
+      const auto p = verifier().verify(test_keys::sign_raw(payload, secret));
+      REQUIRE_FALSE(p.has_value());
+      CHECK(p.error().reason.starts_with("bad token: the payload"));
+    }
+  }
+
+  TEST_CASE("a header whose alg is not the one its signature verifies under is refused") {
+    const auto p = verifier().verify(
+        test_keys::sign_raw(R"({"sub":"ann"})", secret, R"({"alg":"HS384","typ":"JWT"})"));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason.starts_with("bad token:"));
+  }
+
+  TEST_CASE("exp, nbf and iat are integers from 0 to the end of year 9999") {
+    const std::int64_t soon = now_s() + 600;
+    auto p = verifier().verify(raw_token(R"("exp":32503680000)"));  // 3000-01-01
+    REQUIRE_MESSAGE(p.has_value(), p.error().reason);
+    CHECK(p->expires == 32503680000);
+    p = verifier().verify(raw_token(R"("exp":253402300799,"nbf":0,"iat":0)"));
+    REQUIRE_MESSAGE(p.has_value(), p.error().reason);
+    CHECK(p->expires == auth::JwtVerifier::max_time_claim);
+    // Just past 2262-04-11, where nanoseconds since 1970 overflow 64 bits.
+    CHECK(verifier().verify(raw_token(R"("exp":9223372037)")).has_value());
+    CHECK(verifier()
+              .verify(raw_token(R"("exp":)" + std::to_string(soon) + R"(,"iat":)" +
+                                std::to_string(soon - 600)))
+              .has_value());
+    const std::string range =
+        " is out of range (Unix seconds from 0 to 253402300799, the end of year 9999)";
+    const std::vector<std::pair<std::string, std::string>> refused = {
+        {R"("exp":-1)", "the exp claim" + range},
+        {R"("exp":-9223372036854775808)", "the exp claim" + range},
+        {R"("exp":253402300800)", "the exp claim" + range},
+        {R"("exp":18446744073709551615)", "the exp claim" + range},
+        {R"("exp":4102444800.5)", "the exp claim is not an integer"},
+        {R"("exp":1e12)", "the exp claim is not an integer"},
+        {R"("exp":"4102444800")", "the exp claim is not an integer"},
+        {R"("exp":null)", "the exp claim is not an integer"},
+        {R"("exp":99999999999999999999999)", "the exp claim is not an integer"},
+        {R"("nbf":-1)", "the nbf claim" + range},
+        {R"("nbf":[1])", "the nbf claim is not an integer"},
+        {R"("iat":-5)", "the iat claim" + range},
+        {R"("iat":true)", "the iat claim is not an integer"},
+    };
+    for (const auto& [claim, reason] : refused) {
+      CAPTURE(claim);
+      p = verifier().verify(raw_token(claim));
+      REQUIRE_FALSE(p.has_value());
+      CHECK(p.error().reason == reason);
+    }
+    // In range but in the past is expired, as before.
+    p = verifier().verify(raw_token(R"("exp":0)"));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().reason == "token expired");
+  }
+
+  TEST_CASE("ES signatures of the wrong length and truncated RS signatures are refused") {
+    const std::string token = mint_with("ES256", ec_key().private_pem);
+    const auth::JwtVerifier v = key_verifier(ec_key());
+    REQUIRE(v.verify(token).has_value());
+    CHECK_FALSE(v.verify(token.substr(0, token.size() - 4)).has_value());
+    CHECK_FALSE(v.verify(token + "AAAA").has_value());
+    const std::string rs = mint_with("RS256", rsa_key().private_pem);
+    CHECK_FALSE(key_verifier(rsa_key()).verify(rs.substr(0, rs.size() - 8)).has_value());
+  }
+}
+
 TEST_SUITE("auth: options") {
   TEST_CASE("--jwt-secret and WEFT_JWT_SECRET set the secret; without either, development mode") {
     const auto env = [](std::string_view name) -> std::optional<std::string> {
@@ -542,6 +658,22 @@ TEST_SUITE("auth: connections") {
     const auto frames = ann.peer->take();
     CHECK(error_names(frames).empty());
     CHECK(only<proto::Ack>(frames).size() == 1);
+  }
+
+  TEST_CASE("a refresh with a token above 8 KiB is unauthorized, the old token stays (issue 13)") {
+    ServerConfig config = test_config();
+    config.jwt_secret = std::string(secret);
+    const auth::JwtVerifier jwt(config.jwt_secret, config.jwt_public_key);
+    TestServer server(config, jwt);
+    AuthClient ann(server, principal_of({{"doc", "write"}}));
+    ann.send(proto::Refresh{std::string(base::max_token_bytes + 1, 'a')});
+    ann.send(fresh_join("doc"));
+    server.settle();
+    const auto frames = ann.peer->take();
+    REQUIRE(error_names(frames) == std::vector<std::string>{"unauthorized"});
+    CHECK(only<proto::Error>(frames).front().message ==
+          "the token is larger than 8192 bytes; the previous token stays in force");
+    CHECK(only<proto::Joined>(frames).size() == 1);
   }
 
   TEST_CASE("a refresh for another user is unauthorized") {

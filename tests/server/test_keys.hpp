@@ -1,7 +1,8 @@
 // test_keys.hpp — throwaway RSA and EC key pairs as PEM text (OpenSSL EVP), and test tokens
-// signed with them or with an HS256 secret (libcpp-jwt), for configuring the server's public key
-// and minting what clients present. Used by the unit tests (tests/server/auth_test.cpp) and the
-// integration tests (tests/integration/auth_test.cpp).
+// signed with them or with an HS256 secret (libcpp-jwt; sign_raw() for hostile ones), for
+// configuring the server's public key and minting what clients present. Used by the unit tests
+// (tests/server/auth_test.cpp), the integration tests (tests/integration/auth_test.cpp) and the
+// hostile-input suite (tests/hostile/hostile_tokens_test.cpp).
 #pragma once
 #include <chrono>
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include <jwt/jwt.hpp>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 
 namespace weft::test_keys {
@@ -83,6 +85,39 @@ inline std::string sign(std::string_view alg, std::string_view key, const Claims
   if (claims.exp) token.add_claim("exp", *claims.exp);
   if (claims.nbf) token.add_claim("nbf", *claims.nbf);
   return token.signature();
+}
+
+// Base64url without padding, as JWS writes its parts.
+inline std::string base64url(std::string_view bytes) {
+  static constexpr std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (const char c : bytes) {
+    bits = (bits << 8) | static_cast<unsigned char>(c);
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out.push_back(alphabet[(bits >> count) & 63]);
+    }
+  }
+  if (count > 0) out.push_back(alphabet[(bits << (6 - count)) & 63]);
+  return out;
+}
+
+// A compact JWT of exactly these header and payload texts, HS256-signed with `secret` whatever
+// the header says: for tokens a JWT library would not build (nested 300,000 levels deep, `exp`
+// of -1, not JSON at all).
+inline std::string sign_raw(std::string_view payload_json, std::string_view secret,
+                            std::string_view header_json = R"({"alg":"HS256","typ":"JWT"})") {
+  const std::string input = base64url(header_json) + "." + base64url(payload_json);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  REQUIRE(HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+               reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac,
+               &length) != nullptr);
+  return input + "." + base64url(std::string_view(reinterpret_cast<const char*>(mac), length));
 }
 
 }  // namespace weft::test_keys
