@@ -1,2 +1,176 @@
 // hostile_catch_up_test.cpp — hostile input (issue 13): joins of documents of the maximum size,
-// joiners that never read.
+// joiners that never read. Catch-up is paced by the joiner's socket (PROTOCOL.md §9): a joiner
+// that reads gets a document of any size, one that stops reading is closed with 4003, and neither
+// makes the server hold a copy of the document per joiner.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <doctest/doctest.h>
+
+#include "proto/frame_codec.hpp"
+#include "tests/integration/harness.hpp"
+
+namespace weft::integration {
+namespace {
+
+namespace net = boost::asio;
+namespace websocket = boost::beast::websocket;
+
+// The default max_document_bytes (PROTOCOL.md §5.2).
+constexpr std::size_t max_document_bytes = 64 * 1024 * 1024;
+
+// `bytes` of text mixing ASCII with 2-, 3- and 4-byte code points (never cut inside one), so that
+// snapshot chunks cut through code points.
+std::string mixed_text(std::size_t bytes) {
+  static const std::vector<std::string> pieces{"lorem ipsum ", "é", "日本語", "😀", "\n", "ß"};
+  std::string out;
+  out.reserve(bytes + 16);
+  for (std::size_t i = 0; out.size() + 16 < bytes; ++i) {
+    out += pieces[(i * 7 + i / 3) % pieces.size()];
+  }
+  out.append(bytes - out.size(), 'z');
+  return out;
+}
+
+// VmRSS of process `pid` in KiB.
+std::uint64_t rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6));
+  }
+  return 0;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A harness whose clients wait as long as a document of the maximum size takes in a Debug
+// build, and whose writers are not held back by the bytes-per-second limit.
+struct Big : Harness {
+  explicit Big(std::vector<std::string> flags)
+      : Harness([&] {
+          flags.insert(flags.end(), {"--max-bytes-per-second", "1073741824"});
+          return flags;
+        }()) {
+    session_options.timeout = std::chrono::minutes(5);
+  }
+  // Makes `doc` hold `text`, typed by one client, and waits until it is durable.
+  void build(const std::string& doc, const std::string& text) {
+    auto& writer = client(doc);
+    const auto inserted = writer.local_insert(doc, 0, text);
+    REQUIRE_MESSAGE(inserted.has_value(), inserted.error());
+    REQUIRE(wait_until([&] { return writer.acked(doc); }, std::chrono::minutes(5)));
+    writer.disconnect();
+  }
+};
+
+// A joiner that sends hello and join, then never reads: a tiny receive window, and a Beast
+// stream on its own io_context that nothing runs until it is asked to read.
+struct StuckJoiner {
+  StuckJoiner(std::uint16_t port, const std::string& doc) : ws(ioc) {
+    auto& socket = ws.next_layer();
+    socket.open(net::ip::tcp::v4());
+    socket.set_option(net::socket_base::receive_buffer_size(4096));  // before connect: the window
+    socket.connect({net::ip::make_address("127.0.0.1"), port});
+    ws.handshake("127.0.0.1", "/ws");
+    ws.binary(true);
+    send(proto::Hello{proto::protocol_version, "stuck-joiner"});
+    boost::beast::flat_buffer welcome;
+    ws.read(welcome);
+    send(proto::Join{doc, std::nullopt, std::nullopt, std::nullopt, {}});
+  }
+  void send(const proto::Frame& frame) { ws.write(net::buffer(proto::encode_frame(frame))); }
+  // Reads until the connection ends; the close code the server sent (0: none).
+  std::uint16_t read_until_closed() {
+    boost::beast::flat_buffer buffer;
+    boost::beast::error_code ec;
+    while (!ec) {
+      ws.read(buffer, ec);
+      buffer.clear();
+    }
+    return ec == websocket::error::closed ? static_cast<std::uint16_t>(ws.reason().code) : 0;
+  }
+
+  net::io_context ioc;
+  websocket::stream<net::ip::tcp::socket> ws;
+};
+
+}  // namespace
+
+TEST_SUITE("hostile catch-up") {
+  TEST_CASE("a fresh joiner of a document of the maximum size gets all of it") {
+    // The real default limits (max_document_bytes 64 MiB, max_outbound_bytes 16 MiB); only the
+    // bytes-per-second limit is lifted so that the document is typed quickly.
+    Big big({});
+    const std::string text = mixed_text(max_document_bytes - 64 * 1024);
+    big.build("huge", text);
+
+    client::Session& reader =
+        *big.clients.emplace_back(std::make_unique<client::Session>(big.ioc, big.session_options));
+    REQUIRE(reader.open("127.0.0.1", big.server.port()).has_value());
+    const auto started = std::chrono::steady_clock::now();
+    reader.join_async("huge");
+    REQUIRE_MESSAGE(big.wait_until([&] { return reader.live("huge") || reader.close_info(); },
+                                   std::chrono::minutes(5)),
+                    big.server.log());
+    const auto took = std::chrono::steady_clock::now() - started;
+    MESSAGE("join of " << text.size() << " bytes took "
+                       << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                       << " ms");
+    REQUIRE_MESSAGE(reader.live("huge"), big.server.log());
+    CHECK_FALSE(reader.close_info().has_value());
+    CHECK(reader.text("huge") == text);
+    CHECK(big.server.log().find("event=too_slow") == std::string::npos);
+  }
+
+  TEST_CASE("joiners that never read are closed with 4003 without a copy of the document each") {
+    // A 12 MB document, as in the issue: 60 such joins cost ~470 MiB when each joiner's whole
+    // catch-up was queued at once. The idle timeout (30 s) outlasts the catch-up stall deadline
+    // (half of it) with room to read the close codes afterwards.
+    constexpr int joiners = 60;
+    constexpr std::size_t document_bytes = 12'000'000;
+    Big big({"--idle-timeout-ms", "30000", "--max-connections-per-ip", "100"});
+    big.build("stuck", mixed_text(document_bytes));
+    const std::uint64_t rss_before = rss_kib(big.server.pid());
+
+    std::vector<std::unique_ptr<StuckJoiner>> stuck;
+    for (int i = 0; i < joiners; ++i) {
+      stuck.push_back(std::make_unique<StuckJoiner>(big.server.port(), "stuck"));
+    }
+    std::uint64_t rss_peak = rss_before;
+    const bool all_closed = big.wait_until(
+        [&] {
+          rss_peak = std::max(rss_peak, rss_kib(big.server.pid()));
+          return count_of(big.server.log(), "event=too_slow") >= joiners;
+        },
+        std::chrono::minutes(2));
+    REQUIRE_MESSAGE(all_closed, big.server.log());
+    CHECK(count_of(big.server.log(), "catching_up=true") == joiners);
+    const std::uint64_t grown_kib = rss_peak - rss_before;
+    MESSAGE("server VmRSS " << rss_before << " KiB before, peak " << rss_peak << " KiB with "
+                            << joiners << " stuck joiners (+" << grown_kib / 1024 << " MiB)");
+    // N copies would be 60 x 12 MB = 687 MiB; one shared image and a frame or two per joiner stay
+    // far below (under a sixth of it).
+    CHECK(grown_kib * 1024 < joiners * document_bytes / 6);
+
+    // Each was told why: what it was sent, then close 4003.
+    for (auto& joiner : stuck) CHECK(joiner->read_until_closed() == 4003);
+    // The document still serves a reader.
+    auto& reader = big.client("stuck");
+    CHECK(reader.text("stuck").size() == document_bytes);
+  }
+}
+
+}  // namespace weft::integration
