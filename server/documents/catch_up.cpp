@@ -21,6 +21,30 @@ class OpsFrames final : public FrameSource {
   OpsFramePacker packer_;
 };
 
+// Every frame of `first`, then every frame of `second`.
+class Chained final : public FrameSource {
+ public:
+  Chained(std::shared_ptr<FrameSource> first, std::shared_ptr<FrameSource> second)
+      : first_(std::move(first)), second_(std::move(second)) {}
+  [[nodiscard]] std::shared_ptr<const std::string> next() override {
+    if (first_) {
+      if (auto frame = first_->next()) return frame;
+      first_.reset();
+    }
+    return second_->next();
+  }
+
+ private:
+  std::shared_ptr<FrameSource> first_;
+  std::shared_ptr<FrameSource> second_;
+};
+
+std::uint64_t encoded_bytes(const std::vector<crdt::Op>& ops) {
+  std::uint64_t bytes = 0;
+  for (const crdt::Op& op : ops) bytes += proto::encode_op(op).size();
+  return bytes;
+}
+
 }  // namespace
 
 SnapshotChunks::SnapshotChunks(std::string doc, std::shared_ptr<const SnapshotImage> image,
@@ -57,10 +81,10 @@ std::shared_ptr<FrameSource> catch_up_frames(const std::string& doc, const crdt:
       use_snapshot = true;  // history_unavailable: older than the snapshot the replica loaded
     }
   }
+  const std::uint64_t max_op_bytes = limits.max_outbound_bytes / 4;
   if (!use_snapshot && !ops.empty()) {
-    std::uint64_t op_bytes = 0;
-    for (const crdt::Op& op : ops) op_bytes += proto::encode_op(op).size();
-    if (op_bytes > limits.max_outbound_bytes / 4) {
+    const std::uint64_t op_bytes = encoded_bytes(ops);
+    if (op_bytes > max_op_bytes) {
       use_snapshot = true;
     } else if (op_bytes > rga.length()) {
       // A snapshot holds at least the text: only worth making if the ops are larger.
@@ -69,8 +93,21 @@ std::shared_ptr<FrameSource> catch_up_frames(const std::string& doc, const crdt:
     }
   }
   if (!use_snapshot) return std::make_shared<OpsFrames>(doc, std::move(ops), limits);
-  if (!image) image = images.image(rga, index);
-  return std::make_shared<SnapshotChunks>(doc, std::move(image), snapshot_chunk_bytes(limits));
+  const std::size_t chunk = snapshot_chunk_bytes(limits);
+  if (!image) {
+    // An older image that joiners are still being sent, and the ops since it, rather than one
+    // more copy of the document: joiners of a document being edited share one image too.
+    if (auto alive = images.alive(); alive && alive->index != index) {
+      auto newer = rga.ops_since(alive->version);
+      if (newer && encoded_bytes(*newer) <= max_op_bytes) {
+        return std::make_shared<Chained>(
+            std::make_shared<SnapshotChunks>(doc, std::move(alive), chunk),
+            std::make_shared<OpsFrames>(doc, std::move(*newer), limits));
+      }
+    }
+    image = images.image(rga, index);
+  }
+  return std::make_shared<SnapshotChunks>(doc, std::move(image), chunk);
 }
 
 }  // namespace weft::server::documents

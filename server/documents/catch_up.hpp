@@ -38,7 +38,9 @@ class SnapshotChunks final : public FrameSource {
 // state, whose durable log has `index` records. `snapshot` forces a snapshot (a fresh or reset
 // joiner); ops are also replaced by a snapshot when `since` is older than the history `rga`
 // keeps, when the snapshot is smaller, or when they would encode to more than a quarter of
-// max_outbound_bytes (a joiner's own copy of them is bounded; the image is shared).
+// max_outbound_bytes (a joiner's own copy of them is bounded; the image is shared). A snapshot
+// is the image other joiners are still being sent followed by the ops since it, when those are
+// within the same bound, else an image of the current state.
 // Requires: `rga` holds durable state only.
 [[nodiscard]] std::shared_ptr<FrameSource> catch_up_frames(
     const std::string& doc, const crdt::Rga& rga, std::uint64_t index,

@@ -25,25 +25,25 @@ std::string SnapshotImage::bytes(std::uint64_t offset, std::uint64_t n) const {
 
 std::shared_ptr<const SnapshotImage> SnapshotImages::image(const crdt::Rga& rga,
                                                            std::uint64_t index) {
-  if (index == index_) {
-    if (auto image = image_.lock()) return image;
-  }
+  if (auto image = image_.lock(); image && image->index == index) return image;
   crdt::Snapshot snapshot = rga.snapshot();
   auto image = std::make_shared<SnapshotImage>();
+  image->index = index;
+  image->version = rga.version();
   image->head = crdt::encode_snapshot_head(snapshot);
   image->digest = proto::text_digest(snapshot.text);
   image->text = std::move(snapshot.text);
-  index_ = index;
   image_ = image;
+  digest_index_ = index;
   digest_ = image->digest;
   return image;
 }
 
 proto::Digest SnapshotImages::digest(const crdt::Rga& rga, std::uint64_t index) {
-  if (index == index_ && digest_) return *digest_;  // an image of index_ carries the same digest
-  index_ = index;
-  image_.reset();
-  digest_ = proto::text_digest(rga.text());
+  if (index != digest_index_ || !digest_) {
+    digest_index_ = index;
+    digest_ = proto::text_digest(rga.text());
+  }
   return *digest_;
 }
 

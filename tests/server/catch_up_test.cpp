@@ -272,6 +272,52 @@ TEST_SUITE("paced catch-up") {
     server.settle();
   }
 
+  TEST_CASE("a joiner while another is still sent a snapshot gets it and the ops since") {
+    TestServer server(small_frames());
+    Client& writer = server.connect();
+    const auto r = server.join_fresh(writer, "doc").replica;
+    const std::string text(20'000, 'w');
+    writer.send(proto::Ops{"doc", {insert(r, 0, 1, crdt::root_id, text)}});
+    server.settle();
+    const auto join_paced = [&](const std::shared_ptr<DrainingPeer>& peer) {
+      auto connection =
+          std::make_unique<Connection>(server.services, peer, server.ids.next(), "test");
+      connection->on_message(proto::encode_frame(proto::Hello{proto::protocol_version, "paced"}),
+                             true);
+      connection->on_message(
+          proto::encode_frame(proto::Join{"doc", std::nullopt, std::nullopt, std::nullopt, {}}),
+          true);
+      server.settle();
+      return connection;
+    };
+    auto first = std::make_shared<DrainingPeer>(1);
+    auto first_connection = join_paced(first);
+    for (int i = 0; i < 4; ++i) REQUIRE(first->drain_one());  // still catching up
+    const crdt::Seq end = text.size();
+    writer.send(proto::Ops{"doc", {insert(r, end, end + 1, {r, end - 1}, "!")}});
+    server.settle();
+    auto second = std::make_shared<DrainingPeer>(1);
+    auto second_connection = join_paced(second);
+    first->drain_all();
+    second->drain_all();
+    CHECK(applied_text(first->written) == text + "!");
+    CHECK(applied_text(second->written) == text + "!");
+    // The second was sent the first one's snapshot (same bytes), then the op made since.
+    const auto first_chunks = only<proto::SnapshotChunk>(first->written);
+    const auto second_chunks = only<proto::SnapshotChunk>(second->written);
+    REQUIRE(first_chunks.size() == second_chunks.size());
+    for (std::size_t i = 0; i < first_chunks.size(); ++i) {
+      CHECK(first_chunks[i].bytes == second_chunks[i].bytes);
+    }
+    CHECK(kinds(second->written).ends_with("snapshot ops synced presences"));
+    const auto synced = only<proto::Synced>(second->written);
+    REQUIRE(synced.size() == 1);
+    CHECK(synced.front().digest == proto::text_digest(text + "!"));
+    first_connection->on_closed();
+    second_connection->on_closed();
+    server.settle();
+  }
+
   TEST_CASE("joiners of the same state share one snapshot image") {
     const crdt::ReplicaId r = 1;
     documents::SnapshotImages images;
