@@ -56,8 +56,14 @@ class Reader {
 }  // namespace
 
 std::string encode_snapshot(const Snapshot& snapshot) {
+  std::string out = encode_snapshot_head(snapshot);
+  out.append(snapshot.text);
+  return out;
+}
+
+std::string encode_snapshot_head(const Snapshot& snapshot) {
   std::string out;
-  out.reserve(16 + snapshot.replicas.size() * 8 + snapshot.runs.size() * 6 + snapshot.text.size());
+  out.reserve(16 + snapshot.replicas.size() * 8 + snapshot.runs.size() * 6);
   out.append(magic);
   put_varint(out, snapshot.clock);
   put_varint(out, snapshot.replicas.size());
@@ -93,7 +99,6 @@ std::string encode_snapshot(const Snapshot& snapshot) {
     prev_gap = gap;
   }
   put_varint(out, snapshot.text.size());
-  out.append(snapshot.text);
   return out;
 }
 

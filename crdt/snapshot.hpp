@@ -32,6 +32,9 @@ struct Snapshot {
 };
 
 [[nodiscard]] std::string encode_snapshot(const Snapshot& snapshot);
+// The bytes of encode_snapshot() before the text (everything up to `text_bytes`): the encoding is
+// encode_snapshot_head(s) + s.text, so a large snapshot can be sent without a second copy.
+[[nodiscard]] std::string encode_snapshot_head(const Snapshot& snapshot);
 // Checks the format only; Rga::from_snapshot() checks that the content is consistent.
 [[nodiscard]] Result<Snapshot> decode_snapshot(std::string_view bytes);
 

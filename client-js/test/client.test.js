@@ -315,3 +315,31 @@ test('a refused resume token: unacked edits are typed again under the new replic
   for (const op of ops) assert.equal(check.applyRemote(op).status, 'applied');
   assert.equal(check.text(), 'XYb');
 });
+
+test('a catch-up of snapshot chunks followed by the ops made since it ends at the server state', async () => {
+  // PROTOCOL.md §7.2: a joiner may be sent the snapshot other joiners are still being sent, then
+  // the ops since it, before synced.
+  const ctx = setup();
+  const opening = ctx.client.open('d');
+  await settle();
+  const sock = ctx.net.last;
+  welcome(sock);
+  sock.take();
+  const server = new Rga(9);
+  server.localInsert(0, 'snapshot état ');
+  const bytes = server.encodeSnapshot();
+  const since = server.version();
+  server.localInsert(server.text().length, 'then ops');
+  const vv = server.version();
+  sock.deliver({ type: 'joined', doc: 'd', epoch: EPOCH, replica: 3, token: TOKEN, vv, reset: false });
+  const half = Math.floor(bytes.length / 2);
+  sock.deliver({ type: 'snapshot', doc: 'd', offset: 0, total: bytes.length, bytes: bytes.slice(0, half) });
+  sock.deliver({ type: 'snapshot', doc: 'd', offset: half, total: bytes.length, bytes: bytes.slice(half) });
+  sock.deliver({ type: 'ops', doc: 'd', ops: server.opsSince(since) });
+  sock.deliver({ type: 'synced', doc: 'd', vv, digest: textDigest(server.text()) });
+  sock.deliver({ type: 'presences', doc: 'd', entries: [] });
+  const doc = await opening;
+  assert.equal(doc.text(), 'snapshot état then ops');
+  assert.equal(doc.status, 'synced');
+  assert.equal(sock.take('diverged').length, 0);
+});

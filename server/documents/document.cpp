@@ -247,11 +247,12 @@ void Document::finish_join(const PreparedJoin& join) {
   services_.metrics.joins.Increment();
   services_.log.info("conn={} doc={} event=join replica={} reset={}", request.connection, id_,
                      join.replica, join.reset);
-  for (auto& frame : catch_up_frames(id_, pipeline_.rga(), request.join.version, join.snapshot,
-                                     services_.config.limits)) {
-    peer.send(std::move(frame));
-  }
-  send(peer, proto::Synced{id_, durable, proto::text_digest(pipeline_.rga().text())});
+  // Paced by the peer's socket: the frames are encoded as it drains, from a shared image.
+  peer.send_paced(catch_up_frames(id_, pipeline_.rga(), pipeline_.next_index(),
+                                  request.join.version, join.snapshot, services_.config.limits,
+                                  snapshot_images_));
+  send(peer, proto::Synced{id_, durable,
+                           snapshot_images_.digest(pipeline_.rga(), pipeline_.next_index())});
   proto::Presences others{id_, {}};
   for (auto& entry : membership_.presence().current()) {
     if (entry.replica != join.replica) others.entries.push_back(std::move(entry));

@@ -41,6 +41,7 @@
 #include "server/documents/membership.hpp"
 #include "server/documents/peer.hpp"
 #include "server/documents/schedules.hpp"
+#include "server/documents/snapshot_image.hpp"
 #include "storage/document_store.hpp"
 
 namespace weft::server::documents {
@@ -180,6 +181,7 @@ class Document : public std::enable_shared_from_this<Document> {
   proto::DocumentMeta meta_;
   CommitPipeline pipeline_;
   Membership membership_;
+  SnapshotImages snapshot_images_;  // for joiners' catch-up and synced digests
 
   std::deque<Event> queue_;
   std::size_t queued_ops_ = 0;

@@ -1,7 +1,8 @@
-// op_runs.cpp — merge_runs() and pack_ops_frames().
+// op_runs.cpp — merge_runs(), pack_ops_frames() and OpsFramePacker.
 #include "server/documents/op_runs.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 #include <variant>
 
@@ -123,32 +124,40 @@ std::vector<crdt::Op> merge_runs(std::vector<crdt::Op> ops, std::uint64_t max_ru
 std::vector<std::shared_ptr<const std::string>> pack_ops_frames(const std::string& doc,
                                                                 const std::vector<crdt::Op>& ops,
                                                                 const proto::ServerLimits& limits) {
-  const std::size_t budget =
-      static_cast<std::size_t>(std::max<std::uint64_t>(limits.max_frame_bytes / 2, 1024)) -
-      frame_overhead;
-  const std::size_t max_ops =
-      static_cast<std::size_t>(std::max<std::uint64_t>(limits.max_ops_per_frame, 1));
-  std::vector<crdt::Op> pieces;
-  pieces.reserve(ops.size());
-  for (const crdt::Op& op : ops) split_into(op, budget, pieces);
-
+  OpsFramePacker packer(doc, ops, limits);
   std::vector<std::shared_ptr<const std::string>> frames;
-  proto::Ops frame{doc, {}};
+  while (auto frame = packer.next()) frames.push_back(std::move(frame));
+  return frames;
+}
+
+OpsFramePacker::OpsFramePacker(std::string doc, std::vector<crdt::Op> ops,
+                               const proto::ServerLimits& limits)
+    : doc_(std::move(doc)),
+      ops_(std::move(ops)),
+      budget_(static_cast<std::size_t>(std::max<std::uint64_t>(limits.max_frame_bytes / 2, 1024)) -
+              frame_overhead),
+      max_ops_(static_cast<std::size_t>(std::max<std::uint64_t>(limits.max_ops_per_frame, 1))) {}
+
+std::shared_ptr<const std::string> OpsFramePacker::next() {
+  proto::Ops frame{doc_, {}};
   std::size_t bytes = 0;
-  for (crdt::Op& op : pieces) {
-    const std::size_t size = proto::encode_op(op).size();
-    if (!frame.ops.empty() && (frame.ops.size() >= max_ops || bytes + size > budget)) {
-      frames.push_back(std::make_shared<const std::string>(proto::encode_frame(frame)));
-      frame.ops.clear();
-      bytes = 0;
+  while (frame.ops.size() < max_ops_) {
+    if (pieces_.empty()) {
+      if (next_op_ == ops_.size()) break;
+      std::vector<crdt::Op> pieces;
+      split_into(ops_[next_op_], budget_, pieces);
+      ops_[next_op_++] = crdt::Op{};  // packed: its memory goes as the catch-up proceeds
+      pieces_.assign(std::make_move_iterator(pieces.begin()),
+                     std::make_move_iterator(pieces.end()));
     }
-    frame.ops.push_back(std::move(op));
+    const std::size_t size = proto::encode_op(pieces_.front()).size();
+    if (!frame.ops.empty() && bytes + size > budget_) break;
+    frame.ops.push_back(std::move(pieces_.front()));
+    pieces_.pop_front();
     bytes += size;
   }
-  if (!frame.ops.empty()) {
-    frames.push_back(std::make_shared<const std::string>(proto::encode_frame(frame)));
-  }
-  return frames;
+  if (frame.ops.empty()) return nullptr;
+  return std::make_shared<const std::string>(proto::encode_frame(frame));
 }
 
 }  // namespace weft::server::documents

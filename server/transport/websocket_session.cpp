@@ -32,6 +32,10 @@ namespace {
 constexpr std::size_t max_idle_buffer_bytes = 16 * 1024;
 // RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the code.
 constexpr std::size_t max_close_reason_bytes = 123;
+// A paced source produces its next frame once fewer bytes than this wait to be written: with the
+// frame being written and the kernel's socket buffer the link stays busy, and a client that stops
+// reading holds about one catch-up frame here.
+constexpr std::size_t paced_low_watermark = 64 * 1024;
 
 // Unix seconds now, the unit of a token's exp.
 std::int64_t unix_seconds() { return base::now_us() / 1'000'000; }
@@ -55,7 +59,8 @@ WebSocketSession::WebSocketSession(ClientStream&& stream,
       hello_timer_(executor()),
       context_(context),
       remote_(peer_address(tcp())),
-      expiry_timer_(executor()) {}
+      expiry_timer_(executor()),
+      queue_(context.config.limits.max_outbound_bytes, paced_low_watermark) {}
 
 WebSocketSession::~WebSocketSession() = default;
 
@@ -164,35 +169,54 @@ void WebSocketSession::send(std::shared_ptr<const std::string> frame) {
 
 void WebSocketSession::on_send(std::shared_ptr<const std::string> frame) {
   if (closing_ || finished_) return;
-  if (queued_bytes_ + frame->size() > context_.config.limits.max_outbound_bytes) {
-    return drop_slow_client();
-  }
-  set_queued_bytes(queued_bytes_ + frame->size());
-  queue_.push_back(std::move(frame));
-  if (queue_.size() == 1) do_write();
+  if (!queue_.push(std::move(frame))) return drop_slow_client();
+  update_queued_bytes();
+  do_write();
+}
+
+void WebSocketSession::send_paced(std::shared_ptr<documents::FrameSource> frames) {
+  net::post(executor(), beast::bind_front_handler(&WebSocketSession::on_send_paced,
+                                                  shared_from_this(), std::move(frames)));
+}
+
+void WebSocketSession::on_send_paced(std::shared_ptr<documents::FrameSource> frames) {
+  if (closing_ || finished_) return;
+  queue_.push(std::move(frames));
+  update_queued_bytes();
+  do_write();
+  arm_stall_timer();
 }
 
 void WebSocketSession::do_write() {
+  if (writing_) return;
+  const auto* frame = queue_.front();
+  update_queued_bytes();  // front() may have produced from a source
+  if (frame == nullptr) {
+    if (closing_) do_close();
+    return;
+  }
+  writing_ = true;
+  write_started_ = std::chrono::steady_clock::now();
   with_ws([&](auto& ws) {
-    ws.async_write(net::buffer(*queue_.front()),
+    ws.async_write(net::buffer(**frame),
                    beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
   });
 }
 
 void WebSocketSession::on_write(beast::error_code ec, std::size_t bytes) {
+  writing_ = false;
   if (ec) {
     queue_.clear();
-    set_queued_bytes(0);
+    update_queued_bytes();
     return;  // the read loop sees the same failure and finishes
   }
   context_.metrics.bytes_out.Increment(static_cast<double>(bytes));
-  set_queued_bytes(queued_bytes_ - queue_.front()->size());
-  queue_.pop_front();
-  if (!queue_.empty()) return do_write();
-  if (closing_) do_close();
+  queue_.pop();
+  do_write();
 }
 
-void WebSocketSession::set_queued_bytes(std::size_t bytes) {
+void WebSocketSession::update_queued_bytes() {
+  const std::size_t bytes = queue_.bytes();
   prometheus::Gauge& gauge = context_.metrics.outbound_bytes;
   if (bytes >= queued_bytes_) {
     gauge.Increment(static_cast<double>(bytes - queued_bytes_));
@@ -200,6 +224,31 @@ void WebSocketSession::set_queued_bytes(std::size_t bytes) {
     gauge.Decrement(static_cast<double>(queued_bytes_ - bytes));
   }
   queued_bytes_ = bytes;
+}
+
+std::chrono::steady_clock::duration WebSocketSession::stall_timeout() const {
+  // Half the idle timeout: a client that stops reading and sends nothing is closed with too_slow
+  // before the idle timeout drops it without a close code.
+  return std::chrono::milliseconds(context_.config.limits.idle_timeout_ms / 2);
+}
+
+void WebSocketSession::arm_stall_timer() {
+  if (stall_armed_ || !queue_.has_sources()) return;
+  if (!stall_timer_) stall_timer_.emplace(executor());
+  stall_armed_ = true;
+  stall_timer_->expires_at(writing_ ? write_started_ + stall_timeout()
+                                    : std::chrono::steady_clock::now() + stall_timeout());
+  stall_timer_->async_wait(
+      beast::bind_front_handler(&WebSocketSession::on_stall_timer, shared_from_this()));
+}
+
+void WebSocketSession::on_stall_timer(beast::error_code ec) {
+  stall_armed_ = false;
+  if (ec || closing_ || finished_ || !queue_.has_sources()) return;
+  if (writing_ && std::chrono::steady_clock::now() - write_started_ >= stall_timeout()) {
+    return drop_slow_client();
+  }
+  arm_stall_timer();  // the socket took a frame since: wait from the write in flight
 }
 
 void WebSocketSession::close(proto::CloseCode code, std::string_view reason) {
@@ -214,7 +263,10 @@ void WebSocketSession::on_close_request(proto::CloseCode code, std::string reaso
   close_code_ = code;
   close_reason_ = std::move(reason);
   hello_timer_.cancel();
-  if (queue_.empty()) do_close();  // otherwise on_write() closes once the queue is written
+  // A catch-up not produced yet ends here (and what was sent after it): the client resyncs.
+  queue_.drop_sources();
+  update_queued_bytes();
+  if (!writing_) do_write();  // otherwise on_write() closes once the queue is written
 }
 
 void WebSocketSession::do_close() {
@@ -235,14 +287,14 @@ void WebSocketSession::on_close(beast::error_code ec) {
 
 void WebSocketSession::drop_slow_client() {
   context_.log.warn(
-      "conn={} event=too_slow remote={} unread_bytes={} msg=\"closed with 4003 (too_slow)\"", id_,
-      remote_, queued_bytes_);
+      "conn={} event=too_slow remote={} unread_bytes={} catching_up={} "
+      "msg=\"closed with 4003 (too_slow)\"",
+      id_, remote_, queued_bytes_, queue_.has_sources());
   // The front frame is being written (its buffer must live until the write completes); every
-  // other frame goes now, so a client that stopped reading holds at most one frame.
-  if (queue_.size() > 1) {
-    queue_.erase(queue_.begin() + 1, queue_.end());
-    set_queued_bytes(queue_.front()->size());
-  }
+  // other frame and every paced source goes now, so a client that stopped reading holds at most
+  // one frame.
+  queue_.drop_all_but_front();
+  update_queued_bytes();
   // Leave the documents at once: they stop sending here, and the client resyncs on reconnect.
   if (connection_) connection_->on_closed();
   on_close_request(proto::CloseCode::too_slow, "too slow: reads fall behind");
@@ -280,9 +332,10 @@ void WebSocketSession::finish(beast::error_code ec) {
   hello_timer_.cancel();
   expiry_timer_.cancel();
   if (slow_timer_) slow_timer_->cancel();
+  if (stall_timer_) stall_timer_->cancel();
   ip_slot_.reset();
   queue_.clear();
-  set_queued_bytes(0);
+  update_queued_bytes();
   if (connection_) {
     connection_->on_closed();
     connection_.reset();

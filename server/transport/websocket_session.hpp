@@ -4,7 +4,10 @@
 // Connection (the protocol core), and implements Peer so that the core and the documents can
 // send frames and close it from any thread. All its state lives on the socket's strand:
 // send() and close() post there. Outbound frames wait in a queue (one async_write at a time),
-// bounded by max_outbound_bytes; a client that lets it fill is closed with too_slow.
+// bounded by max_outbound_bytes; a client that lets it fill is closed with too_slow. Paced
+// sources (a joiner's catch-up, send_paced()) produce their frames into that queue only as the
+// socket takes what is queued (documents/outbound_queue.hpp); a client that takes nothing for
+// half of idle_timeout_ms while a source waits is closed with too_slow too.
 //
 // Lifetime: shared (async operations and the documents the client joined hold it). The session
 // owns its Connection and the Connection holds the session as its Peer; finish() breaks that
@@ -12,8 +15,8 @@
 // Only sessions registered in OpenSessions get a Connection, so shutdown, which waits until that
 // set is empty, never stops the io_context with a cycle left.
 #pragma once
+#include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +33,7 @@
 
 #include "server/base/principal.hpp"
 #include "server/connections/connection.hpp"
+#include "server/documents/outbound_queue.hpp"
 #include "server/documents/peer.hpp"
 #include "server/transport/client_stream.hpp"
 #include "server/transport/ip_limiter.hpp"
@@ -53,6 +57,7 @@ class WebSocketSession final : public documents::Peer,
            base::Principal principal = base::Principal::development());
 
   void send(std::shared_ptr<const std::string> frame) override;
+  void send_paced(std::shared_ptr<documents::FrameSource> frames) override;
   void close(proto::CloseCode code, std::string_view reason) override;
   // Drops the TCP connection without a close handshake (shutdown, after a deadline).
   void abort() override;
@@ -69,10 +74,17 @@ class WebSocketSession final : public documents::Peer,
   void wait_for_expiry(std::int64_t expires);
   void on_expiry(std::int64_t expires, boost::beast::error_code ec);
   void on_send(std::shared_ptr<const std::string> frame);
+  void on_send_paced(std::shared_ptr<documents::FrameSource> frames);
+  // Starts writing the queue's front frame, if any and no write is in flight.
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
-  // queued_bytes_ = bytes, and the outbound gauge (metrics.hpp) moves with it.
-  void set_queued_bytes(std::size_t bytes);
+  // The outbound gauge (metrics.hpp) follows queue_.bytes().
+  void update_queued_bytes();
+  // While a paced source waits: a client whose socket has not taken the frame being written
+  // within stall_timeout() is closed with too_slow (drop_slow_client).
+  [[nodiscard]] std::chrono::steady_clock::duration stall_timeout() const;
+  void arm_stall_timer();
+  void on_stall_timer(boost::beast::error_code ec);
   void on_close_request(proto::CloseCode code, std::string reason);
   void do_close();
   void on_close(boost::beast::error_code ec);
@@ -112,9 +124,13 @@ class WebSocketSession final : public documents::Peer,
   std::optional<connections::Connection> connection_;  // from the accepted upgrade until finish()
   base::Principal principal_;                          // handed to the Connection on accept
   boost::asio::steady_timer expiry_timer_;
-  std::optional<std::int64_t> expiry_armed_;              // the exp expiry_timer_ waits for
-  std::deque<std::shared_ptr<const std::string>> queue_;  // front is being written
-  std::size_t queued_bytes_ = 0;
+  std::optional<std::int64_t> expiry_armed_;  // the exp expiry_timer_ waits for
+  documents::OutboundQueue queue_;            // its front is being written while writing_
+  std::size_t queued_bytes_ = 0;              // queue_.bytes() as last added to the outbound gauge
+  bool writing_ = false;
+  std::chrono::steady_clock::time_point write_started_{};  // of the write in flight, or the last
+  std::optional<boost::asio::steady_timer> stall_timer_;
+  bool stall_armed_ = false;
   bool closing_ = false;  // no more sends; the close frame follows the queue
   bool close_sent_ = false;
   bool finished_ = false;
