@@ -8,12 +8,15 @@
 namespace weft::server::base {
 
 LogLimiter::LogLimiter(std::shared_ptr<spdlog::sinks::sink> inner, std::uint64_t lines_per_second,
-                       prometheus::Counter& suppressed)
-    : inner_(std::move(inner)), lines_per_second_(lines_per_second), suppressed_(suppressed) {}
+                       prometheus::Counter& suppressed, Clock now)
+    : inner_(std::move(inner)),
+      lines_per_second_(lines_per_second),
+      suppressed_(suppressed),
+      now_(std::move(now)) {}
 
 LogLimiter::~LogLimiter() {
   const std::lock_guard lock(mutex_);
-  write_summaries(std::chrono::steady_clock::now(), true);
+  write_summaries(now_(), true);
   inner_->flush();
 }
 
@@ -29,7 +32,7 @@ std::string_view LogLimiter::event_of(std::string_view payload) {
 }
 
 void LogLimiter::log(const spdlog::details::log_msg& msg) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = now_();
   const std::string_view payload(msg.payload.data(), msg.payload.size());
   std::string_view event = event_of(payload);
   const std::lock_guard lock(mutex_);

@@ -12,6 +12,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,9 +29,11 @@ class LogLimiter final : public spdlog::sinks::sink {
   static constexpr std::size_t max_events = 256;
   static constexpr std::chrono::seconds window{1};
 
-  // Requires: `suppressed` outlives the sink.
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+  // Requires: `suppressed` outlives the sink. `now` is the time (tests pass their own).
   LogLimiter(std::shared_ptr<spdlog::sinks::sink> inner, std::uint64_t lines_per_second,
-             prometheus::Counter& suppressed);
+             prometheus::Counter& suppressed, Clock now = std::chrono::steady_clock::now);
   LogLimiter(const LogLimiter&) = delete;
   LogLimiter& operator=(const LogLimiter&) = delete;
   ~LogLimiter() override;
@@ -56,6 +59,7 @@ class LogLimiter final : public spdlog::sinks::sink {
   std::shared_ptr<spdlog::sinks::sink> inner_;
   const std::uint64_t lines_per_second_;
   prometheus::Counter& suppressed_;
+  const Clock now_;
   std::map<std::string, Budget, std::less<>> budgets_;  // by mutex_
 };
 

@@ -206,6 +206,7 @@ void HttpSession::upgrade(Request&& request) {
   auto session =
       std::make_shared<WebSocketSession>(std::move(stream_), std::move(tls_context_), context_);
   if (ip_slot) session->hold_ip_slot(std::move(*ip_slot));
+  session->hold_socket_slot(std::move(socket_slot_));
   session->run(std::move(request), std::move(*principal));
 }
 

@@ -217,6 +217,15 @@ TEST_SUITE("hostile: resources") {
     CHECK(metric_sample(metrics, "weft_connections_refused_total") >= 1);
   }
 
+  TEST_CASE("WebSockets keep their socket's slot of --max-sockets-per-ip") {
+    Harness h({"--max-sockets-per-ip", "3"});
+    for (int i = 0; i < 3; ++i) h.client();
+    const std::string refused =
+        raw_request(h.server.port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    CHECK(refused.find("200 OK") == std::string::npos);
+    CHECK(healthz_from(h.server.port(), "127.0.0.2") == "HTTP/1.1 200 OK");
+  }
+
   TEST_CASE("--max-connections caps sockets of all addresses together") {
     ServerProcess server;
     REQUIRE_MESSAGE(server.start({"--max-connections", "16"}), server.log());
