@@ -35,6 +35,7 @@
 #include "server/connections/connection.hpp"
 #include "server/documents/op_stream.hpp"
 #include "server/documents/registry.hpp"
+#include "server/open_file_limit.hpp"
 #include "server/server_options.hpp"
 #include "server/transport/ip_limiter.hpp"
 #include "server/transport/listener.hpp"
@@ -114,28 +115,38 @@ class Shutdown {
 };
 
 // SIGHUP: reload the TLS certificate and key (renewals without a restart). A failed reload keeps
-// the current ones and says why.
-class TlsReloader {
+// the current ones and says why. Without TLS there is nothing to reload: the signal is logged and
+// ignored (its default action would end the server).
+class HangupHandler {
  public:
-  TlsReloader(net::io_context& ioc, transport::TlsCertificates& certificates)
+  // `certificates` is null without TLS.
+  HangupHandler(net::io_context& ioc, transport::TlsCertificates* certificates)
       : certificates_(certificates), signals_(ioc, SIGHUP) {}
 
   void do_wait() {
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
       if (ec) return;
-      if (auto reloaded = certificates_.reload(); reloaded) {
-        std::cerr << "weft-server: SIGHUP: reloaded the TLS certificate "
-                  << certificates_.cert_file().string() << '\n';
-      } else {
-        std::cerr << "weft-server: SIGHUP: kept the current TLS certificate: " << reloaded.error()
-                  << '\n';
-      }
+      on_hangup();
       do_wait();
     });
   }
 
  private:
-  transport::TlsCertificates& certificates_;
+  void on_hangup() {
+    if (certificates_ == nullptr) {
+      std::cerr << "weft-server: SIGHUP: nothing to reload without TLS; ignored\n";
+      return;
+    }
+    if (auto reloaded = certificates_->reload(); reloaded) {
+      std::cerr << "weft-server: SIGHUP: reloaded the TLS certificate "
+                << certificates_->cert_file().string() << '\n';
+    } else {
+      std::cerr << "weft-server: SIGHUP: kept the current TLS certificate: " << reloaded.error()
+                << '\n';
+    }
+  }
+
+  transport::TlsCertificates* certificates_;
   net::signal_set signals_;
 };
 
@@ -170,10 +181,23 @@ int serve(const base::ServerConfig& config) {
     }
     tls = std::move(*loaded);
   }
+  // Sockets are descriptors: use all the system allows, and never accept more than fit.
+  const server::OpenFileLimit files_limit = server::raise_open_file_limit();
+  if (!files_limit.error.empty()) {
+    std::cerr << "weft-server: cannot raise the open-file limit: " << files_limit.error << '\n';
+  }
+  const std::uint64_t max_connections =
+      server::connections_that_fit(config.resources.max_connections, files_limit.soft);
+  if (max_connections < config.resources.max_connections) {
+    std::cerr << "weft-server: at most " << max_connections << " connections (open-file limit "
+              << files_limit.soft << "; raise it with ulimit -n to allow --max-connections "
+              << config.resources.max_connections << ")\n";
+  }
   // The services outlive everything that reports to them or asks them.
   base::Metrics metrics;
   const base::Logger log =
-      base::make_stderr_logger(base::parse_log_level(config.log_level).value());
+      base::make_stderr_logger(base::parse_log_level(config.log_level).value(),
+                               config.resources.log_lines_per_second, metrics.log_lines_suppressed);
   const weft::server::auth::JwtVerifier verifier{config.jwt_secret, config.jwt_public_key};
   base::ConnectionIds connection_ids;
   net::thread_pool blocking{config.store_threads};
@@ -181,24 +205,27 @@ int serve(const base::ServerConfig& config) {
   const transport::StaticFiles files{config.static_dir};
   transport::OpenSessions sessions;
   transport::IpLimiter ip_limiter{config.limits.max_connections_per_ip};  // outlives every session
+  transport::IpLimiter socket_limiter{config.resources.max_sockets_per_ip, max_connections,
+                                      &metrics.sockets};
   net::io_context ioc{static_cast<int>(config.threads)};
   documents::Registry registry{{config, stream, metrics, *log, ioc.get_executor()}};
   const weft::server::connections::ConnectionServices connection_services{config, verifier, metrics,
                                                                           *log, registry};
-  weft::server::api::HttpApi api{config, registry, stream, connection_ids};
+  weft::server::api::HttpApi api{config, registry, stream, connection_ids,
+                                 &metrics.exports_refused};
 
   auto listener = transport::Listener::open(
       ioc, endpoint,
       {config, metrics, *log, verifier, connection_ids, connection_services, registry, files,
-       sessions, &ip_limiter, &api, tls.get()});
+       sessions, &ip_limiter, &socket_limiter, &api, tls.get()});
   if (!listener) {
     std::cerr << "weft-server: " << listener.error() << '\n';
     return 1;
   }
   Shutdown shutdown{ioc, **listener, registry, sessions};
   shutdown.do_wait();
-  std::optional<TlsReloader> reloader;
-  if (tls) reloader.emplace(ioc, *tls).do_wait();
+  HangupHandler hangup{ioc, tls.get()};
+  hangup.do_wait();
   (*listener)->run();
   if (!std::filesystem::is_directory(files.root())) {
     std::cerr << "weft-server: no static directory " << files.root().string()

@@ -139,6 +139,26 @@ const std::vector<Flag>& flags() {
       {"idle-timeout-ms", "",
        integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.idle_timeout_ms = v; }, 100,
                max_u32)},
+      {"http-idle-timeout-ms", "",
+       integer(
+           [](base::ServerConfig& c, std::uint64_t v) {
+             c.resources.http_idle_timeout =
+                 std::chrono::milliseconds{static_cast<std::int64_t>(v)};
+           },
+           100, 600000)},
+      {"max-connections", "",
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.resources.max_connections = v; }, 16,
+               1000000)},
+      {"max-sockets-per-ip", "",
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.resources.max_sockets_per_ip = v; },
+               2, 1000000)},
+      {"max-concurrent-exports", "",
+       integer(
+           [](base::ServerConfig& c, std::uint64_t v) { c.resources.max_concurrent_exports = v; },
+           1, 1024)},
+      {"log-lines-per-second", "",
+       integer([](base::ServerConfig& c, std::uint64_t v) { c.resources.log_lines_per_second = v; },
+               1, 1000000)},
       {"unload-after-ms", "",
        integer(
            [](base::ServerConfig& c, std::uint64_t v) {
@@ -309,6 +329,16 @@ one HTTP port. Flags override the environment variable named beside them.
   --max-outbound-bytes N      unread bytes queued for one client before it is closed with
                               4003 (default 16777216)
   --idle-timeout-ms N         silent connections are closed after this (default 20000)
+  --http-idle-timeout-ms N    a connection that sends no request headers for this long is
+                              closed, before its first request and between requests
+                              (default 10000; 100..600000)
+  --max-connections N         open sockets of every kind; more are answered 503 and closed
+                              (default 10000, lowered to fit the open-file limit; 16..1000000)
+  --max-sockets-per-ip N      open sockets of one address; more are answered 503 and closed
+                              (default 256; 2..1000000)
+  --max-concurrent-exports N  log exports at once; more are answered 503 (default 4; 1..1024)
+  --log-lines-per-second N    log lines per event name and second; more are counted and
+                              summed up in one line (default 20; 1..1000000)
   --unload-after-ms N         documents without members stay loaded this long (default 30000)
   --snapshot-every-ops N      0 = never because of the op count (default 1000)
   --snapshot-every-seconds S  0 = never because of time (default 30)

@@ -110,12 +110,19 @@ json version_json(const crdt::VersionVector& vv) {
 }  // namespace
 
 HttpApi::HttpApi(const base::ServerConfig& config, documents::Registry& registry,
-                 documents::OpStream& stream, base::ConnectionIds& connection_ids)
-    : config_(config), registry_(registry), stream_(stream), connection_ids_(connection_ids) {}
+                 documents::OpStream& stream, base::ConnectionIds& connection_ids,
+                 prometheus::Counter* refused)
+    : config_(config),
+      registry_(registry),
+      stream_(stream),
+      connection_ids_(connection_ids),
+      refused_(refused),
+      exports_(config.resources.max_concurrent_exports) {}
 
 bool HttpApi::serves(std::string_view target) { return target.starts_with("/api/"); }
 
-void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond respond) {
+void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond respond,
+                     Stream stream) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find_first_of("?#"));
   const http::verb method = request.method();
@@ -153,7 +160,7 @@ void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond re
     return respond(method_not_allowed("GET, DELETE"));
   }
   if (method != http::verb::get) return respond(method_not_allowed("GET"));
-  if (sub == "/log") return export_log(id, std::move(respond));
+  if (sub == "/log") return export_log(id, std::move(respond), std::move(stream));
   text_at(id, request, std::move(respond));
 }
 
@@ -288,30 +295,27 @@ void HttpApi::remove(std::string id, Respond respond) {
   stream_.remove(std::move(id), std::move(answer));
 }
 
-void HttpApi::export_log(std::string id, Respond respond) {
-  stream_.load(id, [this, id, respond = std::move(respond)](auto loaded) mutable {
-    if (!loaded) return respond(store_error(loaded.error(), id));
-    stream_.read_log(id, 0, std::numeric_limits<std::uint64_t>::max(),
-                     [id, meta = std::move(loaded->meta), respond = std::move(respond)](
-                         auto records) { respond(exported(id, meta, records)); });
-  });
-}
-
-// The exported log, or the error that kept it from being read.
-HttpApi::Response HttpApi::exported(const std::string& id, const proto::DocumentMeta& meta,
-                                    const storage::Result<std::vector<proto::OpRecord>>& records) {
-  {
-    if (!records) return store_error(records.error(), id);
-    // Exactly what `weft-replay export --format json` writes (tools/replay/cmd_transfer.cpp).
-    std::string out = storage::log_header(meta);
-    bool first = true;
-    for (const proto::OpRecord& record : *records) {
-      out += (first ? "" : ",\n") + storage::log_record(record);
-      first = false;
-    }
-    out += storage::log_footer();
-    return json_response(http::status::ok, std::move(out));
+void HttpApi::export_log(std::string id, Respond respond, Stream stream) {
+  std::optional<ExportSlots::Slot> slot = exports_.acquire();
+  if (!slot) {
+    if (refused_ != nullptr) refused_->Increment();
+    auto busy = error(http::status::service_unavailable, "too_many_exports",
+                      "at most " + std::to_string(config_.resources.max_concurrent_exports) +
+                          " log exports run at once: retry later");
+    busy.set(http::field::retry_after, "1");
+    return respond(std::move(busy));
   }
+  // Only the metadata is kept from the load; the records are read a page at a time.
+  stream_.load(id, [this, id, slot = std::make_shared<ExportSlots::Slot>(std::move(*slot)),
+                    respond = std::move(respond), stream = std::move(stream)](auto loaded) {
+    if (!loaded) return respond(store_error(loaded.error(), id));
+    Response head{http::status::ok, 11};
+    head.set(http::field::server, base::server_name);
+    head.set(http::field::content_type, "application/json");
+    head.set(http::field::cache_control, "no-store");
+    stream(std::move(head),
+           std::make_shared<LogExport>(stream_, std::move(loaded->meta), std::move(*slot)));
+  });
 }
 
 void HttpApi::text_at(std::string id, const Request& request, Respond respond) {

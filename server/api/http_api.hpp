@@ -9,17 +9,26 @@
 // so a live document and the store never disagree: initial text is typed by a server-side member
 // (ApiWriter), and a delete ends the live document's memberships before the store forgets it.
 //
-// Errors: {"error": {"code": "not_found", "message": "..."}} with 400, 404, 405, 409, 413, 500.
+// Log exports are streamed (log_export.hpp): `stream` gets the response's head and the body to
+// pull; at most config.resources.max_concurrent_exports run at once, more are answered 503 with
+// Retry-After.
+//
+// Errors: {"error": {"code": "not_found", "message": "..."}} with 400, 404, 405, 409, 413, 500,
+// 503.
 // Requires: everything passed to the constructor outlives the HttpApi and every pending call.
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <prometheus/counter.h>
 
+#include "server/api/export_slots.hpp"
+#include "server/api/log_export.hpp"
 #include "server/base/config.hpp"
 #include "server/base/connection_ids.hpp"
 #include "server/documents/op_stream.hpp"
@@ -43,6 +52,8 @@ class HttpApi {
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
   using Respond = std::function<void(Response)>;
+  // A streamed answer: `head` (status and headers; its body is empty) and the body's pieces.
+  using Stream = std::function<void(Response head, std::shared_ptr<LogExport> body)>;
 
   // The largest request body the API accepts (POST /api/docs with initial text).
   static constexpr std::size_t body_limit = 8 * 1024 * 1024;
@@ -50,31 +61,33 @@ class HttpApi {
   static constexpr std::size_t max_page = 1000;
 
   // `stream` is the one `registry`'s documents persist through. Requires: all outlive the HttpApi.
+  // `refused` (may be null) counts exports answered 503.
   HttpApi(const base::ServerConfig& config, documents::Registry& registry,
-          documents::OpStream& stream, base::ConnectionIds& connection_ids);
+          documents::OpStream& stream, base::ConnectionIds& connection_ids,
+          prometheus::Counter* refused = nullptr);
 
   // True for the targets this API serves (the path starts with /api/).
   [[nodiscard]] static bool serves(std::string_view target);
 
-  // Answers `request`: `respond` runs exactly once, on any thread. Requires: serves(target).
-  void handle(const Request& request, const ApiCaller& caller, Respond respond);
+  // Answers `request`: `respond` or `stream` runs exactly once, on any thread. Requires:
+  // serves(target).
+  void handle(const Request& request, const ApiCaller& caller, Respond respond, Stream stream);
 
  private:
   void list(const Request& request, const ApiCaller& caller, Respond respond);
   void create(const Request& request, const ApiCaller& caller, Respond respond);
   void describe(std::string id, Respond respond);
   void remove(std::string id, Respond respond);
-  void export_log(std::string id, Respond respond);
+  void export_log(std::string id, Respond respond, Stream stream);
   void text_at(std::string id, const Request& request, Respond respond);
-  [[nodiscard]] static Response exported(
-      const std::string& id, const proto::DocumentMeta& meta,
-      const storage::Result<std::vector<proto::OpRecord>>& records);
   void type_initial_text(std::string id, std::uint64_t epoch, std::string text, Respond respond);
 
   const base::ServerConfig& config_;
   documents::Registry& registry_;
   documents::OpStream& stream_;
   base::ConnectionIds& connection_ids_;
+  prometheus::Counter* const refused_;
+  ExportSlots exports_;
 };
 
 }  // namespace weft::server::api

@@ -14,6 +14,18 @@
 
 namespace weft::server::base {
 
+// Bounds on what clients may hold before and outside the WebSocket protocol (issue 13, item 8):
+// sockets, idle HTTP connections, log exports, client-triggered log lines.
+struct ResourceLimits {
+  // A connection must send a request's headers within this, the first request as each later
+  // one on a kept-alive connection; else it is closed.
+  std::chrono::milliseconds http_idle_timeout{10000};
+  std::uint64_t max_connections = 10000;     // open sockets of every kind; more are refused
+  std::uint64_t max_sockets_per_ip = 256;    // open sockets of one address; more are refused
+  std::uint64_t max_concurrent_exports = 4;  // GET /api/docs/ID/log at once; more: 503
+  std::uint64_t log_lines_per_second = 20;   // per event name; more are counted, not written
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
@@ -22,6 +34,7 @@ struct ServerConfig {
   unsigned threads = 0;                           // 0 = the core count
   unsigned store_threads = 32;                    // blocking store calls (group commit)
   proto::ServerLimits limits;
+  ResourceLimits resources;
   storage::SnapshotPolicy snapshots;
   std::chrono::milliseconds unload_after{30000};  // a document without members stays this long
   std::chrono::milliseconds hello_timeout{10000};

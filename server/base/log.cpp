@@ -9,16 +9,32 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include "server/base/log_limiter.hpp"
+
 namespace weft::server::base {
 
-Logger make_stderr_logger(spdlog::level::level_enum level) {
-  auto logger =
-      std::make_shared<spdlog::logger>("weft", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+namespace {
+
+Logger make_logger(spdlog::sink_ptr sink, spdlog::level::level_enum level) {
+  auto logger = std::make_shared<spdlog::logger>("weft", std::move(sink));
   logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
       "%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc));
   logger->set_level(level);
   logger->flush_on(spdlog::level::trace);  // one line per event, visible at once (tests read it)
   return logger;
+}
+
+}  // namespace
+
+Logger make_stderr_logger(spdlog::level::level_enum level) {
+  return make_logger(std::make_shared<spdlog::sinks::stderr_sink_mt>(), level);
+}
+
+Logger make_stderr_logger(spdlog::level::level_enum level, std::uint64_t lines_per_second,
+                          prometheus::Counter& suppressed) {
+  return make_logger(std::make_shared<LogLimiter>(std::make_shared<spdlog::sinks::stderr_sink_mt>(),
+                                                  lines_per_second, suppressed),
+                     level);
 }
 
 Logger make_null_logger() {

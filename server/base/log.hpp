@@ -6,11 +6,13 @@
 // Time is UTC with milliseconds; then the level; then key=value pairs, `event=` naming what
 // happened. Values with spaces are written as key="a b" (quote()).
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <prometheus/counter.h>
 #include <spdlog/logger.h>
 
 namespace weft::server::base {
@@ -19,6 +21,11 @@ using Logger = std::shared_ptr<spdlog::logger>;
 
 // The stderr logger weft-server uses, at `level`.
 [[nodiscard]] Logger make_stderr_logger(spdlog::level::level_enum level);
+// The same, writing at most `lines_per_second` lines of each event name (log_limiter.hpp); the
+// others are counted in `suppressed`. Requires: `suppressed` outlives the logger.
+[[nodiscard]] Logger make_stderr_logger(spdlog::level::level_enum level,
+                                        std::uint64_t lines_per_second,
+                                        prometheus::Counter& suppressed);
 // A logger that writes nothing (tests, fuzzers).
 [[nodiscard]] Logger make_null_logger();
 // "trace", "debug", "info", "warn", "error", "critical", "off"; nullopt for anything else.

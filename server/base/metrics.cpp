@@ -66,7 +66,16 @@ Metrics::Metrics()
       outbound_bytes(gauge(*registry_, "weft_outbound_queued_bytes",
                            "Frame bytes queued for clients and not yet written, all connections")),
       divergence_reports(counter(*registry_, "weft_divergence_reports_total",
-                                 "Clients reporting a digest mismatch")) {}
+                                 "Clients reporting a digest mismatch")),
+      sockets(gauge(*registry_, "weft_sockets_open",
+                    "Open client sockets of every kind (HTTP, TLS, WebSocket)")),
+      connections_refused(
+          counter(*registry_, "weft_connections_refused_total",
+                  "Sockets refused over --max-connections or --max-sockets-per-ip")),
+      exports_refused(counter(*registry_, "weft_exports_refused_total",
+                              "Log exports answered 503 over --max-concurrent-exports")),
+      log_lines_suppressed(counter(*registry_, "weft_log_lines_suppressed_total",
+                                   "Log lines over --log-lines-per-second, counted not written")) {}
 
 std::string_view close_reason_name(proto::CloseCode code) {
   switch (code) {

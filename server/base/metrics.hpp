@@ -58,6 +58,11 @@ class Metrics {
   prometheus::Gauge& queued_events;       // events waiting in documents' queues, all documents
   prometheus::Gauge& outbound_bytes;      // encoded frames queued for clients, not yet written
   prometheus::Counter& divergence_reports;
+  // Resource bounds (issue 13, item 8).
+  prometheus::Gauge& sockets;                 // open sockets of every kind (HTTP, TLS, WebSocket)
+  prometheus::Counter& connections_refused;   // sockets refused over max_connections or per address
+  prometheus::Counter& exports_refused;       // log exports answered 503 (too many at once)
+  prometheus::Counter& log_lines_suppressed;  // log lines over log_lines_per_second, not written
 };
 
 }  // namespace weft::server::base

@@ -155,8 +155,14 @@ void Connection::on_frame(proto::Diverged diverged) {
   std::ostringstream line;
   line << "conn=" << id_ << " doc=" << diverged.doc << " event=divergence remote=" << remote_
        << " vv=[";
-  for (const auto& e : diverged.version.entries())
-    line << '[' << e.replica << ',' << e.next_seq << ']';
+  // The client chooses the version's size: the line shows its first entries only (and the log
+  // writes a bounded number of these lines, base/log_limiter.hpp).
+  constexpr std::size_t max_logged_entries = 16;
+  const auto& entries = diverged.version.entries();
+  for (std::size_t i = 0; i < entries.size() && i < max_logged_entries; ++i) {
+    line << '[' << entries[i].replica << ',' << entries[i].next_seq << ']';
+  }
+  if (entries.size() > max_logged_entries) line << "+" << entries.size() - max_logged_entries;
   line << "] client_digest=" << std::hex << std::setfill('0');
   for (const std::uint8_t b : diverged.digest) line << std::setw(2) << static_cast<unsigned>(b);
   services_.log.warn("{}", line.str());

@@ -69,6 +69,8 @@ void Document::on_removed(bool registered, const std::function<void(storage::Res
   for (Event& event : std::exchange(queue_, {})) forward(std::move(event));
   report_queue_depth();
   done(std::move(removed));
+  // A shutdown that arrived while the store removed the document waits for nothing else now.
+  if (shutting_down_) finish_shutdown();
 }
 
 void Document::report_queue_depth() {

@@ -7,12 +7,18 @@
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/logger.h>
 
+#include "server/base/log.hpp"
 #include "server/base/version.hpp"
 #include "server/transport/websocket_session.hpp"
 
@@ -40,17 +46,36 @@ namespace {
          (context.verifier.enabled() ? "jwt" : "none") + "\"}";
 }
 
+// Why a request's framing is refused (request smuggling, RFC 9112 §6.1, §6.3), or empty: a
+// Transfer-Encoding must be exactly `chunked`, once, and never beside a Content-Length.
+[[nodiscard]] std::string_view framing_refusal(const http::request_header<>& header) {
+  const auto encodings = header.count(http::field::transfer_encoding);
+  if (encodings == 0) return {};
+  if (header.count(http::field::content_length) != 0) {
+    return "Transfer-Encoding and Content-Length together";
+  }
+  if (encodings != 1 || !beast::iequals(header[http::field::transfer_encoding], "chunked")) {
+    return "a Transfer-Encoding other than chunked";
+  }
+  return {};
+}
+
 }  // namespace
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, TransportContext context)
-    : stream_(std::in_place_type<PlainStream>, std::move(socket)), context_(context) {}
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, TransportContext context,
+                         std::optional<IpLimiter::Ticket> socket_slot)
+    : stream_(std::in_place_type<PlainStream>, std::move(socket)),
+      context_(context),
+      socket_slot_(std::move(socket_slot)) {}
 
 HttpSession::HttpSession(TlsStream&& stream, std::shared_ptr<net::ssl::context> tls_context,
-                         beast::flat_buffer&& buffered, TransportContext context)
+                         beast::flat_buffer&& buffered, TransportContext context,
+                         std::optional<IpLimiter::Ticket> socket_slot)
     : tls_context_(std::move(tls_context)),
       stream_(std::in_place_type<TlsStream>, std::move(stream)),
       buffer_(std::move(buffered)),
-      context_(context) {}
+      context_(context),
+      socket_slot_(std::move(socket_slot)) {}
 
 void HttpSession::run() {
   // Starts on the socket's strand, like every later handler of this session.
@@ -60,9 +85,65 @@ void HttpSession::run() {
 
 void HttpSession::do_read() {
   parser_.emplace();
-  // The API's limit (POST /api/docs with text); handle() holds other routes to body_limit.
+  // The parser checks a Content-Length against this with the headers: the largest any route
+  // takes. on_header then holds each request to its route's limit before reading the body.
   parser_->body_limit(api::HttpApi::body_limit);
+  principal_.reset();
+  if (buffer_.size() == 0 && buffer_.capacity() > body_limit) buffer_.shrink_to_fit();
+  tcp_layer(stream_).expires_after(context_.config.resources.http_idle_timeout);
+  std::visit(
+      [&](auto& stream) {
+        http::async_read_header(
+            stream, buffer_, *parser_,
+            beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+      },
+      stream_);
+}
+
+bool HttpSession::answer_read_error(beast::error_code ec) {
+  if (!ec) return false;
+  if (ec == http::error::end_of_stream) {
+    do_close();
+  } else if (ec == http::error::body_limit || ec == http::error::header_limit) {
+    send_text(http::status::payload_too_large, "text/plain; charset=utf-8", "request too large\n",
+              false);
+  } else if (!is_normal_end(ec)) {
+    send_text(http::status::bad_request, "text/plain; charset=utf-8",
+              "bad request: " + ec.message() + "\n", false);
+  }
+  return true;
+}
+
+void HttpSession::on_header(beast::error_code ec, std::size_t) {
+  if (answer_read_error(ec)) return;
+  const auto& header = parser_->get();
+  if (const std::string_view refusal = framing_refusal(header); !refusal.empty()) {
+    return send_text(http::status::bad_request, "text/plain; charset=utf-8",
+                     "bad request: " + std::string(refusal) + "\n", false);
+  }
   tcp_layer(stream_).expires_after(request_timeout);
+  if (context_.api != nullptr && api::HttpApi::serves(header.target()) &&
+      !beast::websocket::is_upgrade(header)) {
+    // Same authentication as the WebSocket upgrade (PROTOCOL.md §13), before the body is read:
+    // no valid token, 401 and no more than body_limit of it ever held.
+    auto principal =
+        context_.verifier.verify_request(header[http::field::authorization], header.target());
+    if (!principal) {
+      return send_text(
+          http::status::unauthorized, "application/json",
+          R"({"error":{"code":"unauthorized","message":"a valid access token is required"}})",
+          false);
+    }
+    principal_.emplace(std::move(*principal));
+  }
+  // Only a verified /api/ request may have a body above body_limit.
+  const std::size_t limit = principal_ ? api::HttpApi::body_limit : body_limit;
+  if (parser_->content_length().value_or(0) > limit) {
+    return send_text(http::status::payload_too_large, "text/plain; charset=utf-8",
+                     "request too large\n", false);
+  }
+  parser_->body_limit(limit);  // a chunked body counts against it as it arrives
+  if (parser_->is_done()) return on_read({}, 0);
   std::visit(
       [&](auto& stream) {
         http::async_read(stream, buffer_, *parser_,
@@ -72,16 +153,7 @@ void HttpSession::do_read() {
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t) {
-  if (ec == http::error::end_of_stream) return do_close();
-  if (ec == http::error::body_limit || ec == http::error::header_limit) {
-    return send_text(http::status::payload_too_large, "text/plain; charset=utf-8",
-                     "request too large\n", false);
-  }
-  if (is_normal_end(ec)) return;
-  if (ec) {
-    return send_text(http::status::bad_request, "text/plain; charset=utf-8",
-                     "bad request: " + ec.message() + "\n", false);
-  }
+  if (answer_read_error(ec)) return;
   handle(parser_->release());
 }
 
@@ -134,6 +206,7 @@ void HttpSession::upgrade(Request&& request) {
   auto session =
       std::make_shared<WebSocketSession>(std::move(stream_), std::move(tls_context_), context_);
   if (ip_slot) session->hold_ip_slot(std::move(*ip_slot));
+  session->hold_socket_slot(std::move(socket_slot_));
   session->run(std::move(request), std::move(*principal));
 }
 
@@ -149,30 +222,105 @@ std::optional<IpLimiter::Ticket> HttpSession::acquire_ip_slot() {
 
 void HttpSession::handle_api(Request&& request) {
   const bool keep_alive = request.keep_alive();
-  // Same authentication as the WebSocket upgrade (PROTOCOL.md §13): no valid token, 401; the
-  // token's rights decide what the caller may read and write (development mode: everything).
-  const base::TokenVerifier& verifier = context_.verifier;
-  auto principal = verifier.verify_request(request[http::field::authorization], request.target());
-  if (!principal) {
+  // on_header verified the token; its rights decide what the caller may read and write
+  // (development mode: everything).
+  if (!principal_) {
     return send_text(
         http::status::unauthorized, "application/json",
         R"({"error":{"code":"unauthorized","message":"a valid access token is required"}})", false);
   }
-  api::ApiCaller caller{[rights = std::move(*principal)](std::string_view doc, bool write) {
+  api::ApiCaller caller{[rights = std::move(*principal_)](std::string_view doc, bool write) {
     const base::Access access = rights.access(doc);
     return write ? access == base::Access::write : access != base::Access::none;
   }};
-  context_.api->handle(std::move(request), std::move(caller),
-                       [self = shared_from_this(), keep_alive](api::HttpApi::Response response) {
-                         net::post(tcp_layer(self->stream_).get_executor(),
-                                   std::bind_front(&HttpSession::on_api_response, self, keep_alive,
-                                                   std::move(response)));
-                       });
+  principal_.reset();
+  context_.api->handle(
+      std::move(request), std::move(caller),
+      [self = shared_from_this(), keep_alive](api::HttpApi::Response response) {
+        net::post(
+            tcp_layer(self->stream_).get_executor(),
+            std::bind_front(&HttpSession::on_api_response, self, keep_alive, std::move(response)));
+      },
+      [self = shared_from_this(), keep_alive](api::HttpApi::Response head,
+                                              std::shared_ptr<api::LogExport> body) {
+        net::post(tcp_layer(self->stream_).get_executor(),
+                  std::bind_front(&HttpSession::on_api_stream, self, keep_alive, std::move(head),
+                                  std::move(body)));
+      });
 }
 
 void HttpSession::on_api_response(bool keep_alive, http::response<http::string_body> response) {
   response.keep_alive(keep_alive);
   write(std::make_shared<http::response<http::string_body>>(std::move(response)));
+}
+
+void HttpSession::on_api_stream(bool keep_alive, http::response<http::string_body> head,
+                                std::shared_ptr<api::LogExport> body) {
+  export_ = std::move(body);
+  export_keep_alive_ = keep_alive;
+  export_head_.emplace(head.result(), 11);
+  for (const auto& field : head) export_head_->set(field.name_string(), field.value());
+  export_head_->chunked(true);
+  export_head_->keep_alive(keep_alive);
+  export_serializer_.emplace(*export_head_);
+  tcp_layer(stream_).expires_after(request_timeout);
+  std::visit(
+      [&](auto& stream) {
+        http::async_write_header(
+            stream, *export_serializer_,
+            beast::bind_front_handler(&HttpSession::on_export_written, shared_from_this()));
+      },
+      stream_);
+}
+
+void HttpSession::on_export_written(beast::error_code ec, std::size_t) {
+  if (ec) {
+    export_.reset();
+    return;
+  }
+  export_->next([self = shared_from_this()](api::LogExport::Piece piece) {
+    net::post(tcp_layer(self->stream_).get_executor(),
+              std::bind_front(&HttpSession::on_export_piece, self, std::move(piece)));
+  });
+}
+
+void HttpSession::on_export_piece(api::LogExport::Piece piece) {
+  if (!piece) {
+    // The head is out: the client can only be told by a body that never completes.
+    context_.log.warn("event=export_failed error={}", base::quote(piece.error().message));
+    export_.reset();
+    beast::error_code ignored;
+    tcp_layer(stream_).socket().close(ignored);
+    return;
+  }
+  tcp_layer(stream_).expires_after(request_timeout);
+  if (!*piece) {
+    return std::visit(
+        [&](auto& stream) {
+          net::async_write(
+              stream, http::make_chunk_last(),
+              beast::bind_front_handler(&HttpSession::on_export_end, shared_from_this()));
+        },
+        stream_);
+  }
+  export_piece_ = std::move(**piece);
+  std::visit(
+      [&](auto& stream) {
+        net::async_write(
+            stream, http::make_chunk(net::buffer(export_piece_)),
+            beast::bind_front_handler(&HttpSession::on_export_written, shared_from_this()));
+      },
+      stream_);
+}
+
+void HttpSession::on_export_end(beast::error_code ec, std::size_t) {
+  export_.reset();
+  export_serializer_.reset();
+  export_head_.reset();
+  export_piece_ = std::string();
+  if (ec) return;
+  if (!export_keep_alive_) return do_close();
+  do_read();
 }
 
 void HttpSession::send_metrics(const Request& request) {
@@ -255,8 +403,20 @@ void HttpSession::do_close() {
       tcp_layer(self->stream_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
     });
   }
-  beast::error_code ignored;
-  tcp_layer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  beast::error_code ec;
+  tcp_layer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  if (ec) return;
+  tcp_layer(stream_).expires_after(context_.config.resources.http_idle_timeout);
+  do_drain();
+}
+
+void HttpSession::do_drain() {
+  buffer_.clear();
+  if (buffer_.capacity() > body_limit) buffer_.shrink_to_fit();
+  tcp_layer(stream_).async_read_some(
+      buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (!ec) self->do_drain();
+      });
 }
 
 }  // namespace weft::server::transport

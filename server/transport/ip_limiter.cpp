@@ -28,12 +28,15 @@ void IpLimiter::Ticket::release() {
 
 std::optional<IpLimiter::Ticket> IpLimiter::acquire(const std::string& address) {
   const std::lock_guard lock(mutex_);
+  if (total_ >= max_total_) return std::nullopt;
   std::uint64_t& open = open_[address];
   if (open >= max_per_address_) {
     if (open == 0) open_.erase(address);
     return std::nullopt;
   }
   ++open;
+  ++total_;
+  if (open_gauge_ != nullptr) open_gauge_->Increment();
   return Ticket(this, address);
 }
 
@@ -48,6 +51,13 @@ void IpLimiter::release(const std::string& address) {
   const auto it = open_.find(address);
   if (it == open_.end()) return;
   if (--it->second == 0) open_.erase(it);
+  --total_;
+  if (open_gauge_ != nullptr) open_gauge_->Decrement();
+}
+
+std::uint64_t IpLimiter::total() const {
+  const std::lock_guard lock(mutex_);
+  return total_;
 }
 
 }  // namespace weft::server::transport

@@ -2,12 +2,16 @@
 #include "server/transport/listener.hpp"
 
 #include <iostream>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <spdlog/logger.h>
 
+#include "server/base/metrics.hpp"
 #include "server/transport/tls_certificates.hpp"
 #include "server/transport/tls_handshake.hpp"
 
@@ -75,15 +79,46 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
+  std::optional<IpLimiter::Ticket> slot;
+  if (context_.socket_limiter != nullptr) {
+    beast::error_code address_error;
+    const auto remote = socket.remote_endpoint(address_error);
+    if (!address_error) slot = context_.socket_limiter->acquire(remote.address().to_string());
+    if (!slot) {
+      refuse(std::move(socket));
+      return do_accept();
+    }
+  }
   // Keystrokes are tiny frames: send them at once instead of waiting for Nagle's algorithm.
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (context_.tls != nullptr) {
-    std::make_shared<TlsHandshake>(std::move(socket), context_.tls->current(), context_)->run();
+    std::make_shared<TlsHandshake>(std::move(socket), context_.tls->current(), context_,
+                                   std::move(slot))
+        ->run();
   } else {
-    std::make_shared<HttpSession>(std::move(socket), context_)->run();
+    std::make_shared<HttpSession>(std::move(socket), context_, std::move(slot))->run();
   }
   do_accept();
+}
+
+void Listener::refuse(tcp::socket socket) {
+  context_.metrics.connections_refused.Increment();
+  beast::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  context_.log.warn(
+      "event=connection_refused remote={} msg=\"over --max-connections or "
+      "--max-sockets-per-ip\"",
+      ec ? std::string("?") : to_string(remote));
+  // One best-effort write into the empty send buffer (it never blocks), then the socket goes:
+  // refusing must not cost a descriptor or a strand for longer than this call.
+  static constexpr std::string_view answer =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: 22\r\n\r\ntoo many connections\r\n";
+  socket.non_blocking(true, ec);
+  if (!ec) socket.write_some(net::buffer(answer.data(), answer.size()), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
 }
 
 }  // namespace weft::server::transport

@@ -2,6 +2,9 @@
 //
 // Each accepted socket gets its own strand, which its HttpSession and, after an upgrade, its
 // WebSocketSession run on. On a TLS port (TransportContext::tls) a TlsHandshake comes first.
+// Each socket takes a slot of the socket limiter (max_connections, max_sockets_per_ip) that its
+// sessions hold until it is closed; a socket without a slot gets a short 503 and is closed at
+// once, so idle or hostile clients cannot take every file descriptor.
 #pragma once
 #include <memory>
 #include <string>
@@ -36,6 +39,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void do_accept();
   void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
   void on_stop();
+  void refuse(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -24,8 +24,11 @@ constexpr std::string_view plain_body = "this port speaks TLS only: use https://
 }  // namespace
 
 TlsHandshake::TlsHandshake(net::ip::tcp::socket&& socket, std::shared_ptr<ssl::context> context,
-                           TransportContext transport)
-    : tcp_(std::move(socket)), context_(std::move(context)), transport_(transport) {}
+                           TransportContext transport, std::optional<IpLimiter::Ticket> socket_slot)
+    : tcp_(std::move(socket)),
+      context_(std::move(context)),
+      transport_(transport),
+      socket_slot_(std::move(socket_slot)) {}
 
 void TlsHandshake::run() {
   net::dispatch(tcp_.get_executor(), [self = shared_from_this()] {
@@ -64,7 +67,7 @@ void TlsHandshake::on_handshake(beast::error_code ec, std::size_t used) {
   transport_.metrics.count_tls_handshake("ok");
   buffer_.consume(used);
   std::make_shared<HttpSession>(std::move(*tls_), std::move(context_), std::move(buffer_),
-                                transport_)
+                                transport_, std::move(socket_slot_))
       ->run();
 }
 

@@ -25,8 +25,10 @@ class TlsHandshake : public std::enable_shared_from_this<TlsHandshake> {
  public:
   static constexpr std::chrono::seconds handshake_timeout{10};
 
+  // `socket_slot` (listener.hpp) is handed to the HttpSession.
   TlsHandshake(boost::asio::ip::tcp::socket&& socket,
-               std::shared_ptr<boost::asio::ssl::context> context, TransportContext transport);
+               std::shared_ptr<boost::asio::ssl::context> context, TransportContext transport,
+               std::optional<IpLimiter::Ticket> socket_slot);
   void run();
 
  private:
@@ -41,6 +43,7 @@ class TlsHandshake : public std::enable_shared_from_this<TlsHandshake> {
   std::shared_ptr<boost::asio::ssl::context> context_;
   TransportContext transport_;
   std::string answer_;  // to a plain-text client, kept alive while written
+  std::optional<IpLimiter::Ticket> socket_slot_;
 };
 
 }  // namespace weft::server::transport

@@ -31,7 +31,9 @@ struct TransportContext {
   const StaticFiles& files;
   OpenSessions& sessions;
   IpLimiter* ip_limiter = nullptr;  // max_connections_per_ip; null = no limit
-  api::HttpApi* api = nullptr;      // serves /api/... (api/http_api.hpp); null = 404 there
+  // Sockets of every kind: max_sockets_per_ip and max_connections; null = no limit.
+  IpLimiter* socket_limiter = nullptr;
+  api::HttpApi* api = nullptr;  // serves /api/... (api/http_api.hpp); null = 404 there
   // The certificate of a TLS port (tls_certificates.hpp); null = plain HTTP and WebSocket.
   const TlsCertificates* tls = nullptr;
 };

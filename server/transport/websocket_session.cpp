@@ -30,6 +30,9 @@ namespace {
 // After a message larger than this, the read buffer is given back: an idle connection keeps
 // only a small buffer however large its biggest frame was.
 constexpr std::size_t max_idle_buffer_bytes = 16 * 1024;
+// Until the client's hello is read, larger messages are closed with 1009 (PROTOCOL.md §9): a
+// connection that has not said hello holds at most this much (a hello is a few dozen bytes).
+constexpr std::size_t max_frame_bytes_before_hello = 16 * 1024;
 // RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the code.
 constexpr std::size_t max_close_reason_bytes = 123;
 // A paced source produces its next frame once fewer bytes than this wait to be written: with the
@@ -77,7 +80,8 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> reques
     ws.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
       response.set(beast::http::field::server, base::server_name);
     }));
-    ws.read_message_max(context_.config.limits.max_frame_bytes);
+    ws.read_message_max(std::min<std::uint64_t>(context_.config.limits.max_frame_bytes,
+                                                max_frame_bytes_before_hello));
     ws.binary(true);
     ws.async_accept(request,
                     beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
@@ -125,6 +129,10 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
     connection_->on_message(std::string_view(static_cast<const char*>(data.data()), bytes),
                             with_ws([](auto& ws) { return ws.got_binary(); }));
     arm_expiry();  // a refresh frame may have replaced the token
+    if (!full_frames_ && connection_ && connection_->greeted()) {
+      full_frames_ = true;
+      with_ws([&](auto& ws) { ws.read_message_max(context_.config.limits.max_frame_bytes); });
+    }
   }
   buffer_.consume(buffer_.size());
   if (buffer_.capacity() > max_idle_buffer_bytes) buffer_.shrink_to_fit();
@@ -334,6 +342,7 @@ void WebSocketSession::finish(beast::error_code ec) {
   if (slow_timer_) slow_timer_->cancel();
   if (stall_timer_) stall_timer_->cancel();
   ip_slot_.reset();
+  socket_slot_.reset();
   queue_.clear();
   update_queued_bytes();
   if (connection_) {

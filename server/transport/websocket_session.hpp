@@ -63,6 +63,8 @@ class WebSocketSession final : public documents::Peer,
   void abort() override;
   // Keeps the client address's connection slot (max_connections_per_ip) until the socket is done.
   void hold_ip_slot(IpLimiter::Ticket slot) { ip_slot_.emplace(std::move(slot)); }
+  // Keeps the socket's slot (max_connections, max_sockets_per_ip; listener.hpp) the same way.
+  void hold_socket_slot(std::optional<IpLimiter::Ticket> slot) { socket_slot_ = std::move(slot); }
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -134,9 +136,11 @@ class WebSocketSession final : public documents::Peer,
   bool closing_ = false;  // no more sends; the close frame follows the queue
   bool close_sent_ = false;
   bool finished_ = false;
+  bool full_frames_ = false;  // hello read: messages up to max_frame_bytes, not the pre-hello cap
   proto::CloseCode close_code_ = proto::CloseCode::normal;
   std::string close_reason_;
   std::optional<IpLimiter::Ticket> ip_slot_;             // released when the socket is done
+  std::optional<IpLimiter::Ticket> socket_slot_;         // the same
   std::optional<boost::asio::steady_timer> slow_timer_;  // drop_slow_client()'s deadline
 };
 

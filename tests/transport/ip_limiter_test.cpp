@@ -19,6 +19,22 @@ TEST_SUITE("ip limiter") {
     CHECK(limiter.acquire("10.0.0.2").has_value());
   }
 
+  TEST_CASE("all addresses together get at most the total, and the gauge follows the slots") {
+    prometheus::Gauge gauge;
+    IpLimiter limiter(2, 3, &gauge);
+    auto a = limiter.acquire("10.0.0.1");
+    auto b = limiter.acquire("10.0.0.2");
+    auto c = limiter.acquire("10.0.0.3");
+    CHECK((a && b && c));
+    CHECK_FALSE(limiter.acquire("10.0.0.4").has_value());
+    CHECK(limiter.total() == 3);
+    CHECK(gauge.Value() == 3);
+    b.reset();
+    CHECK(gauge.Value() == 2);
+    CHECK(limiter.acquire("10.0.0.4").has_value());
+    CHECK(limiter.total() == 2);
+  }
+
   TEST_CASE("a destroyed ticket gives its slot back, a moved one only once") {
     IpLimiter limiter(1);
     {

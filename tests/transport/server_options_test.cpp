@@ -135,6 +135,38 @@ TEST_SUITE("server options") {
     }
   }
 
+  TEST_CASE("every resource bound flag sets its field (issue 13)") {
+    const base::ServerConfig config = Fixture{}.config({
+        "--http-idle-timeout-ms=250",
+        "--max-connections=500",
+        "--max-sockets-per-ip=9",
+        "--max-concurrent-exports=3",
+        "--log-lines-per-second=5",
+    });
+    CHECK(config.resources.http_idle_timeout == std::chrono::milliseconds{250});
+    CHECK(config.resources.max_connections == 500);
+    CHECK(config.resources.max_sockets_per_ip == 9);
+    CHECK(config.resources.max_concurrent_exports == 3);
+    CHECK(config.resources.log_lines_per_second == 5);
+    const base::ResourceLimits defaults;
+    CHECK(defaults.http_idle_timeout == std::chrono::milliseconds{10000});
+    CHECK(defaults.max_connections == 10000);
+    CHECK(defaults.max_sockets_per_ip == 256);
+    CHECK(defaults.max_concurrent_exports == 4);
+    CHECK(defaults.log_lines_per_second == 20);
+  }
+
+  TEST_CASE("resource bounds outside their range are errors naming the flag") {
+    for (const std::string_view arg :
+         {"--http-idle-timeout-ms=99", "--http-idle-timeout-ms=600001", "--max-connections=15",
+          "--max-sockets-per-ip=1", "--max-concurrent-exports=0", "--max-concurrent-exports=1025",
+          "--log-lines-per-second=0"}) {
+      const std::string error = Fixture{}.error({arg});
+      CHECK_MESSAGE(error.starts_with(arg.substr(0, arg.find('='))), error);
+      CHECK_MESSAGE(error.find("out of range") != std::string::npos, error);
+    }
+  }
+
   TEST_CASE("port 0 is accepted: it asks for any free port") {
     CHECK(Fixture{}.config({"--listen", "127.0.0.1:0"}).port == 0);
   }
