@@ -70,7 +70,9 @@ std::size_t ReplicaTable::evict(std::size_t max_entries, Keep keep) {
   for (std::size_t k = 0; k < excess; ++k) evicted[candidates[k]] = true;
   std::size_t out = 0;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
-    if (!evicted[i]) entries_[out++] = std::move(entries_[i]);
+    if (evicted[i]) continue;
+    if (out != i) entries_[out] = std::move(entries_[i]);
+    ++out;
   }
   entries_.resize(out);
   return excess;

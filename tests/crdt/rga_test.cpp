@@ -216,6 +216,24 @@ TEST_SUITE("idempotence and readiness") {
     CHECK(r.apply_remote(ins(1, 0, 1, root_id, "a")).released == 2);
     CHECK(r.text() == "abc");
   }
+
+  TEST_CASE("one replica's share of the pending buffer is bounded on its own") {
+    Limits limits;
+    limits.max_buffered_ops_per_replica = 1;
+    limits.max_buffered_units_per_replica = 3;
+    Rga r{0, limits};
+    CHECK(r.apply_remote(ins(1, 1, 2, {1, 0}, "b")).status == ApplyStatus::buffered);
+    CHECK(rejection(r, ins(1, 2, 3, {1, 1}, "c")) == Errc::buffer_full);
+    CHECK(rejection(r, ins(2, 1, 2, {2, 0}, "long")) == Errc::buffer_full);
+    CHECK(r.apply_remote(ins(2, 1, 2, {2, 0}, "yz")).status == ApplyStatus::buffered);
+    CHECK(r.buffered_ops_of(1) == 1);
+    CHECK(r.buffered_ops_of(2) == 1);
+    CHECK(r.apply_remote(ins(1, 0, 1, root_id, "a")).released == 1);
+    CHECK(r.buffered_ops_of(1) == 0);
+    CHECK(r.apply_remote(ins(1, 2, 3, {1, 1}, "c")).status == ApplyStatus::applied);
+    CHECK(r.text() == "abc");
+    r.check_invariants();
+  }
 }
 
 TEST_SUITE("validation") {
