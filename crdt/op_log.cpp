@@ -46,15 +46,21 @@ UnitRef OpLog::find_unit(Id id) const {
                                    [&](Seq s, std::uint32_t e) { return s < entries_[e].seq; });
   if (it != r.breaks.begin()) {
     const Entry& start = entries_[*(it - 1)];
+    if (start.kind() == EntryKind::erase) {
+      // Breaks on both sides: the unit is in this entry, or in a gap before the next break.
+      if (id.seq < start.seq + start.text) {
+        return UnitRef{UnitRef::State::delete_unit, start.lv, *(it - 1)};
+      }
+      return UnitRef{UnitRef::State::delete_unit, no_lv, 0};
+    }
     const Seq delta = id.seq - start.seq;
     if (delta < size_ - start.lv) {
       const auto lv = static_cast<Lv>(start.lv + delta);
       const std::uint32_t e = entry_of(lv);
       const Entry& entry = entries_[e];
-      if (entry.replica_ix() == *ix && entry.seq <= id.seq && id.seq < entry.seq + entry_len(e)) {
-        const auto state =
-            entry.is_element() ? UnitRef::State::element : UnitRef::State::delete_unit;
-        return UnitRef{state, lv, e};
+      if (entry.is_element() && entry.replica_ix() == *ix && entry.seq <= id.seq &&
+          id.seq < entry.seq + entry_len(e)) {
+        return UnitRef{UnitRef::State::element, lv, e};
       }
     }
   }
@@ -75,8 +81,10 @@ Key OpLog::key_of(Lv lv) const {
 void OpLog::push_entry(const Entry& e) {
   const auto index = static_cast<std::uint32_t>(entries_.size());
   ReplicaInfo& r = replicas_[e.replica_ix()];
-  const bool continues = r.last_entry != no_lv && [&] {
+  // An erase entry's units do not follow its one LV: it is a break, and so is what follows it.
+  const bool continues = r.last_entry != no_lv && e.kind() != EntryKind::erase && [&] {
     const Entry& last = entries_[r.last_entry];
+    if (last.kind() == EntryKind::erase) return false;
     const std::uint32_t len = entry_len(r.last_entry);  // e.lv == size_ until e is pushed
     return last.seq + len == e.seq && last.lv + len == e.lv;
   }();
@@ -129,20 +137,26 @@ Lv OpLog::append_insert(std::uint32_t replica_ix, Seq seq, Lamport lamport, Lv p
   return first;
 }
 
-Lv OpLog::append_erase(std::uint32_t replica_ix, Seq seq, Lamport lamport, const LvRange* targets,
-                       std::size_t target_count, std::uint32_t n) {
-  const Lv first = size_;
+std::uint32_t OpLog::append_erase(std::uint32_t replica_ix, Seq seq, Lamport lamport,
+                                  const LvRange* targets, std::size_t target_count,
+                                  std::uint32_t n) {
   ReplicaInfo& r = replicas_[replica_ix];
   WEFT_ASSERT(seq == r.next_seq && lamport > r.last_lamport);
+  WEFT_ASSERT(n > 0 && n < max_erase_entry_units);
   const bool extends = !entries_.empty() && [&] {
     const Entry& last = entries_.back();
-    const std::uint32_t len = size_ - last.lv;
+    const std::uint32_t units = last.text;
     return last.kind() == EntryKind::erase && last.replica_ix() == replica_ix &&
-           last.seq + len == seq && last.lamport + len == lamport;
+           last.seq + units == seq && last.lamport + units == lamport &&
+           units <= max_erase_entry_units - n;
   }();
-  if (!extends) {
-    push_entry(Entry{seq, lamport, first, Entry::make_meta(replica_ix, EntryKind::erase, true),
-                     static_cast<std::uint32_t>(targets_.size()), 0});
+  std::uint32_t used = 0;
+  if (extends) {
+    entries_.back().text += n;
+  } else {
+    push_entry(Entry{seq, lamport, size_, Entry::make_meta(replica_ix, EntryKind::erase, true),
+                     static_cast<std::uint32_t>(targets_.size()), n});
+    used = 1;
   }
   for (std::size_t i = 0; i < target_count; ++i) {
     const LvRange t = targets[i];
@@ -163,10 +177,10 @@ Lv OpLog::append_erase(std::uint32_t replica_ix, Seq seq, Lamport lamport, const
     reserve_more(targets_, 1);
     targets_.push_back(StoredTarget{t.lv, t.len});
   }
-  size_ += n;
+  size_ += used;
   r.next_seq = seq + n;
   r.last_lamport = lamport + n - 1;
-  return first;
+  return used;
 }
 
 Lv OpLog::append_restored(std::uint32_t replica_ix, Seq seq, Lamport lamport, std::string_view text,
@@ -257,6 +271,9 @@ void OpLog::check() const {
     if (!e.ascii() && e.kind() != EntryKind::erase) {
       WEFT_ASSERT(entry_len(static_cast<std::uint32_t>(i)) <= max_utf8_entry);
     }
+    if (e.kind() == EntryKind::erase) {
+      WEFT_ASSERT(entry_len(static_cast<std::uint32_t>(i)) == 1 && e.text > 0);
+    }
   }
   WEFT_ASSERT(entries_.empty() ? size_ == 0 : entries_.back().lv < size_);
   // Per replica, in seq order: no overlap, lamports increase, and every unit is found again.
@@ -275,11 +292,12 @@ void OpLog::check() const {
       const Entry& entry = entries_[e];
       WEFT_ASSERT(entry.seq >= end);
       WEFT_ASSERT(entry.lamport > lamport_end || lamport_end == 0);
-      end = entry.seq + entry_len(e);
-      lamport_end = entry.lamport + entry_len(e) - 1;
+      end = entry.seq + entry_units(e);
+      lamport_end = entry.lamport + entry_units(e) - 1;
+      const bool erase = entry.kind() == EntryKind::erase;
       for (const Seq probe : {entry.seq, end - 1}) {
         const UnitRef u = find_unit(Id{r.id, probe});
-        WEFT_ASSERT(u.entry == e && u.lv == entry.lv + (probe - entry.seq));
+        WEFT_ASSERT(u.entry == e && u.lv == entry.lv + (erase ? 0 : probe - entry.seq));
       }
     }
     WEFT_ASSERT(end <= r.next_seq);

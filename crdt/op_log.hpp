@@ -1,14 +1,17 @@
 // op_log.hpp — every integrated op unit of a replica, by local version (LV), run-length encoded.
 //
-// Each op unit (an inserted element or a delete unit) gets the next LV when it is integrated, so
-// LV order is integration order, which is causal. The log answers, for any LV: which replica,
+// Each inserted element gets the next LV when it is integrated; a delete op's units share one LV
+// (its entry's), or none when they continue the replica's previous delete entry, so deletes cost
+// LVs by op, never by the (possibly dead or repeated) units they name. LV order is integration
+// order, which is causal. The log answers, for any LV: which replica,
 // seq and lamport it has, which op made it (its parent, its text or its targets); and for any
 // (replica, seq): its LV. It is the source of keys for the content tree and of ops_since().
 //
 // Invariants (check()):
-//   1. Entries are sorted by LV and tile [0, size()) without gaps.
+//   1. Entries are sorted by LV and tile [0, size()) without gaps; an erase entry spans one LV.
 //   2. Within an entry, unit k has seq + k and lamport + k; per replica, entries are sorted by seq
-//      and do not overlap, and lamports increase with seq.
+//      and do not overlap, and lamports increase with seq. Every erase entry, and every entry that
+//      follows one of its replica, is a break (ReplicaInfo::breaks).
 //   3. Non-ASCII insert entries hold at most max_utf8_entry code points, so finding a code point's
 //      bytes costs O(1) for ASCII entries and a bounded scan otherwise.
 #pragma once
@@ -26,8 +29,10 @@ namespace weft::crdt::detail {
 
 using Lv = std::uint32_t;
 inline constexpr Lv no_lv = 0xFFFFFFFFu;
-// The log holds fewer units than this (Errc::document_too_large beyond).
+// The log holds fewer LVs than this (Errc::document_too_large beyond).
 inline constexpr std::uint64_t max_units = 0xF0000000u;
+// Units of one erase entry at most: consecutive deletes of a replica join it up to this many.
+inline constexpr std::uint32_t max_erase_entry_units = 0x80000000u;
 inline constexpr std::uint32_t max_utf8_entry = 64;
 
 enum class EntryKind : std::uint8_t {
@@ -43,7 +48,8 @@ struct Entry {
   std::uint32_t meta = 0;  // bits 0..27 replica index, 28..29 EntryKind, 30 non-ASCII text
   // insert: parent LV + 1 (0 = ROOT); erase: index of its first target in targets().
   std::uint32_t aux = 0;
-  // insert and restored: byte offset of unit 0's text in the text arena (no_lv if none).
+  // insert and restored: byte offset of unit 0's text in the text arena (no_lv if none);
+  // erase: the entry's number of units (its LV span is 1).
   std::uint32_t text = 0;
 
   [[nodiscard]] std::uint32_t replica_ix() const { return meta & 0x0FFFFFFFu; }
@@ -103,8 +109,14 @@ class OpLog {
   [[nodiscard]] Lv size() const { return size_; }
   [[nodiscard]] const std::vector<Entry>& entries() const { return entries_; }
   [[nodiscard]] const std::vector<StoredTarget>& targets() const { return targets_; }
+  // LVs of entry e (1 for an erase entry).
   [[nodiscard]] std::uint32_t entry_len(std::uint32_t e) const {
     return (e + 1 < entries_.size() ? entries_[e + 1].lv : size_) - entries_[e].lv;
+  }
+  // Op units (seqs) of entry e: its LVs for elements, its delete units for an erase entry.
+  [[nodiscard]] std::uint32_t entry_units(std::uint32_t e) const {
+    const Entry& entry = entries_[e];
+    return entry.kind() == EntryKind::erase ? entry.text : entry_len(e);
   }
   // Index of the entry holding lv. Requires: lv < size().
   [[nodiscard]] std::uint32_t entry_of(Lv lv) const;
@@ -129,9 +141,11 @@ class OpLog {
   // Requires: text is valid UTF-8 of n code points; seq == next_seq of the replica.
   Lv append_insert(std::uint32_t replica_ix, Seq seq, Lamport lamport, Lv parent_lv,
                    std::string_view text, std::uint32_t n);
-  // Appends a delete op of n units with the given targets (sum of lens == n).
-  Lv append_erase(std::uint32_t replica_ix, Seq seq, Lamport lamport, const LvRange* targets,
-                  std::size_t target_count, std::uint32_t n);
+  // Appends a delete op of n units with the given targets (sum of lens == n). Returns the LVs it
+  // used: 1 (a new entry at the old size()), or 0 when it joined the previous erase entry.
+  [[nodiscard]] std::uint32_t append_erase(std::uint32_t replica_ix, Seq seq, Lamport lamport,
+                                           const LvRange* targets, std::size_t target_count,
+                                           std::uint32_t n);
   // Appends elements restored from a snapshot (text empty for deleted runs).
   Lv append_restored(std::uint32_t replica_ix, Seq seq, Lamport lamport, std::string_view text,
                      std::uint32_t n);

@@ -339,7 +339,7 @@ Result<DeleteOp> Rga::local_delete(std::uint64_t pos, std::uint64_t len) {
   if (pos > length_ || len > length_ - pos) return fail(Errc::position_out_of_range);
   if (len == 0) return fail(Errc::empty_op);
   if (len > limits_.max_run) return fail(Errc::run_too_long);
-  if (log_.size() + len >= detail::max_units) return fail(Errc::document_too_large);
+  if (log_.size() + 1 >= detail::max_units) return fail(Errc::document_too_large);
   const auto n = static_cast<std::uint32_t>(len);
   if (self_ix_ == no_node) self_ix_ = log_.intern_replica(self_);
   const std::uint32_t ix = self_ix_;
@@ -352,8 +352,10 @@ Result<DeleteOp> Rga::local_delete(std::uint64_t pos, std::uint64_t len) {
   const Cursor first = collect_live(pos, len, scratch_);
   DeleteOp op{self_, seq, lamport, {}};
   for (const LvRange& r : scratch_) append_id_ranges(r, op.targets);
-  const Lv lv = log_.append_erase(ix, seq, lamport, scratch_.data(), scratch_.size(), n);
-  index_append(lv, n, no_node);
+  const Lv lv = log_.size();
+  const std::uint32_t used =
+      log_.append_erase(ix, seq, lamport, scratch_.data(), scratch_.size(), n);
+  if (used > 0) index_append(lv, used, no_node);
   // The first range starts at `first` (find() lands on a live span); later ones are located.
   for (std::size_t i = 0; i < scratch_.size(); ++i) {
     (void)erase_range(scratch_[i], i == 0 ? &first : nullptr);
@@ -425,6 +427,13 @@ std::optional<std::uint64_t> Rga::resolve(const Anchor& anchor) const {
 
 std::size_t Rga::buffered_ops() const { return pending_.size(); }
 
+std::size_t Rga::buffered_ops_of(ReplicaId r) const { return buffer_share(r).ops; }
+
+Rga::BufferShare Rga::buffer_share(ReplicaId r) const {
+  const auto it = pending_by_replica_.find(r);
+  return it == pending_by_replica_.end() ? BufferShare{} : it->second;
+}
+
 std::size_t Rga::memory_bytes() const {
   std::size_t pending_bytes = 0;
   for (const auto& [order, p] : pending_) {
@@ -482,6 +491,17 @@ void Rga::check_invariants() const {
   std::uint64_t units = 0;
   for (const auto& [order, p] : pending_) units += op_len(p.op);
   WEFT_ASSERT(units == pending_units_);
+  std::map<ReplicaId, BufferShare> shares;
+  for (const auto& [order, p] : pending_) {
+    BufferShare& share = shares[op_replica(p.op)];
+    ++share.ops;
+    share.units += p.units;
+  }
+  WEFT_ASSERT(shares.size() == pending_by_replica_.size());
+  for (const auto& [r, share] : shares) {
+    const BufferShare kept = buffer_share(r);
+    WEFT_ASSERT(kept.ops == share.ops && kept.units == share.units);
+  }
   WEFT_ASSERT(pending_by_awaited_.size() == pending_.size());
   WEFT_ASSERT(pending_by_author_.size() == pending_.size());
 }

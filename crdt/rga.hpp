@@ -38,6 +38,12 @@ struct Limits {
   std::uint64_t max_run = std::uint64_t{1} << 20;  // units per op
   std::size_t max_buffered_ops = 4096;             // ops waiting for their dependencies
   std::uint64_t max_buffered_units = std::uint64_t{1} << 22;
+  // The share of the buffer that the ops of one replica (their author) may take. A server that
+  // accepts ops from a connection only under its replica sets these below the totals, so that
+  // one writer cannot fill the buffer for the others (§7.2); equal to the totals they change
+  // nothing.
+  std::size_t max_buffered_ops_per_replica = 4096;
+  std::uint64_t max_buffered_units_per_replica = std::uint64_t{1} << 22;
 };
 
 enum class ApplyStatus : std::uint8_t { applied, duplicate, buffered, rejected };
@@ -93,6 +99,8 @@ class Rga {
   [[nodiscard]] std::optional<std::uint64_t> resolve(const Anchor& anchor) const;
 
   [[nodiscard]] std::size_t buffered_ops() const;
+  // Ops of replica `r` (their author) in the buffer.
+  [[nodiscard]] std::size_t buffered_ops_of(ReplicaId r) const;
   // Heap bytes owned by this replica (capacities, not sizes).
   [[nodiscard]] std::size_t memory_bytes() const;
   // Aborts with a message if any structural invariant is broken. O(n); for tests and fuzzers.
@@ -106,6 +114,12 @@ class Rga {
     Id awaited;  // the unit it waits for
     Op op;
   };
+  // The ops of one replica in the buffer (Limits::max_buffered_*_per_replica).
+  struct BufferShare {
+    std::size_t ops = 0;
+    std::uint64_t units = 0;
+  };
+  [[nodiscard]] BufferShare buffer_share(ReplicaId r) const;
   enum class Check : std::uint8_t { ready, duplicate, wait, rejected };
   struct Readiness {
     Check check = Check::ready;
@@ -166,6 +180,7 @@ class Rga {
   std::multimap<Id, std::uint64_t> pending_by_awaited_;
   std::multimap<Id, std::uint64_t> pending_by_author_;
   std::uint64_t pending_units_ = 0;
+  std::map<ReplicaId, BufferShare> pending_by_replica_;  // replicas with buffered ops only
   std::uint64_t pending_order_ = 0;
   std::vector<detail::LvRange> scratch_;
   std::uint32_t self_ix_ = detail::no_node;  // log index of self_, once it has edited

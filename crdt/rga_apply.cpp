@@ -97,7 +97,7 @@ bool Rga::same_units(const Op& op, std::uint64_t count) const {
     const detail::Entry& e = log_.entries()[u.entry];
     if (e.is_element() != insert) return false;
     if (e.lamport + (x - e.seq) != lamport + (x - s)) return false;
-    x = e.seq + log_.entry_len(u.entry);
+    x = e.seq + log_.entry_units(u.entry);
   }
   return true;
 }
@@ -195,8 +195,10 @@ void Rga::integrate(const Op& op, std::uint64_t n, std::uint64_t trim,
     if (integrated) integrated->push_back(InsertOp{r, seq, lamport, parent, std::string(text)});
   } else {
     const auto& del = std::get<DeleteOp>(op);
-    const Lv lv = log_.append_erase(ix, seq, lamport, scratch_.data(), scratch_.size(), units);
-    index_append(lv, units, no_node);
+    const Lv lv = log_.size();
+    const std::uint32_t used =
+        log_.append_erase(ix, seq, lamport, scratch_.data(), scratch_.size(), units);
+    if (used > 0) index_append(lv, used, no_node);
     // Erasing is a set operation: join neighbouring units in either direction (a resent run of
     // backspaces lists one unit per target, highest first) so each range is located once.
     LvRange run{0, 0};
@@ -233,9 +235,13 @@ ApplyStatus Rga::apply_one(const Op& op, std::vector<Op>* integrated, std::uint6
       return ApplyStatus::rejected;
     case Check::duplicate:
       return ApplyStatus::duplicate;
-    case Check::wait:
+    case Check::wait: {
+      const BufferShare share = buffer_share(op_replica(op));
       if (!retry && (pending_.size() >= limits_.max_buffered_ops ||
-                     n > limits_.max_buffered_units - pending_units_)) {
+                     n > limits_.max_buffered_units - pending_units_ ||
+                     share.ops >= limits_.max_buffered_ops_per_replica ||
+                     n > limits_.max_buffered_units_per_replica -
+                             std::min(share.units, limits_.max_buffered_units_per_replica))) {
         error = Errc::buffer_full;
         return ApplyStatus::rejected;
       }
@@ -243,11 +249,17 @@ ApplyStatus Rga::apply_one(const Op& op, std::vector<Op>* integrated, std::uint6
       pending_by_awaited_.emplace(ready.awaited, order);
       pending_by_author_.emplace(Id{op_replica(op), op_seq(op)}, order);
       pending_units_ += n;
+      BufferShare& mine = pending_by_replica_[op_replica(op)];
+      ++mine.ops;
+      mine.units += n;
       return ApplyStatus::buffered;
+    }
     case Check::ready:
       break;
   }
-  if (log_.size() + (n - ready.trim) >= detail::max_units ||
+  // Capacity in LVs: an insert takes one per element, a delete op at most one (op_log.hpp).
+  const std::uint64_t lvs = std::holds_alternative<InsertOp>(op) ? n - ready.trim : 1;
+  if (log_.size() + lvs >= detail::max_units ||
       (!log_.find_replica(op_replica(op)) && log_.replica_count() >= detail::max_replicas)) {
     error = Errc::document_too_large;
     return ApplyStatus::rejected;
@@ -285,6 +297,10 @@ void Rga::release_waiting(ReplicaId advanced, std::vector<Op>* integrated, Apply
       unindex(pending_by_awaited_, p.awaited, order);
       unindex(pending_by_author_, Id{op_replica(p.op), op_seq(p.op)}, order);
       pending_units_ -= p.units;
+      const auto share = pending_by_replica_.find(op_replica(p.op));
+      WEFT_ASSERT(share != pending_by_replica_.end());
+      share->second.units -= p.units;
+      if (--share->second.ops == 0) pending_by_replica_.erase(share);
       ready.push_back(std::move(p));
       std::push_heap(ready.begin(), ready.end(), later);
     }

@@ -69,7 +69,7 @@ Result<std::vector<Op>> Rga::ops_since(const VersionVector& peer) const {
   for (std::uint32_t e = 0; e < entries.size(); ++e) {
     const Entry& entry = entries[e];
     const ReplicaId r = log_.replica(entry.replica_ix()).id;
-    const std::uint32_t len = log_.entry_len(e);
+    const std::uint32_t len = log_.entry_units(e);
     const Seq have = peer.get(r);
     if (entry.seq + len <= have) continue;
     WEFT_ASSERT(entry.kind() != EntryKind::restored);

@@ -12,6 +12,7 @@
 
 #include "server/auth/public_key.hpp"
 #include "server/base/log.hpp"
+#include "server/documents/document_limits.hpp"
 
 namespace weft::server {
 namespace {
@@ -132,7 +133,11 @@ const std::vector<Flag>& flags() {
                max_u32)},
       {"max-document-bytes", "",
        integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_document_bytes = v; }, 1,
-               max_u64)},
+               documents::max_document_bytes_limit)},
+      {"max-replicas-per-document", "",
+       integer([](base::ServerConfig& c,
+                  std::uint64_t v) { c.max_replicas_per_document = static_cast<std::size_t>(v); },
+               2, max_u32)},
       {"max-outbound-bytes", "",
        integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_outbound_bytes = v; },
                4096, max_u64)},
@@ -324,8 +329,12 @@ one HTTP port. Flags override the environment variable named beside them.
   --max-bytes-per-second N    ops frame bytes per second per connection, bursts up to twice
                               this (default 4194304)
   --max-connections-per-ip N  more WebSocket upgrades from one address get 429 (default 64)
-  --max-buffered-ops N        ops per document waiting for their dependencies (default 4096)
-  --max-document-bytes N      UTF-8 bytes inserted into one document (default 67108864)
+  --max-buffered-ops N        ops of one writer waiting for their dependencies (default 4096)
+  --max-document-bytes N      UTF-8 bytes inserted into one document, at most 2^30
+                              (default 67108864)
+  --max-replicas-per-document N
+                              replica table entries kept per document; beyond, the oldest not
+                              in use are evicted (default 4096)
   --max-outbound-bytes N      unread bytes queued for one client before it is closed with
                               4003 (default 16777216)
   --idle-timeout-ms N         silent connections are closed after this (default 20000)

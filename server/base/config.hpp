@@ -39,7 +39,10 @@ struct ServerConfig {
   std::chrono::milliseconds unload_after{30000};  // a document without members stays this long
   std::chrono::milliseconds hello_timeout{10000};
   std::size_t max_queued_ops = 65536;  // per document, while a commit is in flight
-  std::string log_level = "info";      // of the stderr log (base/log.hpp: parse_log_level)
+  // Replica table entries per document; beyond, the oldest not in use are evicted
+  // (documents/replica_table.hpp).
+  std::size_t max_replicas_per_document = 4096;
+  std::string log_level = "info";  // of the stderr log (base/log.hpp: parse_log_level)
   // HS256 secret and RS*/ES* public key for client tokens (principal.hpp, auth/jwt_verifier.hpp);
   // either one turns authentication on, neither = development mode. The key is parsed with the
   // options.

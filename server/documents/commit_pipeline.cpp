@@ -39,6 +39,15 @@ CommitPipeline::Integrated CommitPipeline::integrate(const Author& author, const
                                              ops.doc, id));
       continue;
     }
+    // max_document_ops: the log's length, the same after a restart as before it.
+    if (next_index_ + integrated.size() >= max_document_ops) {
+      ++out.rejected;
+      out.errors.push_back(proto::make_error(
+          proto::ErrorCode::document_full,
+          "op refused: the document holds " + std::to_string(max_document_ops) + " ops", ops.doc,
+          id));
+      continue;
+    }
     // max_document_bytes: an insert whose text would grow the document past it is refused whole.
     // Checked on arrival with the op's full text; ops released later from the Rga's pending
     // buffer are counted but not refused (they were admitted when they arrived).

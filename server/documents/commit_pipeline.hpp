@@ -55,9 +55,10 @@ class CommitPipeline {
   void load(crdt::Rga rga, std::uint64_t next_index);
 
   // Integrates ops frame `ops` of document `doc` by `author` into the current batch. Ops authored
-  // under another replica, or inserts that would grow the document past `max_document_bytes`,
-  // are refused; the others are applied, buffered or found duplicate, and the author is acked
-  // when the batch completes. Requires: !appending().
+  // under another replica, ops beyond max_document_ops (document_limits.hpp), or inserts that
+  // would grow the document past `max_document_bytes`, are refused; the others are applied,
+  // buffered or found duplicate, and the author is acked when the batch completes. Requires:
+  // !appending().
   [[nodiscard]] Integrated integrate(const Author& author, const proto::Ops& ops,
                                      TimePoint received, std::uint64_t max_document_bytes);
 

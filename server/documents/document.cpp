@@ -6,6 +6,7 @@
 // OpStream::append) -> on_appended() -> finish_commit(): acks to the authors, relays to the others.
 #include "server/documents/document.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 #include <vector>
@@ -47,6 +48,7 @@ Document::Document(const DocumentServices& services, DocumentHost& host, std::st
       id_(std::move(id)),
       strand_(boost::asio::make_strand(services.executor)),
       pipeline_(replica_limits(services.config.limits)),
+      membership_(services.config.max_replicas_per_document),
       presence_timer_(strand_),
       digests_(std::chrono::milliseconds(services.config.limits.digest_interval_ms)),
       digest_timer_(strand_),
@@ -152,6 +154,7 @@ void Document::drain() {
 void Document::on_loaded(storage::Result<storage::LoadedDocument> loaded) {
   if (!loaded) {
     if (loaded.error().code != storage::Errc::not_found) return fail_load(loaded.error().message);
+    if (!writer_waits()) return refuse_missing();
     proto::DocumentMeta meta;
     meta.id = id_;
     meta.created_us = base::now_us();
@@ -182,6 +185,20 @@ void Document::on_created(proto::DocumentMeta meta, storage::Result<void> create
   go_live();
 }
 
+bool Document::writer_waits() const {
+  return std::ranges::any_of(queue_, [](const Event& event) {
+    const auto* join = std::get_if<JoinRequest>(&event);
+    return join != nullptr && join->access == base::Access::write;
+  });
+}
+
+// A document that does not exist and that only readers asked for: nothing is created, and each
+// join gets the answer of a join without rights (PROTOCOL.md §13: rights never reveal which
+// documents exist).
+void Document::refuse_missing() {
+  turn_away(proto::ErrorCode::access_denied, "no access to this document");
+}
+
 void Document::go_live() {
   state_ = State::live;
   if (shutting_down_) return finish_shutdown();
@@ -189,11 +206,13 @@ void Document::go_live() {
 }
 
 void Document::fail_load(const std::string& why) {
+  turn_away(proto::ErrorCode::document_unavailable, "cannot load: " + why);
+}
+
+void Document::turn_away(proto::ErrorCode code, const std::string& message) {
   state_ = State::failed;
   for (Event& event : std::exchange(queue_, {})) {
-    if (auto* join = std::get_if<JoinRequest>(&event)) {
-      send_error(*join->peer, proto::ErrorCode::document_unavailable, "cannot load: " + why);
-    }
+    if (auto* join = std::get_if<JoinRequest>(&event)) send_error(*join->peer, code, message);
   }
   queued_ops_ = 0;
   report_queue_depth();

@@ -130,6 +130,12 @@ class Document : public std::enable_shared_from_this<Document> {
   void on_created(proto::DocumentMeta meta, storage::Result<void> created);
   void go_live();
   void fail_load(const std::string& why);
+  // A document that is not stored is created only for a join with write access.
+  [[nodiscard]] bool writer_waits() const;
+  void refuse_missing();
+  // Not live after all (load failed, or refused): every queued join gets `code`, the rest is
+  // dropped, and the document leaves the registry.
+  void turn_away(proto::ErrorCode code, const std::string& message);
   void start_joins();
   void on_meta_updated(storage::Result<void> updated);
   void finish_join(const PreparedJoin& join);

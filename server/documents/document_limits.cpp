@@ -8,7 +8,9 @@ namespace weft::server::documents {
 crdt::Limits replica_limits(const proto::ServerLimits& limits) {
   crdt::Limits out;
   out.max_run = limits.max_run;
-  out.max_buffered_ops = static_cast<std::size_t>(limits.max_buffered_ops);
+  out.max_buffered_ops_per_replica = static_cast<std::size_t>(limits.max_buffered_ops);
+  out.max_buffered_ops = static_cast<std::size_t>(limits.max_buffered_ops * buffer_shares);
+  out.max_buffered_units = out.max_buffered_units_per_replica * buffer_shares;
   return out;
 }
 

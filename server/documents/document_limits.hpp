@@ -14,7 +14,20 @@
 
 namespace weft::server::documents {
 
-// The crdt limits of a document's replica: max_run and max_buffered_ops from `limits`.
+// Ops of one document at most (its log's records): far beyond any real document, it keeps the
+// replica's capacity (crdt::detail::max_units LVs: an element each, a delete op at most one)
+// out of reach on every path that rebuilds the document, from a snapshot or from the whole log,
+// together with max_document_bytes (at most max_document_bytes_limit), so that what the server
+// accepts always replays.
+inline constexpr std::uint64_t max_document_ops = std::uint64_t{1} << 30;
+inline constexpr std::uint64_t max_document_bytes_limit = std::uint64_t{1} << 30;
+
+// How many writers' buffer shares a document's pending-op buffer holds in all.
+inline constexpr std::uint64_t buffer_shares = 8;
+
+// The crdt limits of a document's replica: max_run from `limits`; each writer (replica) may have
+// max_buffered_ops ops and 2^22 units waiting for their dependencies, the document
+// buffer_shares times that in all, so one writer's junk is refused to that writer only.
 [[nodiscard]] crdt::Limits replica_limits(const proto::ServerLimits& limits);
 
 // The size of a freshly loaded replica (see above). O(document).

@@ -49,10 +49,21 @@ std::optional<proto::Error> Membership::prepare(JoinRequest request, std::uint64
     prepared.replica = assigned.replica;
     prepared.token = assigned.token;
     table_changed_ = true;
+    if (table_.entries().size() > max_replicas_) {
+      const std::set<crdt::ReplicaId> held = held_replicas();
+      (void)table_.evict(max_replicas_, [&](crdt::ReplicaId r) { return held.contains(r); });
+    }
   }
   prepared.request = std::move(request);
   prepared_.push_back(std::move(prepared));
   return std::nullopt;
+}
+
+std::set<crdt::ReplicaId> Membership::held_replicas() const {
+  std::set<crdt::ReplicaId> held;
+  for (const auto& [connection, member] : members_) held.insert(member.replica);
+  for (const PreparedJoin& join : prepared_) held.insert(join.replica);
+  return held;
 }
 
 std::vector<PreparedJoin> Membership::take_prepared() {

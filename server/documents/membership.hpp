@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,10 +58,15 @@ struct PreparedJoin {
 class Membership {
  public:
   // The document's replica table as stored.
+  // `max_replicas`: the replica table's size at most (ServerConfig::max_replicas_per_document).
+  explicit Membership(std::size_t max_replicas = 4096) : max_replicas_(max_replicas) {}
+
   void load(std::vector<proto::ReplicaEntry> replicas);
 
   // Decides the replica of `request` against the document's `epoch` and `version` (new replicas
-  // go above every replica it names). An error frame for the joiner if it is refused.
+  // go above every replica it names); a new replica that fills the table past max_replicas
+  // evicts the oldest entries that no member or prepared join holds (ReplicaTable::evict). An
+  // error frame for the joiner if it is refused.
   [[nodiscard]] std::optional<proto::Error> prepare(JoinRequest request, std::uint64_t epoch,
                                                     const crdt::VersionVector& version);
   [[nodiscard]] bool has_prepared() const { return !prepared_.empty(); }
@@ -89,6 +95,10 @@ class Membership {
   void check_invariants() const;
 
  private:
+  // The replicas of the members and of the prepared joins.
+  [[nodiscard]] std::set<crdt::ReplicaId> held_replicas() const;
+
+  std::size_t max_replicas_;
   ReplicaTable table_;
   bool table_changed_ = false;
   std::map<std::uint64_t, Member> members_;

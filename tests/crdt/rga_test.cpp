@@ -216,6 +216,24 @@ TEST_SUITE("idempotence and readiness") {
     CHECK(r.apply_remote(ins(1, 0, 1, root_id, "a")).released == 2);
     CHECK(r.text() == "abc");
   }
+
+  TEST_CASE("one replica's share of the pending buffer is bounded on its own") {
+    Limits limits;
+    limits.max_buffered_ops_per_replica = 1;
+    limits.max_buffered_units_per_replica = 3;
+    Rga r{0, limits};
+    CHECK(r.apply_remote(ins(1, 1, 2, {1, 0}, "b")).status == ApplyStatus::buffered);
+    CHECK(rejection(r, ins(1, 2, 3, {1, 1}, "c")) == Errc::buffer_full);
+    CHECK(rejection(r, ins(2, 1, 2, {2, 0}, "long")) == Errc::buffer_full);
+    CHECK(r.apply_remote(ins(2, 1, 2, {2, 0}, "yz")).status == ApplyStatus::buffered);
+    CHECK(r.buffered_ops_of(1) == 1);
+    CHECK(r.buffered_ops_of(2) == 1);
+    CHECK(r.apply_remote(ins(1, 0, 1, root_id, "a")).released == 1);
+    CHECK(r.buffered_ops_of(1) == 0);
+    CHECK(r.apply_remote(ins(1, 2, 3, {1, 1}, "c")).status == ApplyStatus::applied);
+    CHECK(r.text() == "abc");
+    r.check_invariants();
+  }
 }
 
 TEST_SUITE("validation") {
@@ -392,4 +410,66 @@ TEST_CASE("ops_since cuts long runs at max_run so receivers with the same limits
   Rga b{2, limits};
   for (const Op& op : ops) REQUIRE(b.apply_remote(op).status == ApplyStatus::applied);
   CHECK(b.text() == a.text());
+}
+
+TEST_SUITE("capacity") {
+  // Issue 13: deletes of already deleted text consumed one unit id per unit named, so ~4000
+  // deletes of max_run units exhausted the replica's 32-bit capacity for every later edit.
+  TEST_CASE("deletes of deleted text take no capacity per unit named (#13)") {
+    constexpr std::uint64_t n = std::uint64_t{1} << 20;
+    Rga r;
+    REQUIRE(r.apply_remote(ins(1, 0, 1, root_id, std::string(n, 'a'))).status ==
+            ApplyStatus::applied);
+    Seq seq = n;
+    Lamport lamport = n + 1;
+    for (int i = 0; i < 4200; ++i) {
+      // Gaps in the lamports keep each op in an entry of its own: the costliest case.
+      const ApplyResult res = r.apply_remote(del(1, seq, lamport, {{1, 0, n}}));
+      REQUIRE_MESSAGE(res.status == ApplyStatus::applied, i << ": " << res.error.message());
+      seq += n;
+      lamport += n + 1;
+    }
+    CHECK(r.length() == 0);
+    CHECK(r.version().get(1) == seq);
+    CHECK(r.apply_remote(ins(2, 0, lamport, root_id, "still")).status == ApplyStatus::applied);
+    CHECK(r.text() == "still");
+    r.check_invariants();
+    // Its history replays, and duplicates and overlaps of the deletes are still recognised.
+    Rga again;
+    const std::vector<Op> history = *r.ops_since({});
+    for (const Op& op : history) {
+      REQUIRE(again.apply_remote(op).status == ApplyStatus::applied);
+    }
+    again.check_invariants();
+    CHECK(again.text() == "still");
+    CHECK(again.version() == r.version());
+    CHECK(r.apply_remote(del(1, n + 5, n + 6, {{1, 5, n - 5}})).status == ApplyStatus::duplicate);
+    CHECK(rejection(r, ins(1, n + 5, n + 6, root_id, "x")) == Errc::conflicting_duplicate);
+    CHECK(rejection(r, del(1, seq, lamport + 1, {{1, 2 * n + 3, 1}})) == Errc::target_not_element);
+  }
+
+  TEST_CASE("consecutive deletes of a replica share one log entry and still trim exactly") {
+    Rga a{1};
+    REQUIRE(a.local_insert(0, "abcdef").has_value());
+    for (int i = 0; i < 3; ++i) REQUIRE(a.local_delete(a.length() - 1, 1).has_value());
+    REQUIRE(a.local_delete(0, 1).has_value());
+    a.check_invariants();
+    const std::vector<Op> ops = *a.ops_since({});
+    Rga b{2};
+    for (const Op& op : ops) REQUIRE(b.apply_remote(op).status == ApplyStatus::applied);
+    CHECK(b.text() == "bc");
+    // A resent delete that overlaps the last two units is trimmed to its new unit.
+    CHECK(b.apply_remote(del(1, 8, 9, {{1, 3, 1}, {1, 0, 1}, {1, 1, 1}})).status ==
+          ApplyStatus::applied);
+    CHECK(b.text() == "c");
+    b.check_invariants();
+    // A replica loaded from a snapshot finds delete units before it and after it.
+    Rga c = *Rga::from_snapshot(b.snapshot());
+    CHECK(c.apply_remote(del(2, 0, 20, {{1, 2, 1}})).status == ApplyStatus::applied);
+    CHECK(c.apply_remote(del(2, 0, 20, {{1, 2, 1}})).status == ApplyStatus::duplicate);
+    CHECK(rejection(c, ins(3, 0, 30, {1, 7}, "x")) == Errc::parent_not_element);
+    CHECK(rejection(c, ins(3, 0, 30, {2, 0}, "x")) == Errc::parent_not_element);
+    CHECK(c.text().empty());
+    c.check_invariants();
+  }
 }

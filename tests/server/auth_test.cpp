@@ -546,6 +546,25 @@ TEST_SUITE("auth: connections") {
     CHECK(server.registry.size() == 0);
   }
 
+  TEST_CASE("a read-only join of a missing document is access_denied and stores nothing (#13)") {
+    TestServer server;
+    AuthClient reader(server, principal_of({{"*", "read"}}));
+    reader.send(fresh_join("ghost"));
+    server.settle();
+    const auto frames = reader.peer->take();
+    CHECK(error_names(frames) == std::vector<std::string>{"access_denied"});
+    CHECK(only<proto::Error>(frames).front().doc == "ghost");
+    CHECK(server.registry.size() == 0);
+    CHECK(server.store.load("ghost").error().code == storage::Errc::not_found);
+    // A writer creates it; a reader may join it then.
+    Client& writer = server.connect();
+    server.join_fresh(writer, "ghost");
+    AuthClient late(server, principal_of({{"*", "read"}}));
+    late.send(fresh_join("ghost"));
+    server.settle();
+    CHECK(only<proto::Joined>(late.peer->take()).size() == 1);
+  }
+
   TEST_CASE("a read-only member's ops are refused with read_only; its presence goes through") {
     TestServer server;
     Client& writer = server.connect();

@@ -7,6 +7,9 @@
 
 #include <doctest/doctest.h>
 
+#include "proto/error_frame.hpp"
+#include "server/documents/document_limits.hpp"
+
 namespace weft::server::documents {
 namespace {
 
@@ -110,6 +113,43 @@ TEST_SUITE("CommitPipeline") {
     (void)pipeline.complete();
     CHECK(pipeline.rga().text() == "ab");
     pipeline.check_invariants();
+  }
+
+  TEST_CASE("one writer's waiting ops take only its share of the pending buffer (#13)") {
+    proto::ServerLimits limits;
+    limits.max_buffered_ops = 2;
+    CommitPipeline pipeline(replica_limits(limits));
+    const Author ann{7, 1, "ann"};
+    const Author bob{8, 2, "bob"};
+    const auto junk = pipeline.integrate(
+        ann,
+        frame({insert(1, 10, 10, crdt::root_id, "x"), insert(1, 11, 11, crdt::root_id, "y"),
+               insert(1, 12, 12, crdt::root_id, "z")}),
+        now, no_limit);
+    REQUIRE(junk.errors.size() == 1);
+    CHECK(junk.errors[0].code == proto::op_rejected_code(crdt::Errc::buffer_full));
+    CHECK(junk.errors[0].op == crdt::Id{1, 12});
+    const auto early =
+        pipeline.integrate(bob, frame({insert(2, 1, 2, {2, 0}, "b")}), now, no_limit);
+    CHECK(early.errors.empty());
+    const auto cause =
+        pipeline.integrate(bob, frame({insert(2, 0, 1, crdt::root_id, "a")}), now, no_limit);
+    CHECK(cause.errors.empty());
+    CHECK(cause.applied == 2);
+    CHECK(pipeline.rga().text() == "ab");
+    pipeline.check_invariants();
+  }
+
+  TEST_CASE("ops past max_document_ops are refused with document_full") {
+    CommitPipeline pipeline({});
+    crdt::Rga full;
+    pipeline.load(std::move(full), max_document_ops);
+    const Author ann{7, 1, "ann"};
+    const auto result =
+        pipeline.integrate(ann, frame({insert(1, 0, 1, crdt::root_id, "x")}), now, no_limit);
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].code == static_cast<std::uint64_t>(proto::ErrorCode::document_full));
+    CHECK(result.applied == 0);
   }
 }
 
