@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "proto/frame.hpp"
 
@@ -32,7 +33,8 @@ class Peer {
   // produces them only as its socket takes what it queued before (outbound_queue.hpp), so that a
   // large catch-up never sits in memory whole. This default produces them all at once.
   virtual void send_paced(std::shared_ptr<FrameSource> frames) {
-    while (auto frame = frames->next()) send(std::move(frame));
+    const std::shared_ptr<FrameSource> source = std::move(frames);
+    while (auto frame = source->next()) send(std::move(frame));
   }
   // Sends the queued frames, then a close with `code` and `reason`, then closes. Frames of a
   // paced source not produced yet, and what was sent after it, are dropped.
