@@ -76,8 +76,11 @@ std::unique_ptr<testkit::ServerProcess> start_server(const std::string& binary, 
   }
   auto server = std::make_unique<testkit::ServerProcess>(binary, std::move(*dir),
                                                          testkit::ServerProcess::Stderr::inherit);
-  // Every simulated client comes from 127.0.0.1: lift the per-address connection limit.
-  std::vector<std::string> args{"--max-connections-per-ip", "4294967295"};
+  // Every simulated client comes from 127.0.0.1: lift the per-address connection limits (and the
+  // total, which the server still lowers to fit its open-file limit).
+  std::vector<std::string> args{"--max-connections-per-ip", "4294967295",
+                                "--max-sockets-per-ip",     "1000000",
+                                "--max-connections",        "1000000"};
   if (tls) {
     const auto files = testkit::make_throwaway_cert(server->dir());
     if (!files) {

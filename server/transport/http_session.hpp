@@ -64,7 +64,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void handle_api(Request&& request);
   void on_api_response(bool keep_alive,
                        boost::beast::http::response<boost::beast::http::string_body> response);
-  // A streamed API answer (a log export): the head, then each piece as a chunk, then the last.
+  // http_session_export.cpp: a streamed API answer (a log export): the head, then each piece as
+  // a chunk, then the last.
   void on_api_stream(bool keep_alive,
                      boost::beast::http::response<boost::beast::http::string_body> head,
                      std::shared_ptr<api::LogExport> body);
