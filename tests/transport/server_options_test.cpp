@@ -116,6 +116,7 @@ TEST_SUITE("server options") {
         "--max-buffered-ops=7",
         "--max-document-bytes=1000",
         "--max-outbound-bytes=262144",
+        "--max-replicas-per-document=9",
     });
     CHECK(config.limits.max_ops_per_second == 100);
     CHECK(config.limits.max_bytes_per_second == 65536);
@@ -123,12 +124,14 @@ TEST_SUITE("server options") {
     CHECK(config.limits.max_buffered_ops == 7);
     CHECK(config.limits.max_document_bytes == 1000);
     CHECK(config.limits.max_outbound_bytes == 262144);
+    CHECK(config.max_replicas_per_document == 9);
   }
 
-  TEST_CASE("backpressure limits below their minimum are errors naming the flag") {
+  TEST_CASE("backpressure limits outside their range are errors naming the flag") {
     for (const std::string_view arg :
          {"--max-ops-per-second=0", "--max-bytes-per-second=1023", "--max-connections-per-ip=0",
-          "--max-document-bytes=0", "--max-outbound-bytes=4095"}) {
+          "--max-document-bytes=0", "--max-outbound-bytes=4095", "--max-document-bytes=1073741825",
+          "--max-replicas-per-document=1"}) {
       const std::string error = Fixture{}.error({arg});
       CHECK_MESSAGE(error.starts_with(arg.substr(0, arg.find('='))), error);
       CHECK_MESSAGE(error.find("out of range") != std::string::npos, error);
@@ -264,8 +267,8 @@ TEST_SUITE("server options") {
     }
     for (const char* flag :
          {"--max-ops-per-second", "--max-bytes-per-second", "--max-connections-per-ip",
-          "--max-buffered-ops", "--max-document-bytes", "--max-outbound-bytes", "--tls-cert",
-          "--tls-key"}) {
+          "--max-buffered-ops", "--max-document-bytes", "--max-replicas-per-document",
+          "--max-outbound-bytes", "--tls-cert", "--tls-key"}) {
       CHECK_MESSAGE(text.find(flag) != std::string::npos, flag);
     }
   }
