@@ -66,7 +66,13 @@ Metrics::Metrics()
       outbound_bytes(gauge(*registry_, "weft_outbound_queued_bytes",
                            "Frame bytes queued for clients and not yet written, all connections")),
       divergence_reports(counter(*registry_, "weft_divergence_reports_total",
-                                 "Clients reporting a digest mismatch")) {}
+                                 "Clients reporting a digest mismatch")),
+      store_writable(gauge(*registry_, "weft_store_writable",
+                           "1 while the store takes writes, 0 while it cannot (disk full)")),
+      store_write_failures(counter(*registry_, "weft_store_write_failures_total",
+                                   "Store commits that failed (disk full, I/O error)")) {
+  store_writable.Set(1);
+}
 
 std::string_view close_reason_name(proto::CloseCode code) {
   switch (code) {

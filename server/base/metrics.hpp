@@ -58,6 +58,8 @@ class Metrics {
   prometheus::Gauge& queued_events;       // events waiting in documents' queues, all documents
   prometheus::Gauge& outbound_bytes;      // encoded frames queued for clients, not yet written
   prometheus::Counter& divergence_reports;
+  prometheus::Gauge& store_writable;          // 1 while the store takes writes, 0 when it cannot
+  prometheus::Counter& store_write_failures;  // store commits that failed (disk full, I/O error)
 };
 
 }  // namespace weft::server::base

@@ -189,6 +189,7 @@ void Document::go_live() {
 }
 
 void Document::fail_load(const std::string& why) {
+  services_.log.error("doc={} event=load_failed reason=\"{}\"", id_, why);
   state_ = State::failed;
   for (Event& event : std::exchange(queue_, {})) {
     if (auto* join = std::get_if<JoinRequest>(&event)) {
