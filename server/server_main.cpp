@@ -231,6 +231,10 @@ int serve(const base::ServerConfig& config) {
   // it, those threads outlive the stream, and the registry (with its documents, timers and strands)
   // goes before the io_context that they belong to.
   const std::unique_ptr<weft::storage::RocksDbStore> store = std::move(*opened);
+  if (!store->recovery_note().empty()) {
+    std::cerr << "weft-server: WARNING: store " << config.data_dir << ": " << store->recovery_note()
+              << '\n';
+  }
   std::unique_ptr<transport::TlsCertificates> tls;
   if (!config.tls_cert.empty()) {
     auto loaded = transport::TlsCertificates::load(config.tls_cert, config.tls_key);

@@ -21,7 +21,8 @@
 //
 // Failures (README.md "Disk full" and "Corruption"): the WAL is replayed with
 // kAbsoluteConsistency, so a damaged WAL makes open() fail with Errc::corrupt naming the file
-// instead of silently dropping what follows the damage. A write that fails on the disk (full:
+// instead of silently dropping what follows the damage; only an incomplete last record (a torn
+// write) is left out, and recovery_note() says so. A write that fails on the disk (full:
 // Errc::no_space) leaves the store unwritable (health()) while reads go on, until RocksDB
 // recovers by itself once space is free again.
 #pragma once
@@ -85,6 +86,10 @@ class RocksDbStore final : public DocumentStore {
   [[nodiscard]] Result<void> remove(std::string_view doc) override;
 
   [[nodiscard]] CommitStats commit_stats() const;
+  // Empty, or what opening left out: the write-ahead log's incomplete last record (a write
+  // torn by a crash, never acknowledged; or damage there), with RocksDB's words and the file.
+  // The server logs it; weft-replay verify fails on it.
+  [[nodiscard]] const std::string& recovery_note() const;
   // Writable, or why not (a full disk, an I/O error; "opened read-only"). Thread-safe and cheap.
   [[nodiscard]] StoreHealth health() const;
   // Reads every table file and checks every block's checksum (reads check only the blocks they

@@ -84,6 +84,7 @@ struct RocksDbStore::Impl {
   rocksdb::ColumnFamilyHandle* snap = nullptr;
   rocksdb::ColumnFamilyHandle* logchunk = nullptr;
   std::shared_ptr<HealthListener> health = std::make_shared<HealthListener>();
+  std::string recovery_note;  // set by open(): what recovery left out of the WAL
 
   std::mutex mu;
   std::condition_variable cv;

@@ -110,6 +110,10 @@ int cmd_verify(Context& ctx, const Parsed& parsed) {
   // Every block of every table file, including those no document read touches.
   bool files_sound = true;
   if (ctx.files != nullptr) {
+    if (const std::string& note = ctx.files->recovery_note(); !note.empty()) {
+      std::printf("FAILED  store files: %s\n", note.c_str());
+      files_sound = false;
+    }
     if (auto checked = ctx.files->verify_files(); !checked) {
       std::printf("FAILED  store files: %s\n", checked.error().message.c_str());
       files_sound = false;
