@@ -154,7 +154,9 @@ struct WrittenStore {
     REQUIRE_MESSAGE(server.start(), server.log());
     client::Session a(ioc);
     REQUIRE(a.open("127.0.0.1", server.port()).has_value());
-    for (const auto& [doc, text] : texts) {
+    for (const auto& entry : texts) {
+      const std::string& doc = entry.first;
+      const std::string& text = entry.second;
       REQUIRE(a.join(doc).has_value());
       for (std::size_t at = 0; at < text.size(); at += 7) {
         REQUIRE(a.local_insert(doc, at, text.substr(at, 7)).has_value());
@@ -293,7 +295,7 @@ TEST_SUITE("hostile: storage") {
     const std::string log = store.server.log();
     INFO("server log:\n" << log);
     CHECK_FALSE(started.has_value());
-    CHECK(store.server.wait().status != 0);
+    CHECK(contains(log, "weft-server: cannot open the store"));
     CHECK(contains(log, "Corruption"));
     CHECK(contains(log, wal[0].filename().string()));
     const Run verify = replay(data, {"verify"});

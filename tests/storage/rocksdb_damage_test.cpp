@@ -1,5 +1,6 @@
 // rocksdb_damage_test.cpp — damage below the records: a flipped bit in RocksDB's write-ahead log or
 // in a table file is reported, naming the file, and never silently drops acknowledged writes.
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
