@@ -134,8 +134,25 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& dir,
       db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
       return rocksdb::DB::Open(db_options, dir, families(), &impl->handles, &raw);
     }
-    impl->secondary_dir = make_secondary_dir();
     db_options.max_open_files = -1;  // required by secondary instances
+    {
+      // A secondary instance skips a table file that does not load (it expects the primary to
+      // delete files under it): a damaged file would read as missing data. A plain read-only
+      // open with paranoid_checks fails on it, so it is tried first, then closed.
+      info_log = std::make_shared<InfoLog>(dir + "/LOG");
+      db_options.info_log = info_log;
+      rocksdb::Status probe =
+          rocksdb::DB::OpenForReadOnly(db_options, dir, families(), &impl->handles, &raw);
+      if (!probe.ok()) return probe;
+      for (rocksdb::ColumnFamilyHandle* handle : impl->handles) {
+        static_cast<void>(raw->DestroyColumnFamilyHandle(handle));
+      }
+      static_cast<void>(raw->Close());
+      delete raw;  // NOLINT: RocksDB's raw-pointer API
+      raw = nullptr;
+      impl->handles.clear();
+    }
+    impl->secondary_dir = make_secondary_dir();
     info_log = std::make_shared<InfoLog>((impl->secondary_dir.empty() ? dir : impl->secondary_dir) +
                                          "/LOG");
     db_options.info_log = info_log;
