@@ -346,18 +346,30 @@ TEST_SUITE("hostile: storage") {
     if (!started) {
       CHECK(contains(store.server.log(), "Corruption"));
     } else {
-      bool refused = false;
+      std::optional<std::string> refused;
       for (const auto& [doc, text] : store.texts) {
         const HttpReply reply =
             http_request(store.server.port(), "GET", "/api/docs/" + doc + "/text");
         if (reply.status == 200) {
           CHECK(contains(reply.body, R"("text":")" + text + "\""));
         } else {
-          refused = true;
+          CHECK_MESSAGE(contains(reply.body, "orrupt") || contains(reply.body, "checksum"),
+                        reply.body);
+          refused = doc;
         }
       }
       if (refused) {
-        CHECK(eventually([&] { return contains(store.server.log(), "orrupt"); }));
+        // A member is refused too, and the log names the document and the damage.
+        client::Session c(store.ioc);
+        REQUIRE(c.open("127.0.0.1", store.server.port()).has_value());
+        c.join_async(*refused);
+        CHECK(client::run_until(
+            store.ioc, [&] { return has_error(c, proto::ErrorCode::document_unavailable); }, 20s));
+        CHECK(eventually([&] {
+          const std::string log = store.server.log();
+          return contains(log, "doc=" + *refused + " event=load_failed") &&
+                 (contains(log, "orrupt") || contains(log, "checksum"));
+        }));
       }
     }
   }
