@@ -353,7 +353,7 @@ TEST_SUITE("hostile: storage") {
         if (reply.status == 200) {
           CHECK(contains(reply.body, R"("text":")" + text + "\""));
         } else {
-          CHECK_MESSAGE(contains(reply.body, "orrupt") || contains(reply.body, "checksum"),
+          CHECK_MESSAGE((contains(reply.body, "orrupt") || contains(reply.body, "checksum")),
                         reply.body);
           refused = doc;
         }
