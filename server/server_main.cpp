@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -31,6 +32,7 @@
 #include "server/base/connection_ids.hpp"
 #include "server/base/log.hpp"
 #include "server/base/metrics.hpp"
+#include "server/base/store_status.hpp"
 #include "server/base/version.hpp"
 #include "server/connections/connection.hpp"
 #include "server/documents/op_stream.hpp"
@@ -150,6 +152,63 @@ class HangupHandler {
   net::signal_set signals_;
 };
 
+// Every second: whether the store takes writes. A change is logged once and shown in /healthz
+// (StoreStatus) and /metrics (weft_store_writable, weft_store_write_failures_total). While the
+// store cannot write (a full disk), appends fail and their documents end memberships with
+// storage_failed; RocksDB resumes writes by itself once space is free, and this says so.
+class StoreWatch {
+ public:
+  // `read_only_reason`: why the store was opened read-only at startup (empty if it was not).
+  StoreWatch(net::io_context& ioc, const weft::storage::RocksDbStore& store,
+             std::string read_only_reason, base::StoreStatus& status, base::Metrics& metrics,
+             spdlog::logger& log)
+      : store_(store),
+        read_only_reason_(std::move(read_only_reason)),
+        status_(status),
+        metrics_(metrics),
+        log_(log),
+        timer_(ioc) {}
+
+  void check() {
+    weft::storage::StoreHealth health = store_.health();
+    if (!read_only_reason_.empty()) health.reason = read_only_reason_;
+    if (health.write_failures > failures_) {
+      metrics_.store_write_failures.Increment(
+          static_cast<double>(health.write_failures - failures_));
+      failures_ = health.write_failures;
+    }
+    if (health.writable != writable_ || health.reason != reason_) {
+      if (!health.writable) {
+        log_.error(
+            "event=store_unwritable reason=\"{}\" writes fail (clients get storage_failed), "
+            "reads go on; free space on the disk of the data directory",
+            health.reason);
+      } else {
+        log_.warn("event=store_writable writes work again");
+      }
+      writable_ = health.writable;
+      reason_ = health.reason;
+      metrics_.store_writable.Set(writable_ ? 1 : 0);
+      status_.set({writable_, reason_});
+    }
+    timer_.expires_after(std::chrono::seconds(1));
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) check();
+    });
+  }
+
+ private:
+  const weft::storage::RocksDbStore& store_;
+  const std::string read_only_reason_;
+  base::StoreStatus& status_;
+  base::Metrics& metrics_;
+  spdlog::logger& log_;
+  net::steady_timer timer_;
+  bool writable_ = true;
+  std::string reason_;
+  std::uint64_t failures_ = 0;
+};
+
 int serve(const base::ServerConfig& config) {
   boost::system::error_code address_error;
   const net::ip::tcp::endpoint endpoint{net::ip::make_address(config.host, address_error),
@@ -161,6 +220,17 @@ int serve(const base::ServerConfig& config) {
   std::error_code dir_error;
   std::filesystem::create_directories(config.data_dir, dir_error);
   auto opened = weft::storage::RocksDbStore::open(config.data_dir, {});
+  std::string read_only_reason;
+  if (!opened && opened.error().code == weft::storage::Errc::no_space) {
+    // Opening for writing needs a little space (a new WAL and MANIFEST): serve what is stored.
+    read_only_reason = "the disk was full at startup (" + opened.error().message +
+                       "); serving read-only: free space and restart to take writes";
+    std::cerr << "weft-server: cannot open the store in " << config.data_dir
+              << " for writing, the disk is full: " << opened.error().message
+              << "; serving it read-only (writes get storage_failed) until restarted with free "
+                 "space\n";
+    opened = weft::storage::RocksDbStore::open(config.data_dir, {.read_only = true});
+  }
   if (!opened) {
     const std::string& why = opened.error().message;
     std::cerr << "weft-server: cannot open the store in " << config.data_dir << ": " << why
@@ -172,6 +242,10 @@ int serve(const base::ServerConfig& config) {
   // it, those threads outlive the stream, and the registry (with its documents, timers and strands)
   // goes before the io_context that they belong to.
   const std::unique_ptr<weft::storage::RocksDbStore> store = std::move(*opened);
+  if (!store->recovery_note().empty()) {
+    std::cerr << "weft-server: WARNING: store " << config.data_dir << ": " << store->recovery_note()
+              << '\n';
+  }
   std::unique_ptr<transport::TlsCertificates> tls;
   if (!config.tls_cert.empty()) {
     auto loaded = transport::TlsCertificates::load(config.tls_cert, config.tls_key);
@@ -208,6 +282,9 @@ int serve(const base::ServerConfig& config) {
   transport::IpLimiter socket_limiter{config.resources.max_sockets_per_ip, max_connections,
                                       &metrics.sockets};
   net::io_context ioc{static_cast<int>(config.threads)};
+  base::StoreStatus store_status;
+  StoreWatch store_watch{ioc, *store, read_only_reason, store_status, metrics, *log};
+  store_watch.check();
   documents::Registry registry{{config, stream, metrics, *log, ioc.get_executor()}};
   const weft::server::connections::ConnectionServices connection_services{config, verifier, metrics,
                                                                           *log, registry};
@@ -217,7 +294,7 @@ int serve(const base::ServerConfig& config) {
   auto listener = transport::Listener::open(
       ioc, endpoint,
       {config, metrics, *log, verifier, connection_ids, connection_services, registry, files,
-       sessions, &ip_limiter, &socket_limiter, &api, tls.get()});
+       sessions, &ip_limiter, &socket_limiter, &api, tls.get(), &store_status});
   if (!listener) {
     std::cerr << "weft-server: " << listener.error() << '\n';
     return 1;

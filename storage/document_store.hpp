@@ -35,8 +35,9 @@ enum class Errc {
   bad_document_id,  // empty, longer than 128 bytes, or outside [A-Za-z0-9._~-]
   index_gap,        // append() not continuing the log at its next index
   corrupt,          // checksum or record validation failed (message names doc and index)
-  io_error,         // the underlying store failed (disk full, permissions, ...)
+  io_error,         // the underlying store failed (I/O error, permissions, ...)
   read_only,        // a write on a store opened read-only
+  no_space,         // the disk is full: writes fail until space is freed, reads go on
 };
 [[nodiscard]] const std::error_category& category();
 [[nodiscard]] std::error_code make_error_code(Errc e);

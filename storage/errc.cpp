@@ -26,6 +26,8 @@ class Category final : public std::error_category {
         return "storage I/O error";
       case Errc::read_only:
         return "store is read-only";
+      case Errc::no_space:
+        return "no space left on the store's disk";
     }
     return "unknown storage error";
   }

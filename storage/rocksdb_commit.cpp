@@ -192,10 +192,12 @@ std::vector<std::string> RocksDbStore::Impl::write_group(const std::vector<Commi
   const rocksdb::Status s = db->Write(write_options, &batch);
   if (!s.ok()) {
     // The outcome on disk is unknown: forget the cache, it is reloaded on next use.
+    health->write_failed(s);
     docs.clear();
     for (CommitRequest* r : accepted) r->error = status_error(r->doc, s);
     return {};
   }
+  health->write_succeeded();
   std::vector<std::string> to_compact;
   const std::uint64_t c = options.chunk_records;
   for (auto& [doc, state] : pending) {

@@ -5,10 +5,12 @@
 #include <utility>
 
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/table.h>
 #include <stdlib.h>
 
 #include "storage/record_format.hpp"
+#include "storage/rocksdb_info_log.hpp"
 #include "storage/rocksdb_store_impl.hpp"
 
 namespace weft::storage {
@@ -85,10 +87,15 @@ RocksDbStore::Impl::~Impl() {
   }
 }
 
+Errc RocksDbStore::Impl::code_of(const rocksdb::Status& s) {
+  if (s.IsCorruption()) return Errc::corrupt;
+  if (s.IsNoSpace()) return Errc::no_space;
+  return Errc::io_error;
+}
+
 StoreError RocksDbStore::Impl::status_error(std::string_view doc, const rocksdb::Status& s) const {
-  const Errc code = s.IsCorruption() ? Errc::corrupt : Errc::io_error;
   const std::string where = doc.empty() ? "store '" + dir + "'" : format::describe(doc);
-  return StoreError{make_error_code(code), where + ": " + s.ToString()};
+  return StoreError{make_error_code(code_of(s)), where + ": " + s.ToString()};
 }
 
 Result<void> RocksDbStore::Impl::catch_up() {
@@ -106,38 +113,104 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& dir,
   impl->options = options;
   impl->dir = dir;
   rocksdb::DBOptions db_options;
+  // Any write or check that fails stops writes (reads go on) instead of being ignored.
   db_options.paranoid_checks = true;
+  // A damaged WAL fails the open, naming the file, instead of replaying up to the damage and
+  // silently dropping every acknowledged write after it (kPointInTimeRecovery, the default):
+  // kAbsoluteConsistency first, then at most the torn last record is left out, and said so.
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
+  db_options.listeners.push_back(impl->health);
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s;
-  if (options.read_only) {
-    impl->secondary_dir = make_secondary_dir();
+  std::shared_ptr<InfoLog> info_log;
+  const auto attempt = [&](rocksdb::WALRecoveryMode mode) {
+    db_options.wal_recovery_mode = mode;
+    impl->handles.clear();
+    if (!options.read_only) {
+      info_log = std::make_shared<InfoLog>(dir + "/LOG");
+      db_options.info_log = info_log;
+      // Recovery from a full disk: RocksDB resumes writes by itself once enough space is free
+      // (it polls every 5 s); without a file manager it would stay unwritable until restarted.
+      db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
+      return rocksdb::DB::Open(db_options, dir, families(), &impl->handles, &raw);
+    }
     db_options.max_open_files = -1;  // required by secondary instances
-    s = impl->secondary_dir.empty()
-            ? rocksdb::Status::IOError("cannot create a secondary directory")
-            : rocksdb::DB::OpenAsSecondary(db_options, dir, impl->secondary_dir, families(),
-                                           &impl->handles, &raw);
+    {
+      // A secondary instance skips a table file that does not load (it expects the primary to
+      // delete files under it): a damaged file would read as missing data. A plain read-only
+      // open with paranoid_checks fails on it, so it is tried first, then closed.
+      info_log = std::make_shared<InfoLog>(dir + "/LOG");
+      db_options.info_log = info_log;
+      rocksdb::Status probe =
+          rocksdb::DB::OpenForReadOnly(db_options, dir, families(), &impl->handles, &raw);
+      if (!probe.ok()) return probe;
+      for (rocksdb::ColumnFamilyHandle* handle : impl->handles) {
+        static_cast<void>(raw->DestroyColumnFamilyHandle(handle));
+      }
+      static_cast<void>(raw->Close());
+      delete raw;  // NOLINT: RocksDB's raw-pointer API
+      raw = nullptr;
+      impl->handles.clear();
+    }
+    impl->secondary_dir = make_secondary_dir();
+    info_log = std::make_shared<InfoLog>((impl->secondary_dir.empty() ? dir : impl->secondary_dir) +
+                                         "/LOG");
+    db_options.info_log = info_log;
+    rocksdb::Status s = impl->secondary_dir.empty()
+                            ? rocksdb::Status::IOError("cannot create a secondary directory")
+                            : rocksdb::DB::OpenAsSecondary(db_options, dir, impl->secondary_dir,
+                                                           families(), &impl->handles, &raw);
     if (!s.ok()) {
       std::error_code ignored;
       if (!impl->secondary_dir.empty()) std::filesystem::remove_all(impl->secondary_dir, ignored);
       impl->secondary_dir.clear();
       impl->handles.clear();
+      info_log = std::make_shared<InfoLog>(dir + "/LOG");
+      db_options.info_log = info_log;
       s = rocksdb::DB::OpenForReadOnly(db_options, dir, families(), &impl->handles, &raw);
     }
-  } else {
-    s = rocksdb::DB::Open(db_options, dir, families(), &impl->handles, &raw);
+    return s;
+  };
+  // RocksDB's status does not say which file is damaged; its log does.
+  const auto describe = [&](const rocksdb::Status& s) {
+    const std::string detail = info_log->problems();
+    return s.ToString() + (detail.empty() ? "" : " (RocksDB: " + detail + ")");
+  };
+  rocksdb::Status s = attempt(rocksdb::WALRecoveryMode::kAbsoluteConsistency);
+  const std::string why = s.ok() ? std::string() : describe(s);
+  if (s.IsCorruption() && attempt(rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords).ok()) {
+    // Only an incomplete last record may be left out: a write torn by a crash in the middle of
+    // its (multi-call) write, which was never acknowledged, since acks follow the sync. Any other
+    // damage fails again. It is reported, never silent: recovery_note() says what was dropped.
+    impl->recovery_note =
+        "the write-ahead log's last record was incomplete and was left out (a "
+        "write torn by a crash, never acknowledged, or damage): " +
+        why;
+    s = rocksdb::Status::OK();
   }
-  if (!s.ok()) {
-    return format::error(s.IsCorruption() ? Errc::corrupt : Errc::io_error,
-                         "cannot open store '" + dir + "': " + s.ToString());
-  }
+  if (!s.ok()) return format::error(Impl::code_of(s), "cannot open store '" + dir + "': " + why);
   impl->db.reset(raw);
   impl->meta = impl->handles[1];
   impl->log = impl->handles[2];
   impl->snap = impl->handles[3];
   impl->logchunk = impl->handles[4];
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
+}
+
+const std::string& RocksDbStore::recovery_note() const { return impl_->recovery_note; }
+
+StoreHealth RocksDbStore::health() const {
+  if (impl_->options.read_only) return {false, "opened read-only", 0};
+  return impl_->health->get();
+}
+
+Result<void> RocksDbStore::verify_files() {
+  if (auto ok = impl_->catch_up(); !ok) return ok;
+  rocksdb::ReadOptions read;
+  read.verify_checksums = true;
+  const rocksdb::Status s = impl_->db->VerifyChecksum(read);
+  if (!s.ok()) return tl::unexpected(impl_->status_error({}, s));
+  return {};
 }
 
 Result<void> RocksDbStore::compact() {

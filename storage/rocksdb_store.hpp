@@ -18,6 +18,13 @@
 // A read-only store is a RocksDB secondary instance (it can follow a directory that a running
 // server has open; each read catches up with the primary first), or a plain read-only instance
 // if that fails. Every write on it fails with Errc::read_only.
+//
+// Failures (README.md "Disk full" and "Corruption"): the WAL is replayed with
+// kAbsoluteConsistency, so a damaged WAL makes open() fail with Errc::corrupt naming the file
+// instead of silently dropping what follows the damage; only an incomplete last record (a torn
+// write) is left out, and recovery_note() says so. A write that fails on the disk (full:
+// Errc::no_space) leaves the store unwritable (health()) while reads go on, until RocksDB
+// recovers by itself once space is free again.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +43,13 @@ struct RocksDbOptions {
   // Once a document has 2 x chunk_records log records beyond its last chunk, the oldest
   // chunk_records of them are rewritten as one chunk (0 = never).
   std::uint32_t chunk_records = 512;
+};
+
+// Whether the store takes writes now (RocksDbStore::health()).
+struct StoreHealth {
+  bool writable = true;
+  std::string reason;                // why not, when !writable (RocksDB's status text)
+  std::uint64_t write_failures = 0;  // commits that failed since open
 };
 
 // How well group commit is doing: commits = batches written (and synced), requests = the writes
@@ -72,6 +86,15 @@ class RocksDbStore final : public DocumentStore {
   [[nodiscard]] Result<void> remove(std::string_view doc) override;
 
   [[nodiscard]] CommitStats commit_stats() const;
+  // Empty, or what opening left out: the write-ahead log's incomplete last record (a write
+  // torn by a crash, never acknowledged; or damage there), with RocksDB's words and the file.
+  // The server logs it; weft-replay verify fails on it.
+  [[nodiscard]] const std::string& recovery_note() const;
+  // Writable, or why not (a full disk, an I/O error; "opened read-only"). Thread-safe and cheap.
+  [[nodiscard]] StoreHealth health() const;
+  // Reads every table file and checks every block's checksum (reads check only the blocks they
+  // touch): Errc::corrupt naming the file if one is damaged. Blocks; for weft-replay verify.
+  [[nodiscard]] Result<void> verify_files();
   // Flushes every memtable to table files and compacts every column family down to its last
   // level, dropping deleted and overwritten values: afterwards the directory's table files hold
   // just the live data (the benchmark's disk_bytes measures it so). Blocks; Errc::read_only on a

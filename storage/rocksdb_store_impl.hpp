@@ -19,6 +19,7 @@
 
 #include <rocksdb/db.h>
 
+#include "storage/rocksdb_health.hpp"
 #include "storage/rocksdb_store.hpp"
 
 namespace weft::storage {
@@ -61,6 +62,8 @@ struct RocksDbStore::Impl {
   // Before each read of a secondary instance: see what the primary wrote since.
   [[nodiscard]] Result<void> catch_up();
   [[nodiscard]] StoreError status_error(std::string_view doc, const rocksdb::Status& s) const;
+  // corrupt, no_space or io_error.
+  [[nodiscard]] static Errc code_of(const rocksdb::Status& s);
 
   // The log as one sequence (rocksdb_log.cpp): chunks, then individual records. Calls
   // visit(record) for each index in [from, to) that exists, in order; Errc::corrupt for a missing,
@@ -80,6 +83,8 @@ struct RocksDbStore::Impl {
   rocksdb::ColumnFamilyHandle* log = nullptr;
   rocksdb::ColumnFamilyHandle* snap = nullptr;
   rocksdb::ColumnFamilyHandle* logchunk = nullptr;
+  std::shared_ptr<HealthListener> health = std::make_shared<HealthListener>();
+  std::string recovery_note;  // set by open(): what recovery left out of the WAL
 
   std::mutex mu;
   std::condition_variable cv;

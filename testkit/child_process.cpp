@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -41,6 +42,20 @@ tl::expected<ChildProcess, std::string> ChildProcess::spawn(const ChildSpec& spe
   argv.push_back(nullptr);
   const std::string stderr_file = spec.stderr_file.string();
   const std::string cwd = spec.cwd.string();
+  std::vector<std::string> environment = spec.env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view current(*entry);
+    const std::string_view name = current.substr(0, current.find('='));
+    const bool replaced = std::any_of(spec.env.begin(), spec.env.end(), [&](const std::string& e) {
+      return e.size() > name.size() && e.compare(0, name.size(), name) == 0 &&
+             e[name.size()] == '=';
+    });
+    if (!replaced) environment.emplace_back(current);
+  }
+  std::vector<char*> envp;
+  envp.reserve(environment.size() + 1);
+  for (std::string& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
 
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return tl::make_unexpected(errno_text("pipe"));
@@ -58,7 +73,7 @@ tl::expected<ChildProcess, std::string> ChildProcess::spawn(const ChildSpec& spe
       if (err >= 0) ::dup2(err, STDERR_FILENO);
     }
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
-    ::execvp(argv[0], argv.data());
+    ::execvpe(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(out[1]);

@@ -25,6 +25,8 @@ struct ChildSpec {
   std::filesystem::path stderr_file{};
   // The child's working directory; empty: this process's.
   std::filesystem::path cwd{};
+  // NAME=value entries added to (or replacing those of) this process's environment for the child.
+  std::vector<std::string> env{};
 };
 
 class ChildProcess {

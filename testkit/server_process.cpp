@@ -32,6 +32,7 @@ tl::expected<void, std::string> ServerProcess::start(const std::vector<std::stri
   ChildSpec spec;
   spec.argv = {binary_.string(), "--listen", "127.0.0.1:0", "--data", data_dir().string()};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = env_;
   if (stderr_to_ == Stderr::log_file) spec.stderr_file = dir_.path() / "server.log";
   auto child = ChildProcess::spawn(spec);
   if (!child) return tl::make_unexpected(child.error());

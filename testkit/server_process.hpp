@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sys/types.h>
@@ -44,6 +45,8 @@ class ServerProcess {
   [[nodiscard]] tl::expected<void, std::string> start(
       const std::vector<std::string>& args = {},
       std::chrono::milliseconds timeout = std::chrono::seconds{20});
+  // NAME=value entries for the environment of the servers start() runs from now on.
+  void set_environment(std::vector<std::string> env) { env_ = std::move(env); }
   // SIGTERM (a graceful shutdown).
   void terminate() const;
   // Waits up to `timeout` for the server to exit (SIGKILL after that).
@@ -72,6 +75,7 @@ class ServerProcess {
   std::string ready_line_;
   std::string stdout_after_ready_;  // read with the ready line
   std::uint16_t port_ = 0;
+  std::vector<std::string> env_;
 };
 
 }  // namespace weft::testkit

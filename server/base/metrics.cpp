@@ -75,7 +75,13 @@ Metrics::Metrics()
       exports_refused(counter(*registry_, "weft_exports_refused_total",
                               "Log exports answered 503 over --max-concurrent-exports")),
       log_lines_suppressed(counter(*registry_, "weft_log_lines_suppressed_total",
-                                   "Log lines over --log-lines-per-second, counted not written")) {}
+                                   "Log lines over --log-lines-per-second, counted not written")),
+      store_writable(gauge(*registry_, "weft_store_writable",
+                           "1 while the store takes writes, 0 while it cannot (disk full)")),
+      store_write_failures(counter(*registry_, "weft_store_write_failures_total",
+                                   "Store commits that failed (disk full, I/O error)")) {
+  store_writable.Set(1);
+}
 
 std::string_view close_reason_name(proto::CloseCode code) {
   switch (code) {

@@ -63,6 +63,8 @@ class Metrics {
   prometheus::Counter& connections_refused;   // sockets refused over max_connections or per address
   prometheus::Counter& exports_refused;       // log exports answered 503 (too many at once)
   prometheus::Counter& log_lines_suppressed;  // log lines over log_lines_per_second, not written
+  prometheus::Gauge& store_writable;          // 1 while the store takes writes, 0 when it cannot
+  prometheus::Counter& store_write_failures;  // store commits that failed (disk full, I/O error)
 };
 
 }  // namespace weft::server::base

@@ -206,6 +206,7 @@ void Document::go_live() {
 }
 
 void Document::fail_load(const std::string& why) {
+  services_.log.error("doc={} event=load_failed reason=\"{}\"", id_, why);
   turn_away(proto::ErrorCode::document_unavailable, "cannot load: " + why);
 }
 

@@ -33,13 +33,36 @@ namespace {
   return path == "/ws" || path.starts_with("/ws/");
 }
 
-// /healthz: what is loaded and open now, read from the registry and the metrics.
+// `text` as the inside of a JSON string.
+[[nodiscard]] std::string json_escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// /healthz: what is loaded and open now, read from the registry and the metrics; "degraded",
+// with the store's reason, while the store cannot take writes (reads still work).
 [[nodiscard]] std::string health_json(const TransportContext& context) {
   const auto connections = static_cast<std::uint64_t>(context.metrics.connections.Value());
-  return R"({"status":"ok","version":")" + std::string(base::server_version) + R"(","documents":)" +
+  const base::StoreStatus::View store =
+      context.store != nullptr ? context.store->get() : base::StoreStatus::View{};
+  std::string store_fields =
+      R"(,"store":")" + std::string(store.writable ? "ok" : "read_only") + "\"";
+  if (!store.writable) store_fields += R"(,"store_reason":")" + json_escaped(store.reason) + "\"";
+  return R"({"status":")" + std::string(store.writable ? "ok" : "degraded") + R"(","version":")" +
+         std::string(base::server_version) + R"(","documents":)" +
          std::to_string(context.registry.size()) + R"(,"connections":)" +
          std::to_string(connections) + R"(,"auth":")" +
-         (context.verifier.enabled() ? "jwt" : "none") + "\"}";
+         (context.verifier.enabled() ? "jwt" : "none") + "\"" + store_fields + "}";
 }
 
 // Why a request's framing is refused (request smuggling, RFC 9112 §6.1, §6.3), or empty: a

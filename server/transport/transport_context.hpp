@@ -7,6 +7,7 @@
 #include "server/base/connection_ids.hpp"
 #include "server/base/metrics.hpp"
 #include "server/base/principal.hpp"
+#include "server/base/store_status.hpp"
 #include "server/connections/connection.hpp"
 #include "server/transport/ip_limiter.hpp"
 #include "server/transport/open_sessions.hpp"
@@ -36,6 +37,8 @@ struct TransportContext {
   api::HttpApi* api = nullptr;  // serves /api/... (api/http_api.hpp); null = 404 there
   // The certificate of a TLS port (tls_certificates.hpp); null = plain HTTP and WebSocket.
   const TlsCertificates* tls = nullptr;
+  // Whether the store takes writes (/healthz); null = not shown.
+  const base::StoreStatus* store = nullptr;
 };
 
 }  // namespace weft::server::transport

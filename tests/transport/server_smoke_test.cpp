@@ -101,8 +101,9 @@ TEST_SUITE("weft-server") {
     const auto health = request(server.port(), http::verb::get, "/healthz");
     CHECK(health.result() == http::status::ok);
     CHECK(health[http::field::content_type] == "application/json");
-    CHECK(health.body() ==
-          R"({"status":"ok","version":"0.1.0","documents":0,"connections":0,"auth":"none"})");
+    CHECK(
+        health.body() ==
+        R"({"status":"ok","version":"0.1.0","documents":0,"connections":0,"auth":"none","store":"ok"})");
     const weft::testkit::ServerExit exit = server.stop();
     CHECK_MESSAGE(exit.status == 0, server.log());
     CHECK(exit.rest_of_stdout.empty());

@@ -107,10 +107,23 @@ int cmd_verify(Context& ctx, const Parsed& parsed) {
     if (!listed) return report(listed.error());
     for (const auto& d : *listed) docs.push_back(d.id);
   }
+  // Every block of every table file, including those no document read touches.
+  bool files_sound = true;
+  if (ctx.files != nullptr) {
+    if (const std::string& note = ctx.files->recovery_note(); !note.empty()) {
+      std::printf("FAILED  store files: %s\n", note.c_str());
+      files_sound = false;
+    }
+    if (auto checked = ctx.files->verify_files(); !checked) {
+      std::printf("FAILED  store files: %s\n", checked.error().message.c_str());
+      files_sound = false;
+    }
+  }
   std::size_t failed = 0;
   for (const std::string& doc : docs) failed += verify_document(ctx, doc) ? 0 : 1;
-  std::printf("verify: %zu documents, %zu failed\n", docs.size(), failed);
-  return failed == 0 ? exit_ok : exit_failed;
+  std::printf("verify: %zu documents, %zu failed%s\n", docs.size(), failed,
+              files_sound ? "" : "; the store's files are damaged");
+  return failed == 0 && files_sound ? exit_ok : exit_failed;
 }
 
 }  // namespace weft::replay

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "storage/document_store.hpp"
+#include "storage/rocksdb_store.hpp"
 #include "tools/replay/cli.hpp"
 #include "tools/replay/pager.hpp"
 #include "tools/replay/walker.hpp"
@@ -18,6 +19,8 @@ namespace weft::replay {
 
 struct Context {
   storage::DocumentStore& store;
+  // The data directory's store (null with --log): verify also checks its files.
+  storage::RocksDbStore* files = nullptr;
   bool use_snapshots = true;  // start walks at the newest snapshot before them
   bool allow_pager = true;
 };
@@ -30,6 +33,8 @@ int report(const storage::StoreError& error);
 
 // A walker positioned to apply record `first` next: from the newest snapshot with log_index <=
 // first (if ctx.use_snapshots and one exists), after replaying the records before `first`.
+// Errc::corrupt naming the first of them that the replica does not apply (rejected, or waiting
+// for an op that is not before it): the text after it would be wrong.
 [[nodiscard]] storage::Result<Walker> walker_at(const Context& ctx, std::string_view doc,
                                                 std::uint64_t first);
 // Calls visit(record) for the records [from, to) in order, reading the log in chunks; stops

@@ -1,6 +1,8 @@
 // history.cpp — what the commands share: error reporting and walks over a document's log.
 #include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "tools/replay/commands.hpp"
@@ -16,6 +18,17 @@ storage::StoreError replica_error(std::string_view doc, std::uint64_t index,
   return {storage::make_error_code(storage::Errc::corrupt),
           "document '" + std::string{doc} + "': snapshot at log index " + std::to_string(index) +
               " does not load: " + ec.message()};
+}
+
+// A record the replica did not apply: every state after it would be wrong, so walks stop there.
+storage::StoreError unapplied_error(std::string_view doc, std::uint64_t index,
+                                    const crdt::ApplyResult& result) {
+  const std::string why = result.status == crdt::ApplyStatus::buffered
+                              ? "it depends on an op that is not in the log before it"
+                              : "the op is rejected: " + result.error.message();
+  return {storage::make_error_code(storage::Errc::corrupt),
+          "document '" + std::string{doc} + "': log record " + std::to_string(index) +
+              " cannot be applied: " + why};
 }
 
 }  // namespace
@@ -83,12 +96,19 @@ storage::Result<Walker> walker_at(const Context& ctx, std::string_view doc, std:
       walker = std::move(*from);
     }
   }
+  std::optional<storage::StoreError> refused;
   auto replayed =
       for_each_record(ctx, doc, walker.next_index(), first, [&](const proto::OpRecord& record) {
-        walker.skip(record);
-        return true;
+        const crdt::ApplyResult result = walker.skip(record);
+        if (result.status == crdt::ApplyStatus::applied ||
+            result.status == crdt::ApplyStatus::duplicate) {
+          return true;
+        }
+        refused = unapplied_error(doc, record.index, result);
+        return false;
       });
   if (!replayed) return tl::unexpected(std::move(replayed.error()));
+  if (refused) return tl::unexpected(std::move(*refused));
   return walker;
 }
 

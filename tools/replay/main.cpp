@@ -108,12 +108,14 @@ int run(const std::vector<std::string>& words) {
     return usage_error(std::string{spec->name} + " needs --data DIR (a log file is read-only)",
                        spec);
   }
+  storage::RocksDbStore* files = nullptr;
   auto store = [&]() -> storage::Result<std::unique_ptr<storage::DocumentStore>> {
     if (!log_file.empty()) return open_log_file(log_file);
     storage::RocksDbOptions options;
     options.read_only = !spec->writes;
     auto opened = storage::RocksDbStore::open(data_dir, options);
     if (!opened) return tl::unexpected(std::move(opened.error()));
+    files = opened->get();
     return std::unique_ptr<storage::DocumentStore>{std::move(*opened)};
   }();
   if (!store) {
@@ -121,7 +123,7 @@ int run(const std::vector<std::string>& words) {
                  (log_file.empty() ? data_dir : log_file).c_str(), store.error().message.c_str());
     return store.error().code == storage::Errc::corrupt ? exit_damaged : exit_failed;
   }
-  Context ctx{**store, use_snapshots, allow_pager};
+  Context ctx{**store, files, use_snapshots, allow_pager};
   return command_function(spec->name)(ctx, *parsed);
 }
 

@@ -50,10 +50,10 @@ void Walker::resync(Step& step) {
   text_ = now;
 }
 
-void Walker::skip(const proto::OpRecord& record) {
+crdt::ApplyResult Walker::skip(const proto::OpRecord& record) {
   next_index_ = record.index + 1;
-  (void)rga_.apply_remote(record.op);
   text_stale_ = true;
+  return rga_.apply_remote(record.op);
 }
 
 void Walker::sync_text() {

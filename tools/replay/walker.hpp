@@ -48,8 +48,9 @@ class Walker {
 
   Step apply(const proto::OpRecord& record);
   // Integrates `record` into the replica only, for fast catching up; the text follows at the
-  // next apply() or text() call.
-  void skip(const proto::OpRecord& record);
+  // next apply() or text() call. Returns what the replica did with it: a record that is
+  // rejected or buffered did not apply, and the text after it is not the document's.
+  [[nodiscard]] crdt::ApplyResult skip(const proto::OpRecord& record);
 
   // Index of the next record this walker expects.
   [[nodiscard]] std::uint64_t next_index() const { return next_index_; }
