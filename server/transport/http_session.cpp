@@ -254,7 +254,7 @@ void HttpSession::handle_api(Request&& request) {
   }};
   principal_.reset();
   context_.api->handle(
-      std::move(request), std::move(caller),
+      request, caller,
       [self = shared_from_this(), keep_alive](api::HttpApi::Response response) {
         net::post(
             tcp_layer(self->stream_).get_executor(),
