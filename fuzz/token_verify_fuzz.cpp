@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "server/auth/compact_jwt.hpp"
 #include "server/auth/jwt_verifier.hpp"
 #include "server/auth/public_key.hpp"
 
@@ -39,32 +40,17 @@ constexpr std::string_view ec_public_pem =
   std::abort();
 }
 
-std::string base64url(std::string_view bytes) {
-  static constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (const char c : bytes) {
-    bits = (bits << 8) | static_cast<unsigned char>(c);
-    count += 8;
-    while (count >= 6) {
-      count -= 6;
-      out.push_back(alphabet[(bits >> count) & 63]);
-    }
-  }
-  if (count > 0) out.push_back(alphabet[(bits << (6 - count)) & 63]);
-  return out;
-}
-
 // header.payload.signature with these texts, HS256-signed with the secret.
 std::string sign(std::string_view header, std::string_view payload) {
-  const std::string input = base64url(header) + "." + base64url(payload);
+  const std::string input = weft::server::auth::base64url_encode(header) + "." +
+                            weft::server::auth::base64url_encode(payload);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &length);
-  return input + "." + base64url(std::string_view(reinterpret_cast<const char*>(mac), length));
+  return input + "." +
+         weft::server::auth::base64url_encode(
+             std::string_view(reinterpret_cast<const char*>(mac), length));
 }
 
 const weft::server::auth::JwtVerifier& verifier() {

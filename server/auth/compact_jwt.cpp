@@ -38,6 +38,25 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
+std::string base64url_encode(std::string_view bytes) {
+  static constexpr std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  out.reserve((bytes.size() * 4 + 2) / 3);
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (const char c : bytes) {
+    bits = (bits << 8) | static_cast<unsigned char>(c);
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out.push_back(alphabet[(bits >> count) & 63]);
+    }
+  }
+  if (count > 0) out.push_back(alphabet[(bits << (6 - count)) & 63]);
+  return out;
+}
+
 tl::expected<CompactJwt, std::string> split_compact_jwt(std::string_view token) {
   const auto first = token.find('.');
   const auto second = first == token.npos ? token.npos : token.find('.', first + 1);

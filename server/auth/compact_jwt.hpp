@@ -25,4 +25,8 @@ struct CompactJwt {
 // None on any other character or an impossible length.
 [[nodiscard]] std::optional<std::string> base64url_decode(std::string_view text);
 
+// Base64url without padding: the inverse of base64url_decode, for whoever builds a token (tests,
+// fuzzers, tools).
+[[nodiscard]] std::string base64url_encode(std::string_view bytes);
+
 }  // namespace weft::server::auth

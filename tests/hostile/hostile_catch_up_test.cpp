@@ -5,57 +5,21 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <doctest/doctest.h>
 
-#include "proto/frame_codec.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
+#include "tests/integration/raw_client.hpp"
 
 namespace weft::integration {
 namespace {
 
-namespace net = boost::asio;
-namespace websocket = boost::beast::websocket;
-
 // The default max_document_bytes (PROTOCOL.md §5.2).
 constexpr std::size_t max_document_bytes = 64 * 1024 * 1024;
-
-// `bytes` of text mixing ASCII with 2-, 3- and 4-byte code points (never cut inside one), so that
-// snapshot chunks cut through code points.
-std::string mixed_text(std::size_t bytes) {
-  static const std::vector<std::string> pieces{"lorem ipsum ", "é", "日本語", "😀", "\n", "ß"};
-  std::string out;
-  out.reserve(bytes + 16);
-  for (std::size_t i = 0; out.size() + 16 < bytes; ++i) {
-    out += pieces[(i * 7 + i / 3) % pieces.size()];
-  }
-  out.append(bytes - out.size(), 'z');
-  return out;
-}
-
-// VmRSS of process `pid` in KiB.
-std::uint64_t rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6));
-  }
-  return 0;
-}
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 // A harness whose clients wait as long as a document of the maximum size takes in a Debug
 // build, and whose writers are not held back by the bytes-per-second limit.
@@ -77,36 +41,12 @@ struct Big : Harness {
   }
 };
 
-// A joiner that sends hello and join, then never reads: a tiny receive window, and a Beast
-// stream on its own io_context that nothing runs until it is asked to read.
-struct StuckJoiner {
-  StuckJoiner(std::uint16_t port, const std::string& doc) : ws(ioc) {
-    auto& socket = ws.next_layer();
-    socket.open(net::ip::tcp::v4());
-    socket.set_option(net::socket_base::receive_buffer_size(4096));  // before connect: the window
-    socket.connect({net::ip::make_address("127.0.0.1"), port});
-    ws.handshake("127.0.0.1", "/ws");
-    ws.binary(true);
-    send(proto::Hello{proto::protocol_version, "stuck-joiner"});
-    boost::beast::flat_buffer welcome;
-    ws.read(welcome);
-    send(proto::Join{doc, std::nullopt, std::nullopt, std::nullopt, {}});
-  }
-  void send(const proto::Frame& frame) { ws.write(net::buffer(proto::encode_frame(frame))); }
-  // Reads until the connection ends; the close code the server sent (0: none).
-  std::uint16_t read_until_closed() {
-    boost::beast::flat_buffer buffer;
-    boost::beast::error_code ec;
-    while (!ec) {
-      ws.read(buffer, ec);
-      buffer.clear();
-    }
-    return ec == websocket::error::closed ? static_cast<std::uint16_t>(ws.reason().code) : 0;
-  }
-
-  net::io_context ioc;
-  websocket::stream<net::ip::tcp::socket> ws;
-};
+// How many times `what` occurs in `text`.
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
 
 }  // namespace
 
@@ -146,11 +86,11 @@ TEST_SUITE("hostile catch-up") {
     Big big({"--idle-timeout-ms", "30000", "--max-connections-per-ip", "100",
              "--log-lines-per-second", "1000"});
     auto& writer = big.build("stuck", mixed_text(document_bytes));
-    const std::uint64_t rss_before = rss_kib(big.server.pid());
+    const std::uint64_t rss_before = process_status_kib(big.server.pid(), "VmRSS");
 
     // Every tenth joiner comes after an edit: joiners of a document being edited are sent the
     // image the earlier ones are still being sent, and the ops since, not a copy each.
-    std::vector<std::unique_ptr<StuckJoiner>> stuck;
+    std::vector<std::unique_ptr<RawClient>> stuck;
     std::string typed;
     for (int i = 0; i < joiners; ++i) {
       if (i % 10 == 9) {
@@ -158,7 +98,9 @@ TEST_SUITE("hostile catch-up") {
         typed += "e";
         REQUIRE(big.wait_until([&] { return writer.acked("stuck"); }));
       }
-      stuck.push_back(std::make_unique<StuckJoiner>(big.server.port(), "stuck"));
+      // A joiner that never reads: a tiny receive window, and nothing runs its io_context.
+      stuck.push_back(std::make_unique<RawClient>(big.server.port()));
+      stuck.back()->join("stuck", "stuck-joiner");
     }
     // What the server holds for clients, by its own count (weft_outbound_queued_bytes), and its
     // memory, until every stuck joiner is closed.
@@ -166,7 +108,7 @@ TEST_SUITE("hostile catch-up") {
     double outbound_peak = 0;
     const bool all_closed = big.wait_until(
         [&] {
-          rss_peak = std::max(rss_peak, rss_kib(big.server.pid()));
+          rss_peak = std::max(rss_peak, process_status_kib(big.server.pid(), "VmRSS"));
           outbound_peak = std::max(
               outbound_peak, metric_sample(http_request(big.server.port(), "GET", "/metrics").body,
                                            "weft_outbound_queued_bytes"));

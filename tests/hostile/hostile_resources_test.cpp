@@ -26,6 +26,7 @@
 
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
+#include "tests/integration/raw_client.hpp"
 
 namespace weft::integration {
 namespace {
@@ -35,18 +36,6 @@ namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 
 constexpr std::string_view secret = "hostile-resources-secret";
-
-// A field of /proc/PID/status in KiB ("VmRSS", "VmHWM"); 0 if unreadable.
-std::uint64_t status_kib(int pid, std::string_view field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with(field) && line.size() > field.size() && line[field.size()] == ':') {
-      return std::stoull(line.substr(field.size() + 1));
-    }
-  }
-  return 0;
-}
 
 // A socket connected to the server from `source` (any 127.x.y.z address is loopback on Linux).
 std::unique_ptr<tcp::socket> connect_from(net::io_context& ioc, std::uint16_t port,
@@ -161,13 +150,13 @@ TEST_SUITE("hostile: resources") {
     ServerProcess server;
     measure_memory_honestly(server);
     REQUIRE_MESSAGE(server.start({"--jwt-secret", std::string(secret)}), server.log());
-    const std::uint64_t before = status_kib(server.pid(), "VmRSS");
+    const std::uint64_t before = process_status_kib(server.pid(), "VmRSS");
     net::io_context ioc;
     const auto sockets = flood(ioc, server.port(),
                                "POST /api/docs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                "Content-Type: application/json\r\nContent-Length: 8000000\r\n\r\n",
                                [](tcp::socket&) {});
-    const std::uint64_t during = status_kib(server.pid(), "VmRSS");
+    const std::uint64_t during = process_status_kib(server.pid(), "VmRSS");
     MESSAGE("server VmRSS " << before << " KiB -> " << during << " KiB with " << flood_connections
                             << " x " << (flood_bytes_each >> 20) << " MiB unauthenticated bodies");
     CHECK(during < before + flood_limit_kib);
@@ -183,7 +172,7 @@ TEST_SUITE("hostile: resources") {
     ServerProcess server;
     measure_memory_honestly(server);
     REQUIRE_MESSAGE(server.start({"--max-frame-bytes", "8388608"}), server.log());
-    const std::uint64_t before = status_kib(server.pid(), "VmRSS");
+    const std::uint64_t before = process_status_kib(server.pid(), "VmRSS");
     net::io_context ioc;
     const auto sockets =
         flood(ioc, server.port(),
@@ -195,7 +184,7 @@ TEST_SUITE("hostile: resources") {
                 boost::system::error_code ec;
                 net::write(socket, net::buffer(frame_header(8000000)), ec);
               });
-    const std::uint64_t during = status_kib(server.pid(), "VmRSS");
+    const std::uint64_t during = process_status_kib(server.pid(), "VmRSS");
     MESSAGE("server VmRSS " << before << " KiB -> " << during << " KiB with " << flood_connections
                             << " x " << (flood_bytes_each >> 20) << " MiB of frames before hello");
     CHECK(during < before + flood_limit_kib);
@@ -308,7 +297,7 @@ TEST_SUITE("hostile: resources") {
     constexpr std::size_t text_bytes = 6 << 20;
     const nlohmann::json create{{"id", "big"}, {"text", std::string(text_bytes, 'a')}};
     REQUIRE(http_request(server.port(), "POST", "/api/docs", create.dump()).status == 201);
-    const std::uint64_t before = status_kib(server.pid(), "VmHWM");
+    const std::uint64_t before = process_status_kib(server.pid(), "VmHWM");
     constexpr int exports = 12;
     net::io_context ioc;
     std::vector<std::unique_ptr<tcp::socket>> sockets;
@@ -357,7 +346,7 @@ TEST_SUITE("hostile: resources") {
       }
       CHECK(text == text_bytes);
     }
-    const std::uint64_t after = status_kib(server.pid(), "VmHWM");
+    const std::uint64_t after = process_status_kib(server.pid(), "VmHWM");
     MESSAGE(streamed << " streamed, " << busy << " refused; server VmHWM " << before << " KiB -> "
                      << after << " KiB");
     CHECK(busy >= 1);

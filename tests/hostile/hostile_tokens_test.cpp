@@ -25,6 +25,7 @@
 
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
+#include "tests/integration/raw_client.hpp"
 #include "tests/server/test_keys.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -52,66 +53,29 @@ std::string token_for(const std::string& sub, const std::string& exp_json = "",
 // `depth` levels of arrays: "[[[...]]]".
 std::string nested(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
-// One raw HTTP/1.1 request (Connection: close); the whole response, status line first.
-std::string http(std::uint16_t port, const std::string& request) {
-  namespace net = boost::asio;
-  net::io_context ioc;
-  net::ip::tcp::socket socket(ioc);
-  boost::system::error_code ec;
-  socket.connect({net::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) return "connect: " + ec.message();
-  net::write(socket, net::buffer(request), ec);
-  std::string response;
-  while (response.find("\r\n\r\n") == std::string::npos || response.starts_with("HTTP/1.1 4")) {
-    char chunk[4096];
-    const std::size_t n = socket.read_some(net::buffer(chunk), ec);
-    if (ec) break;
-    response.append(chunk, n);
-  }
-  return response;
-}
-
 // The status line of `method target` on the API with `token` as a Bearer token.
 std::string api_status(std::uint16_t port, const std::string& method, const std::string& target,
                        const std::string& token) {
-  const std::string reply = http(port, method + " " + target +
-                                           " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                                           "Authorization: Bearer " +
-                                           token + "\r\nContent-Length: 0\r\n\r\n");
+  const std::string reply =
+      raw_http(port, method + " " + target +
+                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                         "Authorization: Bearer " +
+                         token + "\r\nContent-Length: 0\r\n\r\n");
   return reply.substr(0, reply.find("\r\n"));
 }
 
 // The WebSocket upgrade's response (status line and body) with `token` as a Bearer token.
 std::string upgrade(std::uint16_t port, const std::string& token) {
-  return http(port,
-              "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close, Upgrade\r\n"
-              "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " +
-                  token + "\r\n\r\n");
+  return raw_http(port,
+                  "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close, Upgrade\r\n"
+                  "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " +
+                      token + "\r\n\r\n");
 }
 
 // A server with the HS256 secret, and sessions that connect with tokens.
-struct TokenHarness {
-  TokenHarness() {
-    const auto started = server.start({"--jwt-secret", std::string(secret)});
-    REQUIRE_MESSAGE(started.has_value(), started.error());
-  }
-
-  client::Session& client(const std::string& token) {
-    client::SessionOptions options;
-    options.token = token;
-    auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc, options));
-    const auto opened = session.open("127.0.0.1", server.port());
-    REQUIRE_MESSAGE(opened.has_value(), opened.error());
-    return session;
-  }
-  bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-    return client::run_until(ioc, done, timeout);
-  }
-
-  boost::asio::io_context ioc;
-  ServerProcess server;
-  std::vector<std::unique_ptr<client::Session>> clients;
+struct TokenHarness : Harness {
+  TokenHarness() : Harness({"--jwt-secret", std::string(secret)}) {}
 };
 
 bool has_error(const client::Session& session, const std::string& name) {
@@ -153,8 +117,8 @@ ReplayRun replay_log(const std::filesystem::path& log) {
 TEST_SUITE("hostile: tokens") {
   TEST_CASE("a refresh with a ~900 KiB deeply nested token is refused; everyone keeps editing") {
     TokenHarness h;
-    client::Session& ann = h.client(token_for("ann"));
-    client::Session& rex = h.client(token_for("rex", "", R"({"doc":"read"})"));
+    client::Session& ann = h.client_with_token(token_for("ann"));
+    client::Session& rex = h.client_with_token(token_for("rex", "", R"({"doc":"read"})"));
     REQUIRE(ann.join("doc").has_value());
     REQUIRE(rex.join("doc").has_value());
     // Any member may send it, a read-only one too; the signature is even valid.
@@ -166,14 +130,14 @@ TEST_SUITE("hostile: tokens") {
     CHECK(refused.error().find("unauthorized") != std::string::npos);
     CHECK(refused.error().find("larger than 8192 bytes") != std::string::npos);
     check_still_editing(h, ann, rex, "still here");
-    client::Session& late = h.client(token_for("late"));
+    client::Session& late = h.client_with_token(token_for("late"));
     CHECK(late.join("doc").has_value());
   }
 
   TEST_CASE("a refresh with a validly signed token over 8 KiB is refused, the old one stays") {
     TokenHarness h;
-    client::Session& ann = h.client(token_for("ann"));
-    client::Session& bob = h.client(token_for("bob"));
+    client::Session& ann = h.client_with_token(token_for("ann"));
+    client::Session& bob = h.client_with_token(token_for("bob"));
     REQUIRE(ann.join("doc").has_value());
     REQUIRE(bob.join("doc").has_value());
     const std::string large =
@@ -187,7 +151,7 @@ TEST_SUITE("hostile: tokens") {
 
   TEST_CASE("a badly signed token is a bad signature whatever its payload holds") {
     TokenHarness h;
-    client::Session& ann = h.client(token_for("ann"));
+    client::Session& ann = h.client_with_token(token_for("ann"));
     REQUIRE(ann.join("doc").has_value());
     // Deeply nested and not even JSON: only a verifier that parsed it would say so.
     const std::string forged =
@@ -206,7 +170,7 @@ TEST_SUITE("hostile: tokens") {
     TokenHarness h;
     const std::string token = token_for("ann", "32503680000");  // 3000-01-01T00:00:00Z
     CHECK(api_status(h.server.port(), "GET", "/api/docs", token) == "HTTP/1.1 200 OK");
-    client::Session& ann = h.client(token);
+    client::Session& ann = h.client_with_token(token);
     REQUIRE(ann.join("doc").has_value());
     REQUIRE(ann.local_insert("doc", 0, "far future").has_value());
     CHECK(h.wait_until([&] { return ann.acked("doc"); }));
@@ -222,12 +186,12 @@ TEST_SUITE("hostile: tokens") {
   TEST_CASE("exp, nbf and iat out of range or not integers get 401, on DELETE too") {
     TokenHarness h;
     const std::string good = token_for("ann", std::to_string(now_s() + 600));
-    const std::string created = http(h.server.port(),
-                                     "POST /api/docs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                     "Connection: close\r\nAuthorization: Bearer " +
-                                         good +
-                                         "\r\nContent-Type: application/json\r\n"
-                                         "Content-Length: 12\r\n\r\n{\"id\":\"doc\"}");
+    const std::string created = raw_http(h.server.port(),
+                                         "POST /api/docs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                         "Connection: close\r\nAuthorization: Bearer " +
+                                             good +
+                                             "\r\nContent-Type: application/json\r\n"
+                                             "Content-Length: 12\r\n\r\n{\"id\":\"doc\"}");
     REQUIRE(created.starts_with("HTTP/1.1 201"));
     const std::vector<std::string> claims = {
         R"("exp":-1)",

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "tests/integration/harness.hpp"
+#include "tests/integration/raw_client.hpp"
 #include "tests/server/test_keys.hpp"
 
 namespace weft::integration {
@@ -36,26 +37,6 @@ std::string mint(const std::string& sub, const nlohmann::json& docs,
   return test_keys::sign("HS256", key, {sub, docs, std::nullopt, exp, std::nullopt});
 }
 
-// One raw HTTP request (Connection: close); the whole response, status line first.
-std::string http(std::uint16_t port, const std::string& request) {
-  namespace net = boost::asio;
-  net::io_context ioc;
-  net::ip::tcp::socket socket(ioc);
-  boost::system::error_code ec;
-  socket.connect({net::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) return "connect: " + ec.message();
-  net::write(socket, net::buffer(request), ec);
-  std::string response;
-  // The server closes after a refusal; after a 101 we only need the head, which comes first.
-  while (response.find("\r\n\r\n") == std::string::npos || response.starts_with("HTTP/1.1 4")) {
-    char chunk[4096];
-    const std::size_t n = socket.read_some(net::buffer(chunk), ec);
-    if (ec) break;
-    response.append(chunk, n);
-  }
-  return response;
-}
-
 // The status line of a WebSocket upgrade of `target` with an optional Authorization header.
 std::string upgrade(std::uint16_t port, const std::string& target,
                     const std::string& authorization = "") {
@@ -64,29 +45,13 @@ std::string upgrade(std::uint16_t port, const std::string& target,
                         "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
   if (!authorization.empty()) request += "Authorization: " + authorization + "\r\n";
-  const std::string response = http(port, request + "\r\n");
+  const std::string response = raw_http(port, request + "\r\n");
   return response.substr(0, response.find("\r\n"));
 }
 
 // A running server with a JWT secret, and sessions that connect with tokens.
-struct AuthHarness {
-  AuthHarness() { REQUIRE(server.start({"--jwt-secret", std::string(secret)})); }
-
-  client::Session& client(const std::string& token) {
-    client::SessionOptions options;
-    options.token = token;
-    auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc, options));
-    const auto opened = session.open("127.0.0.1", server.port());
-    REQUIRE_MESSAGE(opened.has_value(), opened.error());
-    return session;
-  }
-  bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-    return client::run_until(ioc, done, timeout);
-  }
-
-  boost::asio::io_context ioc;
-  ServerProcess server;
-  std::vector<std::unique_ptr<client::Session>> clients;
+struct AuthHarness : Harness {
+  AuthHarness() : Harness({"--jwt-secret", std::string(secret)}) {}
 };
 
 // A token for `sub` with the `docs` rights claim, signed under `alg` (RS*/ES*) with a private key.
@@ -107,8 +72,8 @@ struct PublicKeyHarness {
   // The status line of `line` (e.g. "GET /api/docs") on the HTTP API with a Bearer token.
   std::string api(const std::string& line, const std::string& token) {
     const std::string reply =
-        http(server.port(), line + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
-                                "Authorization: Bearer " + token + "\r\n\r\n");
+        raw_http(server.port(), line + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                                    "Authorization: Bearer " + token + "\r\n\r\n");
     return reply.substr(0, reply.find("\r\n"));
   }
 
@@ -173,7 +138,7 @@ TEST_SUITE("integration: auth") {
       } else {
         text += "\r\n";
       }
-      const std::string reply = http(h.server.port(), text);
+      const std::string reply = raw_http(h.server.port(), text);
       return reply.substr(0, reply.find("\r\n"));
     };
     const std::string writer = mint("ann", {{"team-*", "write"}}, now_s() + 600);
@@ -196,18 +161,18 @@ TEST_SUITE("integration: auth") {
   TEST_CASE("/healthz says auth is jwt") {
     AuthHarness h;
     const std::string response =
-        http(h.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        raw_http(h.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     CHECK(response.find(R"("auth":"jwt")") != std::string::npos);
   }
 
   TEST_CASE("a document the token does not cover is access_denied, as one that does not exist") {
     AuthHarness h;
-    client::Session& ann = h.client(mint("ann", {{"*", "write"}}));
+    client::Session& ann = h.client_with_token(mint("ann", {{"*", "write"}}));
     REQUIRE(ann.join("plan").has_value());
     REQUIRE(ann.local_insert("plan", 0, "secret plan").has_value());
     REQUIRE(h.wait_until([&] { return ann.acked("plan"); }));
 
-    client::Session& eve = h.client(mint("eve", {{"eve-*", "write"}}));
+    client::Session& eve = h.client_with_token(mint("eve", {{"eve-*", "write"}}));
     const auto existing = eve.join("plan");
     const auto missing = eve.join("no-such-doc");
     REQUIRE_FALSE(existing.has_value());
@@ -221,8 +186,8 @@ TEST_SUITE("integration: auth") {
 
   TEST_CASE("a read-only member receives ops and sends presence; its ops get read_only") {
     AuthHarness h;
-    client::Session& ann = h.client(mint("ann", {{"doc", "write"}}));
-    client::Session& rex = h.client(mint("rex", {{"doc", "read"}}));
+    client::Session& ann = h.client_with_token(mint("ann", {{"doc", "write"}}));
+    client::Session& rex = h.client_with_token(mint("rex", {{"doc", "read"}}));
     REQUIRE(ann.join("doc").has_value());
     REQUIRE(rex.join("doc").has_value());
     REQUIRE(ann.local_insert("doc", 0, "hello").has_value());
@@ -245,8 +210,8 @@ TEST_SUITE("integration: auth") {
 
   TEST_CASE("a refresh to wider rights lets a read-only member write") {
     AuthHarness h;
-    client::Session& ann = h.client(mint("ann", {{"doc", "write"}}));
-    client::Session& rex = h.client(mint("rex", {{"doc", "read"}}));
+    client::Session& ann = h.client_with_token(mint("ann", {{"doc", "write"}}));
+    client::Session& rex = h.client_with_token(mint("rex", {{"doc", "read"}}));
     REQUIRE(ann.join("doc").has_value());
     REQUIRE(rex.join("doc").has_value());
     const std::int64_t exp = now_s() + 900;
@@ -260,7 +225,7 @@ TEST_SUITE("integration: auth") {
 
   TEST_CASE("a refresh with a bad token is unauthorized and changes nothing") {
     AuthHarness h;
-    client::Session& ann = h.client(mint("ann", {{"doc", "write"}}));
+    client::Session& ann = h.client_with_token(mint("ann", {{"doc", "write"}}));
     REQUIRE(ann.join("doc").has_value());
     const auto refused = ann.refresh(mint("ann", {{"*", "write"}}, std::nullopt, "wrong"));
     REQUIRE_FALSE(refused.has_value());
@@ -271,8 +236,8 @@ TEST_SUITE("integration: auth") {
 
   TEST_CASE("a refresh that drops a document revokes it: access_revoked, no more ops relayed") {
     AuthHarness h;
-    client::Session& ann = h.client(mint("ann", {{"doc", "write"}}));
-    client::Session& bob = h.client(mint("bob", {{"doc", "write"}, {"other", "write"}}));
+    client::Session& ann = h.client_with_token(mint("ann", {{"doc", "write"}}));
+    client::Session& bob = h.client_with_token(mint("bob", {{"doc", "write"}, {"other", "write"}}));
     REQUIRE(ann.join("doc").has_value());
     REQUIRE(bob.join("doc").has_value());
     REQUIRE(ann.local_insert("doc", 0, "before").has_value());
@@ -297,7 +262,7 @@ TEST_SUITE("integration: auth") {
 
   TEST_CASE("a token that expires while connected ends the memberships with token_expired") {
     AuthHarness h;
-    client::Session& ann = h.client(mint("ann", {{"doc", "write"}}, now_s() + 2));
+    client::Session& ann = h.client_with_token(mint("ann", {{"doc", "write"}}, now_s() + 2));
     REQUIRE(ann.join("doc").has_value());
     CHECK(h.wait_until([&] { return has_error(ann, "token_expired"); }, 15s));
     CHECK(ann.connected());
@@ -321,7 +286,7 @@ TEST_SUITE("integration: auth") {
     CHECK(upgrade(h.server.port(), "/ws", "Bearer " + confused) == "HTTP/1.1 401 Unauthorized");
     CHECK(h.api("GET /api/docs", confused) == "HTTP/1.1 401 Unauthorized");
     const std::string health =
-        http(h.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        raw_http(h.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     CHECK(health.find(R"("auth":"jwt")") != std::string::npos);
     CHECK(h.server.log().find("development mode") == std::string::npos);
   }
@@ -358,7 +323,7 @@ TEST_SUITE("integration: auth") {
   TEST_CASE("development mode: no secret, /healthz says auth none, clients need no token") {
     Harness h;
     const std::string response =
-        http(h.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        raw_http(h.server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     CHECK(response.find(R"("auth":"none")") != std::string::npos);
     CHECK(h.server.log().find("development mode: no authentication") != std::string::npos);
     client::Session& ann = h.client("doc");

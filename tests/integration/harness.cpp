@@ -20,6 +20,15 @@ client::Session& Harness::client(const std::string& doc) {
   return session;
 }
 
+client::Session& Harness::client_with_token(const std::string& token) {
+  client::SessionOptions options = session_options;
+  options.token = token;
+  auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc, options));
+  const auto opened = session.open("127.0.0.1", server.port());
+  REQUIRE_MESSAGE(opened.has_value(), opened.error());
+  return session;
+}
+
 client::Session& Harness::raw_client() {
   auto& session = *clients.emplace_back(std::make_unique<client::Session>(ioc, session_options));
   const auto opened = session.connect("127.0.0.1", server.port());

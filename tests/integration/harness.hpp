@@ -25,6 +25,8 @@ struct Harness {
   explicit Harness(const std::vector<std::string>& flags = {});
   // A session connected to the server that said hello (and joined `doc` when given).
   client::Session& client(const std::string& doc = "");
+  // A session that said hello with `token` (the other options from session_options).
+  client::Session& client_with_token(const std::string& token);
   // A session that connected (WebSocket open) but sent nothing.
   client::Session& raw_client();
   bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s);

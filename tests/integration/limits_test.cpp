@@ -3,7 +3,6 @@
 // Also the large paste (split by the client, converging everywhere) and the slow client (closed
 // with 4003 while the others keep editing, the server's memory bounded).
 #include <algorithm>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,20 +14,19 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <doctest/doctest.h>
 
 #include "proto/error_frame.hpp"
 #include "proto/frame_codec.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
+#include "tests/integration/raw_client.hpp"
 
 namespace weft::integration {
 namespace {
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
-namespace websocket = boost::beast::websocket;
 using proto::ErrorCode;
 
 // A server started with `flags`, and the clients of one case; pastes need a longer wait.
@@ -51,60 +49,6 @@ std::optional<proto::Error> first_error(const client::Session& session, ErrorCod
 }
 
 std::uint64_t rejected(crdt::Errc e) { return proto::op_rejected_code(e); }
-
-// `bytes` of text mixing ASCII with 2-, 3- and 4-byte code points (never cut inside one).
-std::string mixed_text(std::size_t bytes) {
-  static const std::vector<std::string> pieces{"lorem ipsum ", "é", "日本語", "😀", "\n", "ß"};
-  std::string out;
-  for (std::size_t i = 0; out.size() < bytes; ++i) out += pieces[(i * 7 + i / 3) % pieces.size()];
-  return out;
-}
-
-// VmRSS of process `pid` in KiB.
-std::uint64_t rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6));
-  }
-  return 0;
-}
-
-// A WebSocket client written directly on Beast, for the slow reader: a tiny receive buffer, and
-// it reads only when told to.
-struct RawClient {
-  explicit RawClient(std::uint16_t port) : ws(ioc) {
-    auto& socket = ws.next_layer();
-    socket.open(net::ip::tcp::v4());
-    socket.set_option(net::socket_base::receive_buffer_size(4096));  // before connect: the window
-    socket.connect({net::ip::make_address("127.0.0.1"), port});
-    ws.handshake("127.0.0.1", "/ws");
-    ws.binary(true);
-  }
-  void send(const proto::Frame& frame) { ws.write(net::buffer(proto::encode_frame(frame))); }
-  proto::Frame read() {
-    boost::beast::flat_buffer buffer;
-    ws.read(buffer);
-    const auto data = buffer.cdata();
-    auto frame =
-        proto::decode_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
-    REQUIRE(frame.has_value());
-    return std::move(*frame);
-  }
-  // Reads until the connection ends; the close code the server sent (0: none).
-  std::uint16_t read_until_closed() {
-    boost::beast::flat_buffer buffer;
-    boost::beast::error_code ec;
-    while (!ec) {
-      ws.read(buffer, ec);
-      buffer.clear();
-    }
-    return ec == websocket::error::closed ? static_cast<std::uint16_t>(ws.reason().code) : 0;
-  }
-
-  net::io_context ioc;
-  websocket::stream<net::ip::tcp::socket> ws;
-};
 
 }  // namespace
 
@@ -248,7 +192,7 @@ TEST_SUITE("limits") {
     while (!std::holds_alternative<proto::Synced>(slow.read())) {
     }
     // From here on `slow` never reads until the end.
-    const std::uint64_t rss_before = rss_kib(l.server.pid());
+    const std::uint64_t rss_before = process_status_kib(l.server.pid(), "VmRSS");
     const std::string chunk = mixed_text(64 * 1024);
     std::string expected;
     // What the server holds for clients: each connection's queue is capped at 256 KiB, so with
@@ -275,7 +219,7 @@ TEST_SUITE("limits") {
         [&] { return reader.acked("slow") && writer.text("slow") == expected + "!"; }));
     // Once `slow` is closed, the server keeps for it at most the frame it was writing.
     CHECK(outbound() <= static_cast<double>(chunk.size()) + 1024);
-    const std::uint64_t rss_after = rss_kib(l.server.pid());
+    const std::uint64_t rss_after = process_status_kib(l.server.pid(), "VmRSS");
     MESSAGE("server VmRSS " << rss_before << " KiB -> " << rss_after << " KiB");
     CHECK(rss_after < rss_before + 256 * 1024);  // the text itself is ~3 MB per copy
     CHECK(slow.read_until_closed() == 4003);

@@ -16,6 +16,7 @@
 #include <jwt/jwt.hpp>
 #include <openssl/sha.h>
 
+#include "server/auth/compact_jwt.hpp"
 #include "server/auth/jwt_verifier.hpp"
 #include "server/auth/public_key.hpp"
 #include "server/base/sha256.hpp"
@@ -457,6 +458,26 @@ TEST_SUITE("auth: hostile tokens (issue 13)") {
     CHECK_FALSE(v.verify(token + "AAAA").has_value());
     const std::string rs = mint_with("RS256", rsa_key().private_pem);
     CHECK_FALSE(key_verifier(rsa_key()).verify(rs.substr(0, rs.size() - 8)).has_value());
+  }
+}
+
+TEST_SUITE("auth: base64url") {
+  TEST_CASE("encoding then decoding gives back every byte string, with every tail length") {
+    std::string bytes;
+    for (int i = 0; i < 300; ++i) {
+      const auto encoded = auth::base64url_encode(bytes);
+      CHECK(encoded.find_first_of("+/=") == std::string::npos);
+      CHECK(encoded.size() == (bytes.size() * 4 + 2) / 3);  // no padding
+      CHECK(auth::base64url_decode(encoded) == bytes);
+      bytes.push_back(static_cast<char>(i * 37 + 11));
+    }
+  }
+
+  TEST_CASE("the RFC 4648 section 10 vectors, in the URL-safe alphabet without padding") {
+    CHECK(auth::base64url_encode("foobar") == "Zm9vYmFy");
+    CHECK(auth::base64url_encode("fooba") == "Zm9vYmE");
+    CHECK(auth::base64url_encode("f") == "Zg");
+    CHECK(auth::base64url_encode("\xfb\xff") == "-_8");
   }
 }
 

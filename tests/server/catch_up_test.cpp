@@ -5,7 +5,6 @@
 
 #include <doctest/doctest.h>
 
-#include "crdt/snapshot.hpp"
 #include "server/documents/outbound_queue.hpp"
 #include "tests/server/server_test_support.hpp"
 
@@ -95,29 +94,16 @@ class DrainingPeer final : public Peer {
   std::vector<std::shared_ptr<Counted>> sources_;
 };
 
-// The text a client holds after applying `frames` (snapshot chunks, then ops).
-std::string applied_text(const std::vector<proto::Frame>& frames) {
-  std::string snapshot;
-  crdt::Rga rga;
-  for (const auto& f : frames) {
-    if (const auto* chunk = std::get_if<proto::SnapshotChunk>(&f)) {
-      REQUIRE(chunk->offset == snapshot.size());
-      snapshot += chunk->bytes;
-      if (snapshot.size() == chunk->total) {
-        auto decoded = crdt::decode_snapshot(snapshot);
-        REQUIRE(decoded);
-        auto loaded = crdt::Rga::from_snapshot(*decoded);
-        REQUIRE(loaded);
-        rga = std::move(*loaded);
-      }
-    }
-    if (const auto* ops = std::get_if<proto::Ops>(&f)) {
-      for (const auto& op : ops->ops) {
-        REQUIRE(rga.apply_remote(op).status == crdt::ApplyStatus::applied);
-      }
-    }
-  }
-  return rga.text();
+// A connection on `server` that says hello and joins "doc" through `peer`, settled: its
+// catch-up then waits on what `peer` drains.
+std::unique_ptr<Connection> join_paced(TestServer& server,
+                                       const std::shared_ptr<DrainingPeer>& peer) {
+  auto connection = std::make_unique<Connection>(server.services, peer, server.ids.next(), "test");
+  connection->on_message(proto::encode_frame(proto::Hello{proto::protocol_version, "paced"}), true);
+  connection->on_message(
+      proto::encode_frame(proto::Join{"doc", std::nullopt, std::nullopt, std::nullopt, {}}), true);
+  server.settle();
+  return connection;
 }
 
 // A server whose frames are small, so that a modest document has many catch-up frames.
@@ -198,12 +184,7 @@ TEST_SUITE("paced catch-up") {
     server.settle();
 
     auto peer = std::make_shared<DrainingPeer>(1);  // produce only when nothing is ready
-    Connection joiner(server.services, peer, server.ids.next(), "test");
-    joiner.on_message(proto::encode_frame(proto::Hello{proto::protocol_version, "paced"}), true);
-    joiner.on_message(
-        proto::encode_frame(proto::Join{"doc", std::nullopt, std::nullopt, std::nullopt, {}}),
-        true);
-    server.settle();
+    auto joiner = join_paced(server, peer);
     // ~110 chunks of at most 1792 bytes make the document; nothing drained yet, so the document
     // produced none of them (welcome and joined wait in front).
     CHECK(peer->produced() == 0);
@@ -226,8 +207,8 @@ TEST_SUITE("paced catch-up") {
     CHECK(peer->produced() == static_cast<int>(chunks.size()));
     CHECK(kinds(peer->written).starts_with("welcome joined snapshot"));
     CHECK(kinds(peer->written).ends_with("snapshot synced presences"));
-    CHECK(applied_text(peer->written) == text);
-    joiner.on_closed();
+    CHECK(caught_up_text(peer->written) == text);
+    joiner->on_closed();
     server.settle();
   }
 
@@ -240,12 +221,7 @@ TEST_SUITE("paced catch-up") {
     server.settle();
 
     auto peer = std::make_shared<DrainingPeer>(1);
-    Connection joiner(server.services, peer, server.ids.next(), "test");
-    joiner.on_message(proto::encode_frame(proto::Hello{proto::protocol_version, "paced"}), true);
-    joiner.on_message(
-        proto::encode_frame(proto::Join{"doc", std::nullopt, std::nullopt, std::nullopt, {}}),
-        true);
-    server.settle();
+    auto joiner = join_paced(server, peer);
     for (int i = 0; i < 5; ++i) REQUIRE(peer->drain_one());  // welcome, joined, some chunks
     CHECK(only<proto::Synced>(peer->written).empty());
     writer.take();
@@ -267,8 +243,8 @@ TEST_SUITE("paced catch-up") {
     REQUIRE(ops_at != std::string::npos);
     CHECK(synced_at < ops_at);
     CHECK(seen.find("snapshot", synced_at) == std::string::npos);
-    CHECK(applied_text(peer->written) == text + "AB");
-    joiner.on_closed();
+    CHECK(caught_up_text(peer->written) == text + "AB");
+    joiner->on_closed();
     server.settle();
   }
 
@@ -279,29 +255,18 @@ TEST_SUITE("paced catch-up") {
     const std::string text(20'000, 'w');
     writer.send(proto::Ops{"doc", {insert(r, 0, 1, crdt::root_id, text)}});
     server.settle();
-    const auto join_paced = [&](const std::shared_ptr<DrainingPeer>& peer) {
-      auto connection =
-          std::make_unique<Connection>(server.services, peer, server.ids.next(), "test");
-      connection->on_message(proto::encode_frame(proto::Hello{proto::protocol_version, "paced"}),
-                             true);
-      connection->on_message(
-          proto::encode_frame(proto::Join{"doc", std::nullopt, std::nullopt, std::nullopt, {}}),
-          true);
-      server.settle();
-      return connection;
-    };
     auto first = std::make_shared<DrainingPeer>(1);
-    auto first_connection = join_paced(first);
+    auto first_connection = join_paced(server, first);
     for (int i = 0; i < 4; ++i) REQUIRE(first->drain_one());  // still catching up
     const crdt::Seq end = text.size();
     writer.send(proto::Ops{"doc", {insert(r, end, end + 1, {r, end - 1}, "!")}});
     server.settle();
     auto second = std::make_shared<DrainingPeer>(1);
-    auto second_connection = join_paced(second);
+    auto second_connection = join_paced(server, second);
     first->drain_all();
     second->drain_all();
-    CHECK(applied_text(first->written) == text + "!");
-    CHECK(applied_text(second->written) == text + "!");
+    CHECK(caught_up_text(first->written) == text + "!");
+    CHECK(caught_up_text(second->written) == text + "!");
     // The second was sent the first one's snapshot (same bytes), then the op made since.
     const auto first_chunks = only<proto::SnapshotChunk>(first->written);
     const auto second_chunks = only<proto::SnapshotChunk>(second->written);

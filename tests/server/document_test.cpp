@@ -4,39 +4,11 @@
 
 #include <doctest/doctest.h>
 
-#include "crdt/snapshot.hpp"
 #include "storage/document_loader.hpp"
 #include "tests/server/server_test_support.hpp"
 
 namespace weft::server::test {
 namespace {
-
-// What a client holds after applying the catch-up frames it was sent.
-std::string caught_up_text(const std::vector<proto::Frame>& frames) {
-  std::string snapshot;
-  crdt::Rga rga;
-  bool from_snapshot = false;
-  for (const auto& f : frames) {
-    if (const auto* chunk = std::get_if<proto::SnapshotChunk>(&f)) {
-      CHECK(chunk->offset == snapshot.size());
-      snapshot += chunk->bytes;
-      if (snapshot.size() == chunk->total) {
-        auto decoded = crdt::decode_snapshot(snapshot);
-        REQUIRE(decoded);
-        auto loaded = crdt::Rga::from_snapshot(*decoded);
-        REQUIRE(loaded);
-        rga = std::move(*loaded);
-        from_snapshot = true;
-      }
-    }
-    if (const auto* ops = std::get_if<proto::Ops>(&f)) {
-      for (const auto& op : ops->ops)
-        CHECK(rga.apply_remote(op).status == crdt::ApplyStatus::applied);
-    }
-  }
-  (void)from_snapshot;
-  return rga.text();
-}
 
 std::string stored_text(TestServer& server, const std::string& doc) {
   auto rga = storage::replay(server.store, doc, UINT64_MAX);

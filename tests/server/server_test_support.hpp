@@ -17,6 +17,8 @@
 #include <boost/asio/post.hpp>
 #include <doctest/doctest.h>
 
+#include "crdt/rga.hpp"
+#include "crdt/snapshot.hpp"
 #include "proto/frame_codec.hpp"
 #include "server/base/config.hpp"
 #include "server/base/connection_ids.hpp"
@@ -167,6 +169,32 @@ class TestStream final : public OpStream {
   boost::asio::io_context& ioc_;
   std::vector<Held> held_;
 };
+
+// The text a client holds after applying `frames` as it was sent them: snapshot chunks (each
+// at the offset the previous ones reached) loaded once whole, then every op applied.
+inline std::string caught_up_text(const std::vector<proto::Frame>& frames) {
+  std::string snapshot;
+  crdt::Rga rga;
+  for (const auto& f : frames) {
+    if (const auto* chunk = std::get_if<proto::SnapshotChunk>(&f)) {
+      REQUIRE(chunk->offset == snapshot.size());
+      snapshot += chunk->bytes;
+      if (snapshot.size() == chunk->total) {
+        auto decoded = crdt::decode_snapshot(snapshot);
+        REQUIRE(decoded);
+        auto loaded = crdt::Rga::from_snapshot(*decoded);
+        REQUIRE(loaded);
+        rga = std::move(*loaded);
+      }
+    }
+    if (const auto* ops = std::get_if<proto::Ops>(&f)) {
+      for (const auto& op : ops->ops) {
+        REQUIRE(rga.apply_remote(op).status == crdt::ApplyStatus::applied);
+      }
+    }
+  }
+  return rga.text();
+}
 
 // Limits that make tests quick: presence flushes at once, digests and unloads not unless asked.
 inline ServerConfig test_config() {

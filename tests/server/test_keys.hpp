@@ -19,6 +19,8 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 
+#include "server/auth/compact_jwt.hpp"
+
 namespace weft::test_keys {
 
 struct KeyPair {
@@ -87,37 +89,21 @@ inline std::string sign(std::string_view alg, std::string_view key, const Claims
   return token.signature();
 }
 
-// Base64url without padding, as JWS writes its parts.
-inline std::string base64url(std::string_view bytes) {
-  static constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (const char c : bytes) {
-    bits = (bits << 8) | static_cast<unsigned char>(c);
-    count += 8;
-    while (count >= 6) {
-      count -= 6;
-      out.push_back(alphabet[(bits >> count) & 63]);
-    }
-  }
-  if (count > 0) out.push_back(alphabet[(bits << (6 - count)) & 63]);
-  return out;
-}
-
 // A compact JWT of exactly these header and payload texts, HS256-signed with `secret` whatever
 // the header says: for tokens a JWT library would not build (nested 300,000 levels deep, `exp`
 // of -1, not JSON at all).
 inline std::string sign_raw(std::string_view payload_json, std::string_view secret,
                             std::string_view header_json = R"({"alg":"HS256","typ":"JWT"})") {
-  const std::string input = base64url(header_json) + "." + base64url(payload_json);
+  const std::string input = weft::server::auth::base64url_encode(header_json) + "." +
+                            weft::server::auth::base64url_encode(payload_json);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   REQUIRE(HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
                reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac,
                &length) != nullptr);
-  return input + "." + base64url(std::string_view(reinterpret_cast<const char*>(mac), length));
+  return input + "." +
+         weft::server::auth::base64url_encode(
+             std::string_view(reinterpret_cast<const char*>(mac), length));
 }
 
 }  // namespace weft::test_keys
