@@ -39,6 +39,7 @@
 #include "server/documents/registry.hpp"
 #include "server/open_file_limit.hpp"
 #include "server/server_options.hpp"
+#include "server/store_watch.hpp"
 #include "server/transport/ip_limiter.hpp"
 #include "server/transport/listener.hpp"
 #include "server/transport/open_sessions.hpp"
@@ -152,63 +153,6 @@ class HangupHandler {
   net::signal_set signals_;
 };
 
-// Every second: whether the store takes writes. A change is logged once and shown in /healthz
-// (StoreStatus) and /metrics (weft_store_writable, weft_store_write_failures_total). While the
-// store cannot write (a full disk), appends fail and their documents end memberships with
-// storage_failed; RocksDB resumes writes by itself once space is free, and this says so.
-class StoreWatch {
- public:
-  // `read_only_reason`: why the store was opened read-only at startup (empty if it was not).
-  StoreWatch(net::io_context& ioc, const weft::storage::RocksDbStore& store,
-             std::string read_only_reason, base::StoreStatus& status, base::Metrics& metrics,
-             spdlog::logger& log)
-      : store_(store),
-        read_only_reason_(std::move(read_only_reason)),
-        status_(status),
-        metrics_(metrics),
-        log_(log),
-        timer_(ioc) {}
-
-  void check() {
-    weft::storage::StoreHealth health = store_.health();
-    if (!read_only_reason_.empty()) health.reason = read_only_reason_;
-    if (health.write_failures > failures_) {
-      metrics_.store_write_failures.Increment(
-          static_cast<double>(health.write_failures - failures_));
-      failures_ = health.write_failures;
-    }
-    if (health.writable != writable_ || health.reason != reason_) {
-      if (!health.writable) {
-        log_.error(
-            "event=store_unwritable reason=\"{}\" writes fail (clients get storage_failed), "
-            "reads go on; free space on the disk of the data directory",
-            health.reason);
-      } else {
-        log_.warn("event=store_writable writes work again");
-      }
-      writable_ = health.writable;
-      reason_ = health.reason;
-      metrics_.store_writable.Set(writable_ ? 1 : 0);
-      status_.set({writable_, reason_});
-    }
-    timer_.expires_after(std::chrono::seconds(1));
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) check();
-    });
-  }
-
- private:
-  const weft::storage::RocksDbStore& store_;
-  const std::string read_only_reason_;
-  base::StoreStatus& status_;
-  base::Metrics& metrics_;
-  spdlog::logger& log_;
-  net::steady_timer timer_;
-  bool writable_ = true;
-  std::string reason_;
-  std::uint64_t failures_ = 0;
-};
-
 int serve(const base::ServerConfig& config) {
   boost::system::error_code address_error;
   const net::ip::tcp::endpoint endpoint{net::ip::make_address(config.host, address_error),
@@ -283,7 +227,7 @@ int serve(const base::ServerConfig& config) {
                                       &metrics.sockets};
   net::io_context ioc{static_cast<int>(config.threads)};
   base::StoreStatus store_status;
-  StoreWatch store_watch{ioc, *store, read_only_reason, store_status, metrics, *log};
+  server::StoreWatch store_watch{ioc, *store, read_only_reason, store_status, metrics, *log};
   store_watch.check();
   documents::Registry registry{{config, stream, metrics, *log, ioc.get_executor()}};
   const weft::server::connections::ConnectionServices connection_services{config, verifier, metrics,
