@@ -176,17 +176,34 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& dir,
     const std::string detail = info_log->problems();
     return s.ToString() + (detail.empty() ? "" : " (RocksDB: " + detail + ")");
   };
-  rocksdb::Status s = attempt(rocksdb::WALRecoveryMode::kAbsoluteConsistency);
-  const std::string why = s.ok() ? std::string() : describe(s);
-  if (s.IsCorruption() && attempt(rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords).ok()) {
-    // Only an incomplete last record may be left out: a write torn by a crash in the middle of
-    // its (multi-call) write, which was never acknowledged, since acks follow the sync. Any other
-    // damage fails again. It is reported, never silent: recovery_note() says what was dropped.
-    impl->recovery_note =
-        "the write-ahead log's last record was incomplete and was left out (a "
-        "write torn by a crash, never acknowledged, or damage): " +
-        why;
-    s = rocksdb::Status::OK();
+  rocksdb::Status s;
+  std::string why;
+  if (options.salvage_wal) {
+    if (options.read_only) return format::error(Errc::read_only, "salvage needs a writable store");
+    // kPointInTimeRecovery stops at the first damaged record. Each append is one atomic batch,
+    // so what it keeps is a state the store was in: every document's log a prefix of what it was.
+    s = attempt(rocksdb::WALRecoveryMode::kPointInTimeRecovery);
+    why = s.ok() ? std::string() : describe(s);
+    if (const std::string dropped = info_log->problems(); s.ok() && !dropped.empty()) {
+      impl->recovery_note =
+          "the write-ahead log was replayed up to its first damaged record and the rest was "
+          "dropped (RocksDB: " +
+          dropped + ")";
+    }
+  } else {
+    s = attempt(rocksdb::WALRecoveryMode::kAbsoluteConsistency);
+    why = s.ok() ? std::string() : describe(s);
+    if (s.IsCorruption() && attempt(rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords).ok()) {
+      // Only an incomplete last record may be left out: a write torn by a crash in the middle
+      // of its (multi-call) write, which was never acknowledged, since acks follow the sync. Any
+      // other damage fails again. It is reported, never silent: recovery_note() says what was
+      // dropped.
+      impl->recovery_note =
+          "the write-ahead log's last record was incomplete and was left out (a "
+          "write torn by a crash, never acknowledged, or damage): " +
+          why;
+      s = rocksdb::Status::OK();
+    }
   }
   if (!s.ok()) return format::error(Impl::code_of(s), "cannot open store '" + dir + "': " + why);
   impl->db.reset(raw);

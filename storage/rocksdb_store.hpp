@@ -43,6 +43,11 @@ struct RocksDbOptions {
   // Once a document has 2 x chunk_records log records beyond its last chunk, the oldest
   // chunk_records of them are rewritten as one chunk (0 = never).
   std::uint32_t chunk_records = 512;
+  // For an operator salvaging a copy of a store whose write-ahead log is damaged (weft-replay
+  // salvage): replay the WAL up to its first damaged record and drop everything after it,
+  // instead of refusing to open. Acknowledged writes after the damage are lost; recovery_note()
+  // says how many bytes were dropped. Never for a store that serves. Not with read_only.
+  bool salvage_wal = false;
 };
 
 // Whether the store takes writes now (RocksDbStore::health()).

@@ -34,6 +34,22 @@ std::string read_file(const fs::path& path) {
   return s.str();
 }
 
+// weft-replay --no-pager --data <dir>/data ARGS (ARGS already shell-quoted); its output is
+// kept in <dir>/stdout and <dir>/stderr.
+Run run_replay(const fs::path& dir, const std::string& args) {
+  const fs::path out = dir / "stdout";
+  const fs::path err = dir / "stderr";
+  const std::string command = std::string{"'"} + WEFT_REPLAY_BIN + "' --no-pager --data '" +
+                              (dir / "data").string() + "' " + args + " >'" + out.string() +
+                              "' 2>'" + err.string() + "'";
+  const int status = std::system(command.c_str());
+  Run r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
 // The shared data directory: a paper import (automerge-paper) and a smaller one (sveltecomponent,
 // whose patches often delete and insert at once), made once for every test case.
 struct Fixture {
@@ -52,19 +68,7 @@ struct Fixture {
   }
 
   // weft-replay --no-pager --data <dir>/data ARGS (ARGS already shell-quoted).
-  Run run(const std::string& args) const {
-    const fs::path out = dir / "stdout";
-    const fs::path err = dir / "stderr";
-    const std::string command = std::string{"'"} + WEFT_REPLAY_BIN + "' --no-pager --data '" +
-                                (dir / "data").string() + "' " + args + " >'" + out.string() +
-                                "' 2>'" + err.string() + "'";
-    const int status = std::system(command.c_str());
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(out);
-    r.err = read_file(err);
-    return r;
-  }
+  Run run(const std::string& args) const { return run_replay(dir, args); }
 };
 
 Fixture& fixture() {
@@ -212,6 +216,41 @@ TEST_SUITE("weft-replay") {
     CHECK_MESSAGE(r.code == 0, r.out, r.err);
     CHECK(r.out.find("ok      svelte: ") != std::string::npos);
     CHECK(r.out.find("snapshots match") != std::string::npos);
+  }
+
+  TEST_CASE("salvage brings back a copy whose write-ahead log is damaged, saying what it drops") {
+    weft::testing::TempDir temp{"weft-replay-salvage"};
+    const fs::path dir = temp.path();
+    const std::string trace = Fixture::trace_path("sveltecomponent").string();
+    REQUIRE(run_replay(dir, "import '" + trace + "' first --snapshot-every 0").code == 0);
+    REQUIRE(run_replay(dir, "import '" + trace + "' second --snapshot-every 0").code == 0);
+    std::vector<fs::path> logs;
+    for (const auto& entry : fs::directory_iterator(dir / "data")) {
+      if (entry.path().extension() == ".log" && entry.file_size() > 0) logs.push_back(entry.path());
+    }
+    REQUIRE(logs.size() == 1);
+    {
+      // One flipped bit in the second import's records.
+      std::fstream f(logs[0], std::ios::in | std::ios::out | std::ios::binary);
+      const auto at = static_cast<std::streamoff>(fs::file_size(logs[0]) * 3 / 4);
+      f.seekg(at);
+      char c = 0;
+      REQUIRE(f.get(c));
+      f.seekp(at);
+      REQUIRE(f.put(static_cast<char>(c ^ 0x10)));
+    }
+    const Run damaged = run_replay(dir, "list");
+    CHECK(damaged.code == 3);
+    CHECK_MESSAGE(damaged.err.find(logs[0].filename().string()) != std::string::npos, damaged.err);
+
+    const Run salvaged = run_replay(dir, "salvage");
+    CHECK_MESSAGE(salvaged.code == 0, salvaged.out, salvaged.err);
+    CHECK_MESSAGE(salvaged.out.find("dropping") != std::string::npos, salvaged.out);
+    CHECK(salvaged.out.find("ok      first: ") != std::string::npos);
+    // After it the directory opens normally, and what was kept is sound.
+    const Run verified = run_replay(dir, "verify");
+    CHECK_MESSAGE(verified.code == 0, verified.out, verified.err);
+    CHECK(run_replay(dir, "text first").out == fixture().svelte.end_content);
   }
 
   TEST_CASE("errors: unknown documents exit 2, bad arguments 64") {

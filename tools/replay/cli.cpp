@@ -104,6 +104,18 @@ const std::vector<CommandSpec>& commands() {
        {{"--user"}, {"--replica"}, {"--snapshot-every"}},
        true,
        false},
+      {"salvage",
+       "salvage",
+       "For a COPY of a data directory whose write-ahead log is damaged (the server refuses\n"
+       "to start, naming a .log file): replays the log up to its first damaged record, drops\n"
+       "the rest (acknowledged writes after the damage are lost; the line says how many bytes),\n"
+       "rewrites what was kept into table files so the directory opens normally again, then\n"
+       "verifies every document as `verify` does. Exit 0 if every document verifies.",
+       0,
+       0,
+       {},
+       true,
+       false},
       {"verify",
        "verify [DOC]",
        "Replays each document's (or DOC's) full log from scratch and compares the replica\n"

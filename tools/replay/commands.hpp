@@ -55,5 +55,6 @@ int cmd_bisect(Context& ctx, const Parsed& parsed);
 int cmd_export(Context& ctx, const Parsed& parsed);
 int cmd_import(Context& ctx, const Parsed& parsed);
 int cmd_verify(Context& ctx, const Parsed& parsed);
+int cmd_salvage(Context& ctx, const Parsed& parsed);
 
 }  // namespace weft::replay

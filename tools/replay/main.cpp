@@ -35,6 +35,7 @@ Command command_function(std::string_view name) {
   if (name == "bisect") return cmd_bisect;
   if (name == "export") return cmd_export;
   if (name == "import") return cmd_import;
+  if (name == "salvage") return cmd_salvage;
   return cmd_verify;
 }
 
@@ -113,6 +114,7 @@ int run(const std::vector<std::string>& words) {
     if (!log_file.empty()) return open_log_file(log_file);
     storage::RocksDbOptions options;
     options.read_only = !spec->writes;
+    options.salvage_wal = spec->name == "salvage";
     auto opened = storage::RocksDbStore::open(data_dir, options);
     if (!opened) return tl::unexpected(std::move(opened.error()));
     files = opened->get();
