@@ -64,6 +64,11 @@ class Rga {
   [[nodiscard]] static Result<Rga> from_snapshot(const Snapshot& snapshot, ReplicaId self = 0,
                                                  Limits limits = {});
 
+  // The limits that ops applied from now on are checked against; what is integrated or buffered
+  // stays. A server loads a stored document under the widest max_run any of its ops was accepted
+  // with, then narrows the limits to what it enforces now (server/documents/document.cpp).
+  void set_limits(const Limits& limits) { limits_ = limits; }
+
   // Local edits at code-point positions. They integrate at once and return the op to send.
   [[nodiscard]] Result<InsertOp> local_insert(std::uint64_t pos, std::string_view utf8);
   [[nodiscard]] Result<DeleteOp> local_delete(std::uint64_t pos, std::uint64_t len);

@@ -40,6 +40,8 @@ constexpr std::string_view limit_names[] = {
     "max_bytes_per_second",    "max_connections_per_ip", "max_buffered_ops",
     "max_document_bytes",      "max_outbound_bytes"};
 
+static_assert(std::size(limit_names) == limit_count);
+
 // The limits in the order of limit_names.
 template <class Limits>
 auto limit_fields(Limits& l) {
@@ -244,6 +246,13 @@ std::string encode_op(const crdt::Op& op) {
   Packer p(out);
   pack_op(p, op);
   return std::move(out.bytes);
+}
+
+std::array<LimitEntry, limit_count> limit_entries(const ServerLimits& limits) {
+  std::array<LimitEntry, limit_count> out;
+  const auto values = limit_fields(limits);
+  for (std::size_t i = 0; i < limit_count; ++i) out[i] = {limit_names[i], *values[i]};
+  return out;
 }
 
 Digest text_digest(std::string_view text) {

@@ -5,6 +5,9 @@
 // encoding of the right shape (e.g. a uint8 written as uint32), rejects everything else with a
 // value, never throws, and never allocates more than a small multiple of the input size.
 #pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -29,6 +32,16 @@ struct FrameError {
 // Encodes one op alone ([1, r, s, l, pr, ps, text] or [2, r, s, l, [[r, s, n], ...]]), e.g. to
 // measure a frame's size before sending.
 [[nodiscard]] std::string encode_op(const crdt::Op& op);
+
+// One key of welcome.limits and its value.
+struct LimitEntry {
+  std::string_view name;  // e.g. "max_run"; weft-server's flag is the same with dashes
+  std::uint64_t value = 0;
+};
+inline constexpr std::size_t limit_count = 14;
+// `limits` as welcome carries them: every key, in the order encode_frame() writes them. The one
+// list of keys, so tests can walk it against the server's flags and the spec.
+[[nodiscard]] std::array<LimitEntry, limit_count> limit_entries(const ServerLimits& limits);
 
 // FNV-1a 64 of `text`, big-endian: the digest of a document whose visible text is `text`.
 [[nodiscard]] Digest text_digest(std::string_view text);

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/ip/address.hpp>
@@ -60,18 +62,28 @@ struct Flag {
   std::string_view name;  // without the leading --
   std::string_view env;   // empty: no environment variable
   Setter set;
+  std::optional<FlagRange> range = std::nullopt;  // integer flags: the values accepted
 };
 
-// A setter for an integer field in [min, max].
+// An integer flag: `field(config, value)` for a value in [min, max].
 template <class Field>
-Setter integer(Field field, std::uint64_t min, std::uint64_t max) {
-  return [field, min, max](base::ServerConfig& config,
-                           std::string_view text) -> tl::expected<void, std::string> {
+Flag integer(std::string_view name, std::string_view env, Field field, std::uint64_t min,
+             std::uint64_t max) {
+  Setter set = [field, min, max](base::ServerConfig& config,
+                                 std::string_view text) -> tl::expected<void, std::string> {
     auto value = parse_uint(text, min, max);
     if (!value) return Error(value.error());
     field(config, *value);
     return {};
   };
+  return {name, env, std::move(set), FlagRange{min, max}};
+}
+
+// A ServerLimits field (a key of welcome.limits) set by an integer flag.
+Flag limit(std::string_view name, std::uint64_t proto::ServerLimits::*field, std::uint64_t min,
+           std::uint64_t max) {
+  return integer(
+      name, "", [field](base::ServerConfig& c, std::uint64_t v) { c.limits.*field = v; }, min, max);
 }
 
 constexpr std::uint64_t max_threads = 1024;
@@ -79,6 +91,7 @@ constexpr std::uint64_t max_u32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint64_t max_u64 = std::numeric_limits<std::uint64_t>::max();
 
 const std::vector<Flag>& flags() {
+  using L = proto::ServerLimits;
   static const std::vector<Flag> table{
       {"listen", "WEFT_LISTEN",
        [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
@@ -100,79 +113,73 @@ const std::vector<Flag>& flags() {
          config.static_dir = std::string(text);
          return {};
        }},
-      {"threads", "WEFT_THREADS",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.threads = static_cast<unsigned>(v); },
-               1, max_threads)},
-      {"store-threads", "",
-       integer([](base::ServerConfig& c,
-                  std::uint64_t v) { c.store_threads = static_cast<unsigned>(v); },
-               1, max_threads)},
-      {"max-frame-bytes", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_frame_bytes = v; }, 64,
-               std::uint64_t{1} << 30)},
-      {"max-ops-per-frame", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_ops_per_frame = v; }, 1,
-               max_u32)},
-      {"max-docs-per-connection", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_docs_per_connection = v; },
-               1, max_u32)},
-      {"max-frames-per-second", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_frames_per_second = v; },
-               1, max_u32)},
-      {"max-ops-per-second", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_ops_per_second = v; }, 1,
-               max_u32)},
-      {"max-bytes-per-second", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_bytes_per_second = v; },
-               1024, max_u64)},
-      {"max-connections-per-ip", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_connections_per_ip = v; },
-               1, max_u32)},
-      {"max-buffered-ops", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_buffered_ops = v; }, 0,
-               max_u32)},
-      {"max-document-bytes", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_document_bytes = v; }, 1,
-               documents::max_document_bytes_limit)},
-      {"max-replicas-per-document", "",
-       integer([](base::ServerConfig& c,
-                  std::uint64_t v) { c.max_replicas_per_document = static_cast<std::size_t>(v); },
-               2, max_u32)},
-      {"max-outbound-bytes", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.max_outbound_bytes = v; },
-               4096, max_u64)},
-      {"idle-timeout-ms", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.limits.idle_timeout_ms = v; }, 100,
-               max_u32)},
-      {"http-idle-timeout-ms", "",
-       integer(
-           [](base::ServerConfig& c, std::uint64_t v) {
-             c.resources.http_idle_timeout =
-                 std::chrono::milliseconds{static_cast<std::int64_t>(v)};
-           },
-           100, 600000)},
-      {"max-connections", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.resources.max_connections = v; }, 16,
-               1000000)},
-      {"max-sockets-per-ip", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.resources.max_sockets_per_ip = v; },
-               2, 1000000)},
-      {"max-concurrent-exports", "",
-       integer(
-           [](base::ServerConfig& c, std::uint64_t v) { c.resources.max_concurrent_exports = v; },
-           1, 1024)},
-      {"log-lines-per-second", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.resources.log_lines_per_second = v; },
-               1, 1000000)},
-      {"unload-after-ms", "",
-       integer(
-           [](base::ServerConfig& c, std::uint64_t v) {
-             c.unload_after = std::chrono::milliseconds{static_cast<std::int64_t>(v)};
-           },
-           0, max_u32)},
-      {"snapshot-every-ops", "",
-       integer([](base::ServerConfig& c, std::uint64_t v) { c.snapshots.every_ops = v; }, 0,
-               max_u64)},
+      integer(
+          "threads", "WEFT_THREADS",
+          [](base::ServerConfig& c, std::uint64_t v) { c.threads = static_cast<unsigned>(v); }, 1,
+          max_threads),
+      integer(
+          "store-threads", "",
+          [](base::ServerConfig& c, std::uint64_t v) {
+            c.store_threads = static_cast<unsigned>(v);
+          },
+          1, max_threads),
+      // The limits of welcome (PROTOCOL.md 5.2 and 9), in its order: each key is a flag of the
+      // same name with dashes. A hello must fit in max_frame_bytes.
+      limit("max-frame-bytes", &L::max_frame_bytes, 64, std::uint64_t{1} << 30),
+      limit("max-ops-per-frame", &L::max_ops_per_frame, 1, max_u32),
+      limit("max-run", &L::max_run, 1, documents::max_run_limit),
+      limit("max-docs-per-connection", &L::max_docs_per_connection, 1, max_u32),
+      limit("max-frames-per-second", &L::max_frames_per_second, 1, max_u32),
+      // Below 10 ms presence would be relayed faster than a screen shows it; above a minute it
+      // is no longer live.
+      limit("presence-interval-ms", &L::presence_interval_ms, 10, 60000),
+      // A digest hashes the whole text: not more often than every 100 ms. Above an hour a
+      // divergence would go unnoticed for too long.
+      limit("digest-interval-ms", &L::digest_interval_ms, 100, 3600000),
+      limit("idle-timeout-ms", &L::idle_timeout_ms, 100, max_u32),
+      limit("max-ops-per-second", &L::max_ops_per_second, 1, max_u32),
+      limit("max-bytes-per-second", &L::max_bytes_per_second, 1024, max_u64),
+      limit("max-connections-per-ip", &L::max_connections_per_ip, 1, max_u32),
+      limit("max-buffered-ops", &L::max_buffered_ops, 0, max_u32),
+      limit("max-document-bytes", &L::max_document_bytes, 1, documents::max_document_bytes_limit),
+      limit("max-outbound-bytes", &L::max_outbound_bytes, 4096, max_u64),
+      integer(
+          "max-replicas-per-document", "",
+          [](base::ServerConfig& c, std::uint64_t v) {
+            c.max_replicas_per_document = static_cast<std::size_t>(v);
+          },
+          2, max_u32),
+      integer(
+          "http-idle-timeout-ms", "",
+          [](base::ServerConfig& c, std::uint64_t v) {
+            c.resources.http_idle_timeout = std::chrono::milliseconds{static_cast<std::int64_t>(v)};
+          },
+          100, 600000),
+      integer(
+          "max-connections", "",
+          [](base::ServerConfig& c, std::uint64_t v) { c.resources.max_connections = v; }, 16,
+          1000000),
+      integer(
+          "max-sockets-per-ip", "",
+          [](base::ServerConfig& c, std::uint64_t v) { c.resources.max_sockets_per_ip = v; }, 2,
+          1000000),
+      integer(
+          "max-concurrent-exports", "",
+          [](base::ServerConfig& c, std::uint64_t v) { c.resources.max_concurrent_exports = v; }, 1,
+          1024),
+      integer(
+          "log-lines-per-second", "",
+          [](base::ServerConfig& c, std::uint64_t v) { c.resources.log_lines_per_second = v; }, 1,
+          1000000),
+      integer(
+          "unload-after-ms", "",
+          [](base::ServerConfig& c, std::uint64_t v) {
+            c.unload_after = std::chrono::milliseconds{static_cast<std::int64_t>(v)};
+          },
+          0, max_u32),
+      integer(
+          "snapshot-every-ops", "",
+          [](base::ServerConfig& c, std::uint64_t v) { c.snapshots.every_ops = v; }, 0, max_u64),
       {"snapshot-every-seconds", "",
        [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
          auto seconds = parse_seconds(text);
@@ -231,6 +238,11 @@ const Flag* find_flag(std::string_view name) {
 }
 
 }  // namespace
+
+std::optional<FlagRange> flag_range(std::string_view name) {
+  const Flag* flag = find_flag(name);
+  return flag == nullptr ? std::nullopt : flag->range;
+}
 
 tl::expected<ListenAddress, std::string> parse_listen_address(std::string_view text) {
   const std::string quoted = concat({"'", text, "'"});
@@ -320,24 +332,33 @@ one HTTP port. Flags override the environment variable named beside them.
   --static DIR                files served at / (WEFT_STATIC, default ./client-js/public)
   --threads N                 I/O threads (WEFT_THREADS, default: the number of cores)
   --store-threads N           threads for blocking store calls (default 32)
-  --max-frame-bytes N         larger client frames are closed with 1009 (default 1048576)
-  --max-ops-per-frame N       (default 4096)
-  --max-docs-per-connection N (default 64)
-  --max-frames-per-second N   per connection, bursts up to twice this (default 500)
+  --max-frame-bytes N         larger client frames are closed with 1009 (default 1048576;
+                              64..2^30)
+  --max-ops-per-frame N       (default 4096; 1..2^32-1)
+  --max-run N                 units per op (code points of an insert, elements of a
+                              delete); longer: run_too_long (default 1048576; 1..2^20)
+  --max-docs-per-connection N (default 64; 1..2^32-1)
+  --max-frames-per-second N   per connection, bursts up to twice this (default 500; 1..2^32-1)
+  --presence-interval-ms N    presence is relayed at most this often (default 50; 10..60000)
+  --digest-interval-ms N      digest frames at most this often per document (default 1000;
+                              100..3600000)
+  --idle-timeout-ms N         silent connections are closed after this (default 20000;
+                              100..2^32-1)
   --max-ops-per-second N      ops per second per connection, bursts up to twice this
-                              (default 2000)
+                              (default 2000; 1..2^32-1)
   --max-bytes-per-second N    ops frame bytes per second per connection, bursts up to twice
-                              this (default 4194304)
-  --max-connections-per-ip N  more WebSocket upgrades from one address get 429 (default 64)
-  --max-buffered-ops N        ops of one writer waiting for their dependencies (default 4096)
-  --max-document-bytes N      UTF-8 bytes inserted into one document, at most 2^30
-                              (default 67108864)
+                              this (default 4194304; 1024..2^64-1)
+  --max-connections-per-ip N  more WebSocket upgrades from one address get 429 (default 64;
+                              1..2^32-1)
+  --max-buffered-ops N        ops of one writer waiting for their dependencies (default 4096;
+                              0..2^32-1)
+  --max-document-bytes N      UTF-8 bytes inserted into one document (default 67108864;
+                              1..2^30)
+  --max-outbound-bytes N      unread bytes queued for one client before it is closed with
+                              4003 (default 16777216; 4096..2^64-1)
   --max-replicas-per-document N
                               replica table entries kept per document; beyond, the oldest not
-                              in use are evicted (default 4096)
-  --max-outbound-bytes N      unread bytes queued for one client before it is closed with
-                              4003 (default 16777216)
-  --idle-timeout-ms N         silent connections are closed after this (default 20000)
+                              in use are evicted (default 4096; 2..2^32-1)
   --http-idle-timeout-ms N    a connection that sends no request headers for this long is
                               closed, before its first request and between requests
                               (default 10000; 100..600000)

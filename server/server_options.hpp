@@ -6,6 +6,7 @@
 // WEFT_STATIC); a flag always overrides its variable. Errors are values: a bad flag or value
 // yields a message naming it, and main() exits 64 (EX_USAGE) with usage() on stderr.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
@@ -32,6 +33,15 @@ using Environment = std::function<std::optional<std::string>(std::string_view na
 // `args` excludes the program name. `cores` is what threads defaults to (0 = unknown: 1).
 [[nodiscard]] tl::expected<ParsedOptions, std::string> parse_options(
     std::span<const std::string_view> args, const Environment& env, unsigned cores);
+
+// The values an integer flag accepts, both ends included.
+struct FlagRange {
+  std::uint64_t min = 0;
+  std::uint64_t max = 0;
+};
+// The range of integer flag `name` (without the leading --); none for an unknown flag or one
+// that takes another kind of value. server/README.md and PROTOCOL.md state it for every limit.
+[[nodiscard]] std::optional<FlagRange> flag_range(std::string_view name);
 
 // Host and port of "HOST:PORT" or "[IPv6]:PORT"; port 0 = any free port.
 struct ListenAddress {

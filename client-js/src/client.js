@@ -10,8 +10,10 @@
 // welcome; ops frames wait for it (DocHandle.flush). A frame the server refuses anyway is sent
 // again (DocHandle.onError); a dropped frame of unknown content means every op in flight goes again.
 //
-// Injectable for tests: WebSocket (any object with the browser WebSocket's onopen/onmessage/
-// onclose/send/close), timers ({ setTimeout, clearTimeout }), random, now, schedule (how local
+// The socket is `WebSocket` (any class with the browser WebSocket's onopen/onmessage/onclose/
+// send/close/binaryType surface): by default the global one, or in Node without one the `ws`
+// package's ('#websocket' in package.json, so browser bundles never contain `ws`).
+// Injectable for tests: timers ({ setTimeout, clearTimeout }), random, now, schedule (how local
 // ops are coalesced before sending: default one frame per microtask).
 
 import { decodeFrame, encodeFrame, DEFAULT_LIMITS, FrameError } from './frames.js';
@@ -20,6 +22,7 @@ import { MemoryPersistence } from './persistence.js';
 import { DocHandle } from './doc.js';
 import { Emitter } from './emitter.js';
 import { Pacer } from './pacer.js';
+import { defaultWebSocket } from '#websocket';
 
 const PROTOCOL_VERSION = 1;
 // After a frame dropped by the frame rate limit: the server's one-second window of drops is over.
@@ -33,12 +36,16 @@ function withToken(url, token) {
 
 export class WeftClient extends Emitter {
   constructor({
-    url, WebSocket = globalThis.WebSocket, persistence = new MemoryPersistence(),
+    url, WebSocket = defaultWebSocket(), persistence = new MemoryPersistence(),
     name = 'weft-js/0.1', token = null, backoff = {}, random = Math.random,
     timers = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t) },
     now = () => Date.now(), schedule = (fn) => queueMicrotask(fn),  // browsers refuse queueMicrotask called as a method
   }) {
     super();
+    // Here rather than at the first connect, which may be long after the program's setup.
+    if (typeof WebSocket !== 'function') {
+      throw new TypeError('WeftClient: no WebSocket class here; pass one as the WebSocket option');
+    }
     this.baseUrl = url;
     this.url = withToken(url, token);
     this.pendingRefresh = null;   // { resolve, reject, token } while a refresh frame is unanswered

@@ -164,8 +164,9 @@ void Document::on_loaded(storage::Result<storage::LoadedDocument> loaded) {
     });
     return;
   }
-  auto rga = storage::materialize(*loaded, 0, replica_limits(services_.config.limits));
+  auto rga = storage::materialize(*loaded, 0, loading_limits(services_.config.limits));
   if (!rga) return fail_load(rga.error().message);
+  rga->set_limits(replica_limits(services_.config.limits));
   pipeline_.load(std::move(*rga), loaded->next_index);
   meta_ = std::move(loaded->meta);
   membership_.load(meta_.replicas);

@@ -14,6 +14,12 @@ crdt::Limits replica_limits(const proto::ServerLimits& limits) {
   return out;
 }
 
+crdt::Limits loading_limits(const proto::ServerLimits& limits) {
+  crdt::Limits out = replica_limits(limits);
+  out.max_run = max_run_limit;
+  return out;
+}
+
 std::uint64_t loaded_document_bytes(const crdt::Rga& rga) {
   std::uint64_t deleted = 0;
   for (const crdt::ElementRun& run : rga.runs()) {

@@ -22,6 +22,11 @@ namespace weft::server::documents {
 inline constexpr std::uint64_t max_document_ops = std::uint64_t{1} << 30;
 inline constexpr std::uint64_t max_document_bytes_limit = std::uint64_t{1} << 30;
 
+// The largest --max-run: crdt's default, which every client replica (C++ and JS) is built with, so
+// a larger value would relay ops that they refuse. Every stored op was accepted under at most
+// this, so a document is loaded with it whatever --max-run is now (loading_limits).
+inline constexpr std::uint64_t max_run_limit = crdt::Limits{}.max_run;
+
 // How many writers' buffer shares a document's pending-op buffer holds in all.
 inline constexpr std::uint64_t buffer_shares = 8;
 
@@ -29,6 +34,11 @@ inline constexpr std::uint64_t buffer_shares = 8;
 // max_buffered_ops ops and 2^22 units waiting for their dependencies, the document
 // buffer_shares times that in all, so one writer's junk is refused to that writer only.
 [[nodiscard]] crdt::Limits replica_limits(const proto::ServerLimits& limits);
+
+// replica_limits() with max_run at max_run_limit: what a stored document is materialized with,
+// since its log may hold ops longer than a --max-run lowered since; the replica then gets
+// replica_limits() for the ops it accepts from now on.
+[[nodiscard]] crdt::Limits loading_limits(const proto::ServerLimits& limits);
 
 // The size of a freshly loaded replica (see above). O(document).
 [[nodiscard]] std::uint64_t loaded_document_bytes(const crdt::Rga& rga);

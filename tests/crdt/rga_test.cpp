@@ -264,6 +264,16 @@ TEST_SUITE("validation") {
     CHECK(rejection(r, del(1, 0, 1, {{2, 0, 2}, {3, 0, 2}})) == Errc::run_too_long);
   }
 
+  TEST_CASE("set_limits narrows max_run for later ops and keeps what is integrated") {
+    Rga r = replay({ins(1, 0, 1, root_id, "abcd")});
+    Limits limits;
+    limits.max_run = 3;
+    r.set_limits(limits);
+    CHECK(rejection(r, ins(1, 4, 5, {1, 3}, "efgh")) == Errc::run_too_long);
+    CHECK(r.apply_remote(ins(1, 4, 5, {1, 3}, "efg")).status == ApplyStatus::applied);
+    CHECK(r.text() == "abcdefg");
+  }
+
   TEST_CASE("an op may not reference its own ids or later ones of its replica") {
     Rga r = replay({ins(1, 0, 1, root_id, "ab")});
     CHECK(rejection(r, ins(1, 2, 3, {1, 2}, "c")) == Errc::self_reference);

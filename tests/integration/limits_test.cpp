@@ -100,6 +100,44 @@ TEST_SUITE("limits") {
         [&] { return writer.acked("bytes") && reader.text("bytes") == chunk + chunk + chunk; }));
   }
 
+  TEST_CASE("ops longer than --max-run get run_too_long naming them; the client splits at it") {
+    Limited l({"--max-run", "8"});
+    auto& writer = l.client("run");
+    auto& reader = l.client("run");
+    const std::string text = "split into ops of at most eight code points: é😀";
+    l.append(writer, "run", text);
+    CHECK(writer.doc("run")->outbox.size() == 6);
+    REQUIRE(l.wait_until([&] { return writer.acked("run") && reader.text("run") == text; }));
+    const crdt::ReplicaId me = reader.doc("run")->replica;
+    reader.send_frame(proto::Ops{"run", {crdt::InsertOp{me, 0, 1000, crdt::root_id, "ninechars"}}});
+    const auto refused = [&]() -> std::optional<proto::Error> {
+      for (const proto::Error& e : reader.errors()) {
+        if (e.code == rejected(crdt::Errc::run_too_long)) return e;
+      }
+      return std::nullopt;
+    };
+    REQUIRE(l.wait_until([&] { return refused().has_value(); }));
+    CHECK(refused()->doc == "run");
+    CHECK(refused()->op == crdt::Id{me, 0});
+    CHECK(l.client("run").text("run") == text);
+  }
+
+  TEST_CASE("a document stored with ops longer than a --max-run lowered since still loads (#14)") {
+    Limited l;
+    auto& writer = l.client("long");
+    const std::string text(100, 'a');
+    l.append(writer, "long", text);
+    CHECK(writer.doc("long")->outbox.size() == 1);  // one op of 100 units in the log
+    REQUIRE(l.wait_until([&] { return writer.acked("long"); }));
+    l.server.kill();  // no snapshot on the way down: the document loads from its log
+    REQUIRE(l.server.start({"--max-run", "8"}));
+    auto& reader = l.client("long");
+    CHECK(reader.text("long") == text);
+    l.append(reader, "long", "and more after it");
+    CHECK(l.wait_until([&] { return reader.acked("long"); }));
+    CHECK(l.client("long").text("long") == text + "and more after it");
+  }
+
   TEST_CASE("an upgrade beyond max-connections-per-ip gets HTTP 429 until a connection closes") {
     Limited l({"--max-connections-per-ip", "3"});
     for (int i = 0; i < 3; ++i) l.client();

@@ -1,11 +1,19 @@
 // server_options_test.cpp — weft-server's flags and environment variables (server_options.hpp).
 #include "server/server_options.hpp"
 
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <fstream>
+#include <limits>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
+
+#include "proto/frame_codec.hpp"
 
 namespace weft::server {
 namespace {
@@ -35,6 +43,48 @@ struct Fixture {
     return parsed.error();
   }
 };
+
+// The flag of a welcome.limits key: the same name with dashes.
+std::string flag_of(std::string_view key) {
+  std::string flag(key);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
+
+// How server/README.md and PROTOCOL.md write the ends of a flag's range.
+std::string doc_number(std::uint64_t value) {
+  if (value == std::numeric_limits<std::uint64_t>::max()) return "2^64−1";
+  if (value == std::numeric_limits<std::uint32_t>::max()) return "2^32−1";
+  if (value >= (std::uint64_t{1} << 20) && std::has_single_bit(value)) {
+    return "2^" + std::to_string(std::countr_zero(value));
+  }
+  return std::to_string(value);
+}
+
+std::string read_source(const std::string& path) {
+  std::ifstream in(std::string(WEFT_SOURCE_DIR) + "/" + path);
+  REQUIRE_MESSAGE(in.good(), path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The first line of `text` that starts with `prefix`; empty if none does.
+std::string line_starting(const std::string& text, const std::string& prefix) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(prefix)) return line;
+  }
+  return "";
+}
+
+std::uint64_t limit_value(const proto::ServerLimits& limits, std::string_view key) {
+  for (const proto::LimitEntry& entry : proto::limit_entries(limits)) {
+    if (entry.name == key) return entry.value;
+  }
+  FAIL("no limit ", key);
+  return 0;
+}
 
 }  // namespace
 
@@ -136,6 +186,84 @@ TEST_SUITE("server options") {
       CHECK_MESSAGE(error.starts_with(arg.substr(0, arg.find('='))), error);
       CHECK_MESSAGE(error.find("out of range") != std::string::npos, error);
     }
+  }
+
+  TEST_CASE("every welcome.limits key is a flag of the same name with dashes and a range (#14)") {
+    for (const proto::LimitEntry& entry : proto::limit_entries(proto::ServerLimits{})) {
+      const std::string flag = "--" + flag_of(entry.name);
+      CAPTURE(flag);
+      const std::optional<FlagRange> range = flag_range(flag.substr(2));
+      REQUIRE(range.has_value());
+      CHECK(range->min <= entry.value);  // the default is a value the flag accepts
+      CHECK(entry.value <= range->max);
+      for (const std::uint64_t end : {range->min, range->max}) {
+        const std::string value = std::to_string(end);
+        CHECK(limit_value(Fixture{}.config({flag, value}).limits, entry.name) == end);
+      }
+      std::vector<std::string> outside;
+      if (range->min > 0) outside.push_back(std::to_string(range->min - 1));
+      if (range->max < std::numeric_limits<std::uint64_t>::max()) {
+        outside.push_back(std::to_string(range->max + 1));
+      }
+      for (const std::string& value : outside) {
+        const std::string error = Fixture{}.error({flag, value});
+        CHECK_MESSAGE(error.starts_with(flag + ": "), error);
+        CHECK_MESSAGE(error.find("out of range") != std::string::npos, error);
+      }
+    }
+  }
+
+  TEST_CASE("the limit flags given together set each its own key of welcome.limits (#14)") {
+    std::vector<std::string> args;
+    std::vector<std::uint64_t> values;
+    for (const proto::LimitEntry& entry : proto::limit_entries(proto::ServerLimits{})) {
+      const FlagRange range = flag_range(flag_of(entry.name)).value();
+      // Another value than the default and than any other key's.
+      const std::uint64_t step = values.size() + 1;
+      values.push_back(entry.value + step <= range.max ? entry.value + step : entry.value - step);
+      args.push_back("--" + flag_of(entry.name) + "=" + std::to_string(values.back()));
+    }
+    const base::ServerConfig config = Fixture{}.config({args.begin(), args.end()});
+    const auto announced = proto::limit_entries(config.limits);
+    for (std::size_t i = 0; i < announced.size(); ++i) {
+      CAPTURE(announced[i].name);
+      CHECK(announced[i].value == values[i]);
+    }
+  }
+
+  TEST_CASE("server/README.md and PROTOCOL.md give each limit flag's default and range (#14)") {
+    const std::string readme = read_source("server/README.md");
+    const std::string spec = read_source("proto/PROTOCOL.md");
+    for (const proto::LimitEntry& entry : proto::limit_entries(proto::ServerLimits{})) {
+      const FlagRange range = flag_range(flag_of(entry.name)).value();
+      const std::string bounds = doc_number(range.min) + ".." + doc_number(range.max);
+      const std::string in_readme = line_starting(readme, "| `--" + flag_of(entry.name) + " N` |");
+      CHECK_MESSAGE(
+          in_readme.find(" | " + std::to_string(entry.value) + " | " + bounds) != std::string::npos,
+          "server/README.md: ", in_readme, " wants ", entry.value, " and ", bounds);
+      const std::string in_spec = line_starting(spec, "| `" + std::string(entry.name) + "` |");
+      CHECK_MESSAGE(in_spec.find(" | " + std::to_string(entry.value) + " | " + bounds + " | ") !=
+                        std::string::npos,
+                    "PROTOCOL.md: ", in_spec, " wants ", entry.value, " and ", bounds);
+    }
+  }
+
+  TEST_CASE("every integer flag in server/README.md is one, with the range it accepts (#14)") {
+    std::istringstream lines(read_source("server/README.md"));
+    int rows = 0;
+    for (std::string line; std::getline(lines, line);) {
+      const std::size_t end = line.find(" N` |");
+      if (!line.starts_with("| `--") || end == std::string::npos) continue;
+      const std::string name = line.substr(5, end - 5);
+      CAPTURE(name);
+      const std::optional<FlagRange> range = flag_range(name);
+      REQUIRE(range.has_value());
+      CHECK_MESSAGE(line.find(" | " + doc_number(range->min) + ".." + doc_number(range->max) +
+                              ": ") != std::string::npos,
+                    line);
+      ++rows;
+    }
+    CHECK(rows >= static_cast<int>(proto::limit_count));
   }
 
   TEST_CASE("every resource bound flag sets its field (issue 13)") {
@@ -268,7 +396,8 @@ TEST_SUITE("server options") {
     for (const char* flag :
          {"--max-ops-per-second", "--max-bytes-per-second", "--max-connections-per-ip",
           "--max-buffered-ops", "--max-document-bytes", "--max-replicas-per-document",
-          "--max-outbound-bytes", "--tls-cert", "--tls-key"}) {
+          "--max-outbound-bytes", "--tls-cert", "--tls-key", "--max-run", "--presence-interval-ms",
+          "--digest-interval-ms"}) {
       CHECK_MESSAGE(text.find(flag) != std::string::npos, flag);
     }
   }

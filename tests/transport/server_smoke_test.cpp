@@ -1,8 +1,12 @@
 // server_smoke_test.cpp — the real weft-server binary over real sockets: startup, the ready line,
-// HTTP routes, the WebSocket upgrade and graceful shutdown on SIGTERM.
+// HTTP routes, the WebSocket upgrade, welcome's limits against the flags, and graceful shutdown
+// on SIGTERM.
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/connect.hpp>
@@ -20,6 +24,7 @@
 
 #include "proto/frame.hpp"
 #include "proto/frame_codec.hpp"
+#include "server/server_options.hpp"
 #include "tests/server_process.hpp"
 
 namespace {
@@ -80,14 +85,82 @@ struct Client {
     ws.binary(true);
   }
 
-  weft::proto::Frame exchange(const weft::proto::Frame& frame) {
+  // The reply's bytes.
+  std::string exchange_bytes(const weft::proto::Frame& frame) {
     ws.write(net::buffer(weft::proto::encode_frame(frame)));
     beast::flat_buffer buffer;
     ws.read(buffer);
-    auto decoded = weft::proto::decode_frame(beast::buffers_to_string(buffer.cdata()));
+    return beast::buffers_to_string(buffer.cdata());
+  }
+
+  weft::proto::Frame exchange(const weft::proto::Frame& frame) {
+    auto decoded = weft::proto::decode_frame(exchange_bytes(frame));
     REQUIRE(decoded.has_value());
     return *decoded;
   }
+};
+
+// Reads the msgpack a welcome is made of (canonical: the shortest forms), for reading its limits
+// map key by key as it is on the wire rather than through the decoder, which skips unknown keys.
+class WelcomeReader {
+ public:
+  explicit WelcomeReader(std::string_view bytes) : bytes_(bytes) {}
+
+  // The limits map of [2, version, server, limits], in wire order.
+  std::vector<std::pair<std::string, std::uint64_t>> limits() {
+    REQUIRE(header(0x90, 0x0f, 0xdc) == 4);
+    REQUIRE(uint() == 2);
+    (void)uint();
+    (void)str();
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    for (std::uint64_t n = header(0x80, 0x0f, 0xde); n > 0; --n) {
+      std::string key = str();
+      out.emplace_back(std::move(key), uint());
+    }
+    CHECK(at_ == bytes_.size());
+    return out;
+  }
+
+ private:
+  std::uint8_t byte() {
+    REQUIRE(at_ < bytes_.size());
+    return static_cast<std::uint8_t>(bytes_[at_++]);
+  }
+  std::uint64_t big_endian(int bytes) {
+    std::uint64_t value = 0;
+    for (int i = 0; i < bytes; ++i) value = value << 8 | byte();
+    return value;
+  }
+  std::uint64_t uint() {
+    const std::uint8_t b = byte();
+    if (b <= 0x7f) return b;
+    REQUIRE((b >= 0xcc && b <= 0xcf));
+    return big_endian(1 << (b - 0xcc));
+  }
+  // An array or map header: the fix form (`fix` with `mask` bits of count) or its 16-bit form.
+  std::uint64_t header(std::uint8_t fix, std::uint8_t mask, std::uint8_t form16) {
+    const std::uint8_t b = byte();
+    if ((b & ~mask) == fix) return b & mask;
+    REQUIRE(b == form16);
+    return big_endian(2);
+  }
+  std::string str() {
+    const std::uint8_t b = byte();
+    std::uint64_t size = 0;
+    if ((b & 0xe0) == 0xa0) {
+      size = b & 0x1f;
+    } else {
+      REQUIRE(b == 0xd9);
+      size = big_endian(1);
+    }
+    REQUIRE(at_ + size <= bytes_.size());
+    std::string out(bytes_.substr(at_, size));
+    at_ += size;
+    return out;
+  }
+
+  std::string_view bytes_;
+  std::size_t at_ = 0;
 };
 
 }  // namespace
@@ -143,6 +216,33 @@ TEST_SUITE("weft-server") {
             std::string::npos);
       client.ws.close(websocket::close_code::normal);
     }
+    const weft::testkit::ServerExit exit = server.stop();
+    CHECK_MESSAGE(exit.status == 0, server.log());
+  }
+
+  TEST_CASE(
+      "welcome announces each limit flag's value, and every key it announces is a flag (#14)") {
+    // Every limit flag set to a value unlike its default and unlike any other key's, so a flag
+    // that fed another key, or a key that no flag feeds, shows.
+    std::vector<std::string> flags;
+    std::vector<std::pair<std::string, std::uint64_t>> expected;
+    for (const weft::proto::LimitEntry& entry :
+         weft::proto::limit_entries(weft::proto::ServerLimits{})) {
+      std::string flag(entry.name);
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      const auto range = weft::server::flag_range(flag);
+      REQUIRE_MESSAGE(range.has_value(), flag);
+      const std::uint64_t step = expected.size() + 1;
+      const std::uint64_t value =
+          entry.value + step <= range->max ? entry.value + step : entry.value - step;
+      flags.insert(flags.end(), {"--" + flag, std::to_string(value)});
+      expected.emplace_back(entry.name, value);
+    }
+    Server server{flags};
+    Client client{server.port(), "/ws"};
+    CHECK(WelcomeReader{client.exchange_bytes(weft::proto::Hello{1, "smoke-test"})}.limits() ==
+          expected);
+    client.ws.close(websocket::close_code::normal);
     const weft::testkit::ServerExit exit = server.stop();
     CHECK_MESSAGE(exit.status == 0, server.log());
   }
