@@ -220,7 +220,7 @@ TEST_SUITE("weft-replay") {
 
   TEST_CASE("salvage brings back a copy whose write-ahead log is damaged, saying what it drops") {
     weft::testing::TempDir temp{"weft-replay-salvage"};
-    const fs::path dir = temp.path();
+    const fs::path& dir = temp.path();
     const std::string trace = Fixture::trace_path("sveltecomponent").string();
     REQUIRE(run_replay(dir, "import '" + trace + "' first --snapshot-every 0").code == 0);
     REQUIRE(run_replay(dir, "import '" + trace + "' second --snapshot-every 0").code == 0);
