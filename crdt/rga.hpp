@@ -50,11 +50,20 @@ enum class ApplyStatus : std::uint8_t { applied, duplicate, buffered, rejected }
 // "applied", "duplicate", "buffered" or "rejected": the names test vectors and logs use.
 [[nodiscard]] std::string_view status_name(ApplyStatus status);
 
+// A buffered op rejected when it became ready: its author must be told which op and why,
+// although the call that released it was another op's.
+struct DroppedOp {
+  Id id;
+  std::error_code error;
+  bool operator==(const DroppedOp&) const = default;
+};
+
 struct [[nodiscard]] ApplyResult {
   ApplyStatus status = ApplyStatus::applied;
-  std::error_code error;     // set iff status == rejected
-  std::size_t released = 0;  // buffered ops integrated because this one arrived
-  std::size_t dropped = 0;   // buffered ops rejected when they became ready
+  std::error_code error;               // set iff status == rejected
+  std::size_t released = 0;            // buffered ops integrated because this one arrived
+  std::size_t dropped = 0;             // buffered ops rejected when they became ready
+  std::vector<DroppedOp> dropped_ops;  // those `dropped` ops, in release order
 };
 
 class Rga {

@@ -318,6 +318,7 @@ void Rga::release_waiting(ReplicaId advanced, std::vector<Op>* integrated, Apply
         break;
       case ApplyStatus::rejected:
         ++result.dropped;
+        result.dropped_ops.push_back({Id{op_replica(p.op), op_seq(p.op)}, error});
         break;
       case ApplyStatus::duplicate:
       case ApplyStatus::buffered:

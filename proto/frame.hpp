@@ -231,6 +231,7 @@ enum class CloseCode : std::uint16_t {
   unsupported_version = 4001,  // hello with a version this server does not speak
   hello_required = 4002,       // first frame not hello (or none within the idle timeout)
   too_slow = 4003,             // the client does not read what it is sent (reserved, issue 5)
+  idle_timeout = 4004,         // nothing received for idle_timeout_ms, not even a pong
 };
 
 // Replaces the connection's access token (a JWT, PROTOCOL.md "Authentication") without

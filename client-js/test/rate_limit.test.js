@@ -50,8 +50,9 @@ test('a frame the server took after a refused one is not sent again (it waits in
   type(doc, 'abcdef');
   await settle();
   assert.equal(sock.take('ops').length, 3);
-  sock.deliver(refusal(0));       // frames [0,1] and [4,5] refused, [2,3] buffered by the server
-  sock.deliver({ type: 'ack', doc: 'd', next_seq: 0 });
+  // Frames [0,1] and [4,5] refused, [2,3] held back by the server: it gets no ack until
+  // [0,1] arrives again (PROTOCOL.md §5.6).
+  sock.deliver(refusal(0));
   sock.deliver(refusal(4));
   ctx.timers.advance(250);
   assert.deepEqual(seqs(sock.take('ops')), [0, 1, 4, 5]);

@@ -103,6 +103,8 @@ std::string_view close_reason_name(proto::CloseCode code) {
       return "hello_required";
     case proto::CloseCode::too_slow:
       return "too_slow";
+    case proto::CloseCode::idle_timeout:
+      return "idle_timeout";
   }
   return "other";
 }

@@ -27,7 +27,9 @@ CommitPipeline::Integrated CommitPipeline::integrate(const Author& author, const
                                                      std::uint64_t max_document_bytes) {
   Integrated out;
   std::vector<crdt::Op> integrated;
-  bool accepted = false;  // some op applied, buffered or duplicate: the author gets an ack
+  // Some op applied or duplicate: the author gets an ack. A buffered op alone gets none, since
+  // no ack could cover it yet (an ack of what is durable would tell the author nothing).
+  bool accepted = false;
   for (const crdt::Op& op : ops.ops) {
     const crdt::Id id{crdt::op_replica(op), crdt::op_seq(op)};
     if (id.replica != author.replica) {
@@ -70,12 +72,17 @@ CommitPipeline::Integrated CommitPipeline::integrate(const Author& author, const
     if (result.status == crdt::ApplyStatus::rejected) {
       ++out.rejected;
       out.errors.push_back(proto::op_rejected(result.error, ops.doc, id));
-    } else {
+    } else if (result.status != crdt::ApplyStatus::buffered) {
       accepted = true;
+    }
+    for (const crdt::DroppedOp& dropped : result.dropped_ops) {
+      out.dropped.push_back(
+          {dropped.id.replica, proto::op_rejected(dropped.error, ops.doc, dropped.id)});
     }
   }
   const std::int64_t now = base::now_us();
   for (crdt::Op& op : integrated) {
+    batch_.replicas.insert(crdt::op_replica(op));
     batch_.records.push_back(proto::OpRecord{next_index_++, now, author.user_id, std::move(op)});
   }
   out.applied = integrated.size();
@@ -90,7 +97,7 @@ std::optional<CommitPipeline::Completed> CommitPipeline::start() {
   WEFT_CHECK(!appending_, "one append in flight at most");
   Batch batch = std::exchange(batch_, {});
   if (batch.records.empty()) {
-    return Completed{{}, std::move(batch.authors), std::move(batch.received)};
+    return Completed{{}, std::move(batch.authors), {}, std::move(batch.received)};
   }
   appending_ = true;
   in_flight_ = std::move(batch);
@@ -104,7 +111,8 @@ CommitPipeline::Completed CommitPipeline::complete() {
   durable_ = in_flight_version_;
   durable_index_ += in_flight_.records.size();
   Batch done = std::exchange(in_flight_, {});
-  return Completed{std::move(done.records), std::move(done.authors), std::move(done.received)};
+  return Completed{std::move(done.records), std::move(done.authors), std::move(done.replicas),
+                   std::move(done.received)};
 }
 
 void CommitPipeline::fail() {

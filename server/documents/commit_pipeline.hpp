@@ -34,17 +34,28 @@ class CommitPipeline {
     crdt::ReplicaId replica = 0;
     std::string user_id;
   };
+  // A refusal for the author of a buffered op that was rejected when another op released it:
+  // that author may be another member than the one whose frame did it.
+  struct DroppedError {
+    crdt::ReplicaId replica = 0;
+    proto::Error error;
+  };
   // What integrating one ops frame did: ops new to the document, ops refused (each with the
-  // error frame its author is sent, in op order).
+  // error frame its author is sent, in op order), buffered ops it released and then refused.
   struct Integrated {
     std::uint64_t applied = 0;
     std::uint64_t rejected = 0;
     std::vector<proto::Error> errors;
+    std::vector<DroppedError> dropped;
   };
-  // A batch that is durable: ack `authors` (connections), relay `records` to everyone else.
+  // A batch that is durable: ack the members holding `replicas` (every replica with a record in
+  // it, so an op released by another's arrival is acked with that op) and `authors`
+  // (connections whose frames held applied or duplicate ops: a duplicate is acked again), relay
+  // `records` to everyone else.
   struct Completed {
     std::vector<proto::OpRecord> records;
     std::set<std::uint64_t> authors;
+    std::set<crdt::ReplicaId> replicas;
     std::vector<TimePoint> received;  // arrival of each acked ops frame (the ack latency metric)
   };
 
@@ -57,8 +68,9 @@ class CommitPipeline {
   // Integrates ops frame `ops` of document `doc` by `author` into the current batch. Ops authored
   // under another replica, ops beyond max_document_ops (document_limits.hpp), or inserts that
   // would grow the document past `max_document_bytes`, are refused; the others are applied,
-  // buffered or found duplicate, and the author is acked when the batch completes. Requires:
-  // !appending().
+  // buffered or found duplicate. An applied or duplicate op is acked when the batch completes; a
+  // buffered one is not acked now but with the batch that integrates it (PROTOCOL.md §5.8).
+  // Requires: !appending().
   [[nodiscard]] Integrated integrate(const Author& author, const proto::Ops& ops,
                                      TimePoint received, std::uint64_t max_document_bytes);
 
@@ -94,6 +106,7 @@ class CommitPipeline {
   struct Batch {
     std::vector<proto::OpRecord> records;
     std::set<std::uint64_t> authors;
+    std::set<crdt::ReplicaId> replicas;
     std::vector<TimePoint> received;
   };
 

@@ -344,6 +344,15 @@ void Document::integrate(OpsEvent event) {
       pipeline_.integrate({event.connection, member->replica, member->user_id}, event.ops,
                           event.received, services_.config.limits.max_document_bytes);
   for (const proto::Error& error : result.errors) send(*member->peer, error);
+  // A released op's author learns of its refusal now, as if it had been refused on arrival;
+  // if it has left, its rejoin resends the op and gets the refusal then.
+  for (const auto& dropped : result.dropped) {
+    metrics.ops_rejected.Increment();
+    services_.log.info("doc={} event=released_op_rejected replica={} error={}", id_,
+                       dropped.replica, dropped.error.name);
+    const Member* author = membership_.find_replica(dropped.replica);
+    if (author != nullptr) send(*author->peer, dropped.error);
+  }
   metrics.ops_applied.Increment(static_cast<double>(result.applied));
   if (result.rejected > 0) {
     metrics.ops_rejected.Increment(static_cast<double>(result.rejected));
@@ -354,7 +363,7 @@ void Document::integrate(OpsEvent event) {
 
 void Document::start_append() {
   if (auto done = pipeline_.start()) {
-    // Only duplicates (or buffered ops): nothing to make durable, ack what is.
+    // Only duplicates: nothing to make durable, ack what is.
     finish_commit(*done);
     return observe_acks(services_.metrics, done->received);
   }
@@ -384,13 +393,15 @@ void Document::on_appended(storage::Result<void> appended) {
   drain();
 }
 
-// A batch is durable: ack its authors, relay its ops to every other member.
+// A batch is durable: ack its authors, relay its ops to every other member. The authors are
+// the members whose replica has ops in it (including ops that waited in the buffer and were
+// released by someone else's) and those who sent duplicates.
 void Document::finish_commit(const CommitPipeline::Completed& done) {
   const crdt::VersionVector& durable = pipeline_.durable();
-  for (const std::uint64_t connection : done.authors) {
-    const auto it = membership_.members().find(connection);
-    if (it == membership_.members().end()) continue;
-    send(*it->second.peer, proto::Ack{id_, durable.get(it->second.replica)});
+  for (const auto& [connection, member] : membership_.members()) {
+    if (done.authors.contains(connection) || done.replicas.contains(member.replica)) {
+      send(*member.peer, proto::Ack{id_, durable.get(member.replica)});
+    }
   }
   if (done.records.empty()) return;
   // Members get every op but their own replica's; frames are encoded once per replica.

@@ -113,6 +113,13 @@ Member* Membership::find(std::uint64_t connection) {
   return it == members_.end() ? nullptr : &it->second;
 }
 
+const Member* Membership::find_replica(crdt::ReplicaId replica) const {
+  for (const auto& [connection, member] : members_) {
+    if (member.replica == replica) return &member;
+  }
+  return nullptr;
+}
+
 void Membership::check_invariants() const {
   std::set<crdt::ReplicaId> replicas;
   for (const auto& [connection, member] : members_) {

@@ -89,6 +89,9 @@ class Membership {
   [[nodiscard]] Dropped clear();
 
   [[nodiscard]] Member* find(std::uint64_t connection);
+  // The member holding `replica` (at most one: invariant 1), if any. Linear in the members: for
+  // the rare frames not addressed to the connection at hand.
+  [[nodiscard]] const Member* find_replica(crdt::ReplicaId replica) const;
   [[nodiscard]] const std::map<std::uint64_t, Member>& members() const { return members_; }
   [[nodiscard]] PresenceBoard& presence() { return presence_; }
 

@@ -39,6 +39,9 @@ constexpr std::size_t max_close_reason_bytes = 123;
 // frame being written and the kernel's socket buffer the link stays busy, and a client that stops
 // reading holds about one catch-up frame here.
 constexpr std::size_t paced_low_watermark = 64 * 1024;
+// Messages are read in pieces of at most this many bytes, each of which counts as the client
+// being heard (a large message on a slow link is not silence).
+constexpr std::size_t read_chunk_bytes = 64 * 1024;
 
 // Unix seconds now, the unit of a token's exp.
 std::int64_t unix_seconds() { return base::now_us() / 1'000'000; }
@@ -63,19 +66,24 @@ WebSocketSession::WebSocketSession(ClientStream&& stream,
       context_(context),
       remote_(peer_address(tcp())),
       expiry_timer_(executor()),
-      queue_(context.config.limits.max_outbound_bytes, paced_low_watermark) {}
+      queue_(context.config.limits.max_outbound_bytes, paced_low_watermark),
+      liveness_timer_(executor()) {}
 
 WebSocketSession::~WebSocketSession() = default;
 
 void WebSocketSession::run(beast::http::request<beast::http::string_body> request,
                            base::Principal principal) {
   principal_ = std::move(principal);
+  // No idle timeout of Beast's: it would cut a silent client without a close frame, so the
+  // session pings and closes with idle_timeout itself (on_liveness_timer). The handshake timeout
+  // also bounds the close handshake.
   websocket::stream_base::timeout timeout{};
   timeout.handshake_timeout = std::chrono::seconds(10);
-  timeout.idle_timeout = std::chrono::milliseconds(context_.config.limits.idle_timeout_ms);
-  timeout.keep_alive_pings = true;
+  timeout.idle_timeout = websocket::stream_base::none();
+  timeout.keep_alive_pings = false;
   with_ws([&](auto& ws) {
     ws.set_option(timeout);
+    ws.control_callback(beast::bind_front_handler(&WebSocketSession::on_control, this));
     ws.set_option(websocket::permessage_deflate{});  // off: zlib state costs ~300 KiB per client
     ws.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
       response.set(beast::http::field::server, base::server_name);
@@ -111,22 +119,26 @@ void WebSocketSession::on_accept(beast::error_code ec) {
   hello_timer_.expires_after(context_.config.hello_timeout);
   hello_timer_.async_wait(
       beast::bind_front_handler(&WebSocketSession::on_hello_timeout, shared_from_this()));
+  heard();
+  arm_liveness(last_heard_ + std::chrono::milliseconds(context_.config.limits.idle_timeout_ms / 2));
   do_read();
 }
 
 void WebSocketSession::do_read() {
   with_ws([&](auto& ws) {
-    ws.async_read(buffer_,
-                  beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+    ws.async_read_some(buffer_, read_chunk_bytes,
+                       beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
   });
 }
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
   if (ec) return finish(ec);
   context_.metrics.bytes_in.Increment(static_cast<double>(bytes));
+  heard();
+  if (!with_ws([](auto& ws) { return ws.is_message_done(); })) return do_read();
   if (!closing_ && connection_) {
     const auto data = buffer_.cdata();
-    connection_->on_message(std::string_view(static_cast<const char*>(data.data()), bytes),
+    connection_->on_message(std::string_view(static_cast<const char*>(data.data()), data.size()),
                             with_ws([](auto& ws) { return ws.got_binary(); }));
     arm_expiry();  // a refresh frame may have replaced the token
     if (!full_frames_ && connection_ && connection_->greeted()) {
@@ -137,6 +149,58 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
   buffer_.consume(buffer_.size());
   if (buffer_.capacity() > max_idle_buffer_bytes) buffer_.shrink_to_fit();
   do_read();
+}
+
+void WebSocketSession::heard() {
+  last_heard_ = std::chrono::steady_clock::now();
+  pinged_ = false;
+}
+
+void WebSocketSession::on_control(websocket::frame_type /*kind*/, beast::string_view /*payload*/) {
+  // A pong answers our ping, a ping or a close is the client speaking: all are signs of life.
+  heard();
+}
+
+// The timer is not moved on every read: when it fires it looks at last_heard_ and waits again
+// from there if the client was heard since.
+void WebSocketSession::arm_liveness(std::chrono::steady_clock::time_point at) {
+  liveness_timer_.expires_at(at);
+  liveness_timer_.async_wait(
+      beast::bind_front_handler(&WebSocketSession::on_liveness_timer, shared_from_this()));
+}
+
+void WebSocketSession::on_liveness_timer(beast::error_code ec) {
+  if (ec || finished_ || closing_) return;
+  const auto idle = std::chrono::milliseconds(context_.config.limits.idle_timeout_ms);
+  const auto silent = std::chrono::steady_clock::now() - last_heard_;
+  if (silent >= idle) {
+    context_.log.warn(
+        "conn={} event=idle_timeout remote={} silent_ms={} msg=\"closed with 4004 "
+        "(idle_timeout)\"",
+        id_, remote_, std::chrono::duration_cast<std::chrono::milliseconds>(silent).count());
+    // Presumed gone: leave the documents now (the others stop seeing its presence) rather than
+    // after a close handshake it will likely never answer.
+    if (connection_) connection_->on_closed();
+    return on_close_request(proto::CloseCode::idle_timeout, "idle timeout: no reply to ping");
+  }
+  // A ping still in flight (stuck behind a write the client does not take) serves as this one.
+  if (silent >= idle / 2 && !pinged_) {
+    pinged_ = true;
+    if (!ping_in_flight_) {
+      ping_in_flight_ = true;
+      with_ws([&](auto& ws) {
+        ws.async_ping({},
+                      beast::bind_front_handler(&WebSocketSession::on_ping, shared_from_this()));
+      });
+    }
+  }
+  arm_liveness(last_heard_ + (pinged_ ? idle : idle / 2));
+}
+
+void WebSocketSession::on_ping(beast::error_code /*ec*/) {
+  // A failed ping needs nothing here: the read loop sees the same failure and finishes.
+  ping_in_flight_ = false;
+  if (closing_ && !writing_) do_write();  // a close that waited for the ping (do_close)
 }
 
 void WebSocketSession::on_hello_timeout(beast::error_code ec) {
@@ -274,11 +338,12 @@ void WebSocketSession::on_close_request(proto::CloseCode code, std::string reaso
   // A catch-up not produced yet ends here (and what was sent after it): the client resyncs.
   queue_.drop_sources();
   update_queued_bytes();
+  arm_close_deadline();
   if (!writing_) do_write();  // otherwise on_write() closes once the queue is written
 }
 
 void WebSocketSession::do_close() {
-  if (close_sent_ || finished_) return;
+  if (close_sent_ || finished_ || ping_in_flight_) return;
   close_sent_ = true;
   with_ws([&](auto& ws) {
     ws.async_close(
@@ -306,13 +371,17 @@ void WebSocketSession::drop_slow_client() {
   // Leave the documents at once: they stop sending here, and the client resyncs on reconnect.
   if (connection_) connection_->on_closed();
   on_close_request(proto::CloseCode::too_slow, "too slow: reads fall behind");
-  slow_timer_.emplace(executor());
-  slow_timer_->expires_after(std::chrono::milliseconds(context_.config.limits.idle_timeout_ms));
-  slow_timer_->async_wait(
-      beast::bind_front_handler(&WebSocketSession::on_slow_deadline, shared_from_this()));
 }
 
-void WebSocketSession::on_slow_deadline(beast::error_code ec) {
+void WebSocketSession::arm_close_deadline() {
+  if (close_deadline_) return;
+  close_deadline_.emplace(executor());
+  close_deadline_->expires_after(std::chrono::milliseconds(context_.config.limits.idle_timeout_ms));
+  close_deadline_->async_wait(
+      beast::bind_front_handler(&WebSocketSession::on_close_deadline, shared_from_this()));
+}
+
+void WebSocketSession::on_close_deadline(beast::error_code ec) {
   if (ec || finished_) return;
   on_abort();
 }
@@ -339,7 +408,8 @@ void WebSocketSession::finish(beast::error_code ec) {
   }
   hello_timer_.cancel();
   expiry_timer_.cancel();
-  if (slow_timer_) slow_timer_->cancel();
+  if (close_deadline_) close_deadline_->cancel();
+  liveness_timer_.cancel();
   if (stall_timer_) stall_timer_->cancel();
   ip_slot_.reset();
   socket_slot_.reset();

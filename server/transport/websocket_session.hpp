@@ -9,6 +9,11 @@
 // socket takes what is queued (documents/outbound_queue.hpp); a client that takes nothing for
 // half of idle_timeout_ms while a source waits is closed with too_slow too.
 //
+// Liveness is the session's, not Beast's (whose idle timeout cuts the TCP connection without a
+// close frame): any bytes or control frame from the client count as heard; after half of
+// idle_timeout_ms unheard it is pinged, and after idle_timeout_ms unheard it is closed with
+// idle_timeout (4004). Messages are read in chunks so that a large one arriving slowly counts.
+//
 // Lifetime: shared (async operations and the documents the client joined hold it). The session
 // owns its Connection and the Connection holds the session as its Peer; finish() breaks that
 // cycle by destroying the Connection once, when the socket is done (error, close, timeout).
@@ -70,6 +75,12 @@ class WebSocketSession final : public documents::Peer,
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
+  // Something arrived from the client: a chunk of a message or a control frame.
+  void heard();
+  void on_control(boost::beast::websocket::frame_type kind, boost::beast::string_view payload);
+  void arm_liveness(std::chrono::steady_clock::time_point at);
+  void on_liveness_timer(boost::beast::error_code ec);
+  void on_ping(boost::beast::error_code ec);
   void on_hello_timeout(boost::beast::error_code ec);
   // Token expiry: (re)arms expiry_timer_ for the connection's current token, if it changed.
   void arm_expiry();
@@ -94,7 +105,11 @@ class WebSocketSession final : public documents::Peer,
   // More than max_outbound_bytes queued: free the queue now, leave the documents, close with
   // too_slow; a client that does not take even the close within idle_timeout_ms is dropped.
   void drop_slow_client();
-  void on_slow_deadline(boost::beast::error_code ec);
+  // Every close the server starts: a client that does not take it (it does not read, so the
+  // queue before the close frame is stuck) or does not answer it has its connection cut
+  // idle_timeout_ms later. Beast's handshake timeout covers only a close frame already sent.
+  void arm_close_deadline();
+  void on_close_deadline(boost::beast::error_code ec);
   // Ends the connection (Connection::on_closed, bookkeeping) exactly once.
   void finish(boost::beast::error_code ec);
 
@@ -139,9 +154,13 @@ class WebSocketSession final : public documents::Peer,
   bool full_frames_ = false;  // hello read: messages up to max_frame_bytes, not the pre-hello cap
   proto::CloseCode close_code_ = proto::CloseCode::normal;
   std::string close_reason_;
-  std::optional<IpLimiter::Ticket> ip_slot_;             // released when the socket is done
-  std::optional<IpLimiter::Ticket> socket_slot_;         // the same
-  std::optional<boost::asio::steady_timer> slow_timer_;  // drop_slow_client()'s deadline
+  std::optional<IpLimiter::Ticket> ip_slot_;                 // released when the socket is done
+  std::optional<IpLimiter::Ticket> socket_slot_;             // the same
+  std::optional<boost::asio::steady_timer> close_deadline_;  // arm_close_deadline()
+  boost::asio::steady_timer liveness_timer_;
+  std::chrono::steady_clock::time_point last_heard_{};
+  bool pinged_ = false;          // a ping went out since last_heard_
+  bool ping_in_flight_ = false;  // Beast allows one ping or close at a time: do_close waits
 };
 
 }  // namespace weft::server::transport

@@ -140,6 +140,47 @@ TEST_SUITE("CommitPipeline") {
     pipeline.check_invariants();
   }
 
+  TEST_CASE("a buffered op is acked with the batch that releases it, not before (#14)") {
+    CommitPipeline pipeline({});
+    const Author ann{7, 1, "ann"};
+    const Author bob{8, 2, "bob"};
+    const auto waiting =
+        pipeline.integrate(ann, frame({insert(1, 0, 2, {2, 0}, "a")}), now, no_limit);
+    CHECK(waiting.errors.empty());
+    CHECK(waiting.applied == 0);
+    CHECK_FALSE(pipeline.has_batch());  // nothing to ack: no ack 0
+    const auto cause =
+        pipeline.integrate(bob, frame({insert(2, 0, 1, crdt::root_id, "b")}), now, no_limit);
+    CHECK(cause.applied == 2);
+    REQUIRE_FALSE(pipeline.start().has_value());
+    const auto done = pipeline.complete();
+    CHECK(done.authors == std::set<std::uint64_t>{8});
+    CHECK(done.replicas == std::set<crdt::ReplicaId>{1, 2});
+    CHECK(pipeline.durable().get(1) == 1);
+    pipeline.check_invariants();
+  }
+
+  TEST_CASE("a buffered op refused when released is named in an error for its author (#14)") {
+    CommitPipeline pipeline({});
+    const Author ann{7, 1, "ann"};
+    const Author bob{8, 2, "bob"};
+    (void)pipeline.integrate(ann, frame({insert(1, 0, 3, {2, 0}, "a")}), now, no_limit);
+    // Its parent arrives with a higher lamport: the waiting child breaks the heap rule.
+    const auto cause =
+        pipeline.integrate(bob, frame({insert(2, 0, 5, crdt::root_id, "b")}), now, no_limit);
+    CHECK(cause.errors.empty());
+    CHECK(cause.applied == 1);
+    REQUIRE(cause.dropped.size() == 1);
+    CHECK(cause.dropped[0].replica == 1);
+    CHECK(cause.dropped[0].error.code == proto::op_rejected_code(crdt::Errc::heap_violation));
+    CHECK(cause.dropped[0].error.op == crdt::Id{1, 0});
+    CHECK(cause.dropped[0].error.doc == "doc");
+    REQUIRE_FALSE(pipeline.start().has_value());
+    CHECK(pipeline.complete().replicas == std::set<crdt::ReplicaId>{2});
+    CHECK(pipeline.rga().text() == "b");
+    pipeline.check_invariants();
+  }
+
   TEST_CASE("ops past max_document_ops are refused with document_full") {
     CommitPipeline pipeline({});
     crdt::Rga full;

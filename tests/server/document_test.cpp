@@ -268,6 +268,51 @@ TEST_SUITE("Document") {
     CHECK(log_size(server, "doc") == 1);
   }
 
+  TEST_CASE("an op waiting for another's op is acked when that op releases it, not before (#14)") {
+    TestServer server;
+    Client& a = server.connect();
+    Client& b = server.connect();
+    const auto ra = server.join_fresh(a, "doc").replica;
+    const auto rb = server.join_fresh(b, "doc").replica;
+    a.send(proto::Ops{"doc", {insert(ra, 0, 2, {rb, 0}, "a")}});
+    server.settle();
+    CHECK(only<proto::Ack>(a.take()).empty());  // waiting: no ack (and no ack 0)
+    CHECK(server.stream.appends == 0);
+    server.stream.hold_appends = true;
+    b.send(proto::Ops{"doc", {insert(rb, 0, 1, crdt::root_id, "b")}});
+    server.settle();
+    CHECK(only<proto::Ack>(a.take()).empty());  // released, but not durable yet
+    server.stream.release_appends();
+    server.settle();
+    const auto frames = a.take();
+    CHECK(kinds(frames).starts_with("ack ops"));
+    CHECK(only<proto::Ack>(frames) == std::vector<proto::Ack>{{"doc", 1}});
+    CHECK(only<proto::Ack>(b.take()) == std::vector<proto::Ack>{{"doc", 1}});
+    CHECK(stored_text(server, "doc") == "ba");
+  }
+
+  TEST_CASE("an op refused when another's op releases it gets an error naming it (#14)") {
+    TestServer server;
+    Client& a = server.connect();
+    Client& b = server.connect();
+    const auto ra = server.join_fresh(a, "doc").replica;
+    const auto rb = server.join_fresh(b, "doc").replica;
+    a.send(proto::Ops{"doc", {insert(ra, 0, 1, {rb, 0}, "a")}});
+    server.settle();
+    CHECK(only<proto::Ack>(a.take()).empty());
+    b.send(proto::Ops{"doc", {insert(rb, 0, 4, crdt::root_id, "b")}});  // above a's lamport
+    server.settle();
+    const auto frames = a.take();
+    CHECK(kinds(frames).starts_with("error:heap_violation ops"));
+    const auto errors = only<proto::Error>(frames);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].op == crdt::Id{ra, 0});
+    CHECK(errors[0].doc == "doc");
+    CHECK(only<proto::Ack>(frames).empty());
+    CHECK(kinds(b.take()).starts_with("ack"));
+    CHECK(stored_text(server, "doc") == "b");
+  }
+
   TEST_CASE("relayed ops from one author are merged into runs") {
     TestServer server;
     Client& a = server.connect();
