@@ -114,7 +114,7 @@ export class DocHandle extends Emitter {
 
   insert(off16, text) {
     if (text.length === 0) return;
-    this.checkWritable();
+    this.checkWritable(text, 0);
     const { maxRun, opBytes } = this.opBudget();
     let pos = this.rga.utf16ToPos(off16);
     let chunk = '';
@@ -138,7 +138,7 @@ export class DocHandle extends Emitter {
 
   delete(off16, len16) {
     if (len16 <= 0) return;
-    this.checkWritable();
+    this.checkWritable('', [...this.text().slice(off16, off16 + len16)].length);
     const { maxRun, opBytes } = this.opBudget();
     const from = this.rga.utf16ToPos(off16);
     let n = this.rga.utf16ToPos(off16 + len16) - from;
@@ -246,7 +246,7 @@ export class DocHandle extends Emitter {
     if (tokenRefused && this.outbox.unacked.length && !this.recovery) {
       // Our old replica's unacknowledged ops can never be sent (replica_mismatch): after this
       // catch-up we rebuild from the server's state and type them again under the new replica.
-      this.recovery = { replica: this.replica, dropped: new Set(), dropAll: false, refusals: [] };
+      this.recovery = this.newRecovery();
     }
     if (f.reset) {
       // Another epoch drops the state, replica and unacknowledged ops (§7.2).
@@ -370,7 +370,7 @@ export class DocHandle extends Emitter {
   // sent under it; the document is rebuilt from the server under a new replica (`fresh`), and
   // swapIncoming types the edits again minus the refused ones.
   recover({ refusal = null, dropAll = false } = {}) {
-    const rec = this.recovery ?? { replica: this.replica, dropped: new Set(), dropAll: false, refusals: [] };
+    const rec = this.recovery ?? this.newRecovery();
     if (refusal) {
       rec.refusals.push(refusal);
       if (refusal.op) rec.dropped.add(refusal.op[1]);
@@ -383,6 +383,11 @@ export class DocHandle extends Emitter {
     this.cancelFlush();
     if (this.phase === 'synced' || this.phase === 'catchup') this.resync();
     else if (this.phase === 'idle' && this.client.welcomed && !this.closed) this.join();
+  }
+
+  newRecovery() {
+    return { replica: this.replica, dropped: new Set(), dropAll: false, refusals: [],
+      blocked: { text: '', deleted: 0 } };
   }
 
   // Types the effect of `ops` (our unacknowledged ops, seq order, of the lost replica and of any
@@ -447,6 +452,8 @@ export class DocHandle extends Emitter {
         }
       }
     }
+    dropped.text += recovery.blocked.text;
+    dropped.deleted += recovery.blocked.deleted;
     return dropped;
   }
 
@@ -470,8 +477,14 @@ export class DocHandle extends Emitter {
     });
   }
 
-  checkWritable() {
+  // Throws on an edit of a read-only document; while the refusal that told us is being recovered
+  // from, the edit counts as not saved in its report.
+  checkWritable(text, deleted) {
     if (!this.readOnly) return;
+    if (this.recovery) {
+      this.recovery.blocked.text += text;
+      this.recovery.blocked.deleted += deleted;
+    }
     const error = new Error(`${this.id} is read-only: the edit was not made`);
     error.name = 'read_only';
     throw error;
