@@ -3,11 +3,14 @@
 // document's replica table), a replica taken over by another connection, and permanent refusals
 // (read_only, document_full). Nothing typed is lost or duplicated; what the server refused is
 // dropped and reported as a client::Refusal; the text converges with the server's.
+#include "client/recovery.hpp"
+
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "crdt/rga.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/server/test_keys.hpp"
 
@@ -24,6 +27,38 @@ std::string mint(const std::string& sub, const nlohmann::json& docs) {
 }  // namespace
 
 TEST_SUITE("integration: recovery of unacknowledged edits") {
+  TEST_CASE("retype() skips what the server holds and drops refused ops (PROTOCOL.md 7.8)") {
+    crdt::Rga server{2};
+    REQUIRE(server.local_insert(0, "ab").has_value());
+    crdt::Rga lost{1};
+    const std::vector<crdt::Op> start = server.ops_since({}).value();
+    for (const crdt::Op& op : start) (void)lost.apply_remote(op);
+    std::vector<crdt::Op> unacked;
+    unacked.emplace_back(lost.local_insert(1, "XY").value());       // stored, ack lost
+    unacked.emplace_back(lost.local_insert(3, "Z").value());        // not stored
+    unacked.emplace_back(lost.local_insert(4, "refused").value());  // refused
+    unacked.emplace_back(lost.local_insert(11, "!").value());       // typed inside it
+    unacked.emplace_back(lost.local_delete(0, 1).value());          // "a": not stored
+    REQUIRE(lost.text() == "XYZrefused!b");
+    (void)server.apply_remote(unacked[0]);
+
+    crdt::Rga rebuilt{5};
+    const std::vector<crdt::Op> now = server.ops_since({}).value();
+    for (const crdt::Op& op : now) (void)rebuilt.apply_remote(op);
+    client::DropRule rule;
+    rule.replica = 1;
+    rule.dropped.insert(crdt::op_seq(unacked[2]));
+    const client::Retyped out = client::retype(rebuilt, unacked, rule);
+    CHECK(rebuilt.text() == "XYZ!b");
+    CHECK(out.dropped.text == "refused");
+    CHECK(out.dropped.deleted == 0);
+    for (const crdt::Op& op : out.ops) {
+      CHECK(crdt::op_replica(op) == 5);
+      CHECK(server.apply_remote(op).status == crdt::ApplyStatus::applied);
+    }
+    CHECK(server.text() == "XYZ!b");
+  }
+
   TEST_CASE("a refused resume token: offline edits are typed again under a new replica, once") {
     // The replica table keeps the 2 most recent replicas: two joins evict an offline writer's.
     Harness h({"--max-replicas-per-document", "2"});
