@@ -174,6 +174,29 @@ test('a read-only user who types is told what was not saved, and the text conver
   }
 });
 
+test('access_revoked to read-only: local edits fail until a refresh gives write access again', async () => {
+  const secret = 'recovery-secret';
+  const server = await startServer({ args: ['--jwt-secret', secret] });
+  try {
+    const cw = client(server, 'writer', { token: jwt(secret, 'ada', { '*': 'write' }) });
+    const w = await cw.open('revoked');
+    w.insert(0, 'mine');
+    await until('saved', () => settled(w));
+    await cw.refresh(jwt(secret, 'ada', { '*': 'read' }));
+    await until('read-only', () => w.readOnly);
+    assert.throws(() => w.insert(0, 'no'), { name: 'read_only' });
+    assert.equal(w.text(), 'mine');
+    await cw.refresh(jwt(secret, 'ada', { '*': 'write' }));
+    assert.equal(w.readOnly, false);
+    w.insert(4, '!');
+    await until('saved again', () => settled(w));
+    assert.equal(await serverText(server, 'revoked', { token: jwt(secret, 'eve', { '*': 'read' }) }), 'mine!');
+    cw.close();
+  } finally {
+    await server.stop();
+  }
+});
+
 test('document_full: the refused insert is dropped and reported, what was typed after it is kept', async () => {
   const server = await startServer({ args: ['--max-document-bytes', '20'] });
   try {
