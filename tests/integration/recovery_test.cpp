@@ -142,6 +142,26 @@ TEST_SUITE("integration: recovery of unacknowledged edits") {
     CHECK(state.refusals.size() == 1);
   }
 
+  TEST_CASE("access_revoked to read-only: local edits fail until a refresh to write access") {
+    Harness h({"--jwt-secret", std::string(secret)});
+    INFO("server log:\n" << h.server.log());
+    client::Session& a = h.client_with_token(mint("ada", {{"*", "write"}}));
+    REQUIRE(a.join("revoked").has_value());
+    REQUIRE(a.local_insert("revoked", 0, "mine").has_value());
+    REQUIRE(h.wait_until([&] { return a.acked("revoked"); }));
+    REQUIRE(a.refresh(mint("ada", {{"*", "read"}})).has_value());
+    const client::DocState& state = *a.doc("revoked");
+    CHECK(h.wait_until([&] { return state.read_only; }));
+    CHECK_FALSE(a.local_insert("revoked", 0, "no").has_value());
+    CHECK(a.text("revoked") == "mine");
+    REQUIRE(a.refresh(mint("ada", {{"*", "write"}})).has_value());
+    CHECK_FALSE(state.read_only);
+    REQUIRE(a.local_insert("revoked", 4, "!").has_value());
+    CHECK(h.wait_until([&] { return a.acked("revoked"); }));
+    CHECK(a.text("revoked") == "mine!");
+    CHECK(state.refusals.empty());
+  }
+
   TEST_CASE("document_full: the refused insert is dropped and reported, later edits are kept") {
     Harness h({"--max-document-bytes", "20"});
     INFO("server log:\n" << h.server.log());
