@@ -30,6 +30,13 @@ constexpr std::chrono::milliseconds rate_limit_pause{250};
 
 tl::unexpected<std::string> failure(std::string why) { return tl::unexpected(std::move(why)); }
 
+// A per-op refusal that is not retry-later (PROTOCOL.md §8): the op is never integrated.
+bool is_permanent_refusal(proto::ErrorCode code) {
+  const auto n = static_cast<std::uint64_t>(code);
+  return code == proto::ErrorCode::read_only || code == proto::ErrorCode::document_full ||
+         (n >= 101 && n <= 113 && n != 112);
+}
+
 }  // namespace
 
 bool run_until(net::io_context& ioc, const std::function<bool()>& done,
@@ -168,6 +175,15 @@ void Session::leave(const std::string& id) {
 }
 
 void Session::send_join(DocState& doc) {
+  if (doc.recovery && doc.recovery->fresh) {
+    // A new replica: the lost one must never author again (PROTOCOL.md §7.8).
+    doc.recovery->fresh = false;
+    doc.rejoin = false;
+    doc.epoch.reset();
+    doc.token.reset();
+    doc.replica = 0;
+    doc.rga.reset();
+  }
   if (doc.rejoin && doc.rga) {
     doc.rejoin = false;
     doc.rga.emplace(doc.replica);  // empty: its version vector asks for everything
@@ -194,11 +210,62 @@ void Session::rejoin_from_scratch(DocState& doc) {
   send_frame(proto::Leave{doc.id});
 }
 
+// Starts (or extends, for another refusal of the same replica) a recovery: nothing more is sent
+// under the replica; the document is rebuilt from the server under a new replica, and
+// finish_recovery() types the unacknowledged edits again minus the refused ones.
+void Session::recover(DocState& doc, const proto::Error* refusal) {
+  const bool started = doc.recovery.has_value();
+  if (!started) {
+    doc.recovery.emplace();
+    doc.recovery->rule.replica = doc.replica;
+    doc.recovery->ops.assign(doc.outbox.ops().begin(), doc.outbox.ops().end());
+    doc.recovery->fresh = true;
+    doc.outbox.abandon();
+  }
+  if (refusal != nullptr) {
+    doc.recovery->refusals.push_back(*refusal);
+    if (refusal->code == static_cast<std::uint64_t>(proto::ErrorCode::read_only)) {
+      doc.recovery->rule.drop_all = true;
+    } else if (refusal->op) {
+      doc.recovery->rule.dropped.insert(refusal->op->seq);
+    }
+  }
+  if (started || !doc.wanted) return;
+  if (doc.phase == DocPhase::live || doc.phase == DocPhase::catching_up) {
+    rejoin_from_scratch(doc);
+  } else if (doc.phase == DocPhase::idle && welcomed() && connected()) {
+    send_join(doc);
+  }
+}
+
+// The document holds the server's whole state (synced after a join with an empty replica): types
+// the lost replica's edits again and reports what was refused.
+void Session::finish_recovery(DocState& doc) {
+  Recovery recovery = std::move(*doc.recovery);
+  doc.recovery.reset();
+  Retyped retyped = retype(*doc.rga, recovery.ops, recovery.rule);
+  for (crdt::Op& op : retyped.ops) doc.outbox.push(std::move(op));
+  if (!recovery.refusals.empty()) {
+    const proto::Error& first = recovery.refusals.front();
+    Refusal refusal;
+    refusal.name = first.name;
+    refusal.code = first.code;
+    refusal.server_message = first.message;
+    refusal.op = first.op;
+    refusal.dropped = std::move(retyped.dropped);
+    refusal.message = refusal_message(first.name, refusal.dropped,
+                                      welcome_ ? welcome_->limits.max_document_bytes : 0);
+    doc.refusals.push_back(refusal);
+    if (options_.on_refused) options_.on_refused(doc.id, refusal);
+  }
+}
+
 tl::expected<void, std::string> Session::local_insert(const std::string& id, std::uint64_t pos,
                                                       std::string_view text) {
   DocState* doc = find(id);
   if (doc == nullptr || !doc->rga) return failure("insert: no replica for " + id);
   if (doc->rebuild) return failure("insert: " + id + " is being rebuilt");
+  if (doc->read_only) return failure("insert: " + id + " is read-only");
   // A large insert becomes several ops of consecutive ids (they re-merge into one run), each at
   // most max_run code points and small enough for one frame (PROTOCOL.md §9).
   if (text.empty()) return failure("insert: no text");
@@ -232,6 +299,7 @@ tl::expected<void, std::string> Session::local_delete(const std::string& id, std
   DocState* doc = find(id);
   if (doc == nullptr || !doc->rga) return failure("delete: no replica for " + id);
   if (doc->rebuild) return failure("delete: " + id + " is being rebuilt");
+  if (doc->read_only) return failure("delete: " + id + " is read-only");
   auto op = doc->rga->local_delete(pos, len);
   if (!op) return failure("delete: " + op.error().message());
   doc->outbox.push(std::move(*op));
@@ -362,13 +430,19 @@ void Session::on_joined(const proto::Joined& joined) {
   DocState* doc = find(joined.doc);
   if (doc == nullptr || doc->phase != DocPhase::joining) return;
   const bool refused = doc->rga && !joined.reset && joined.replica != doc->replica;
-  if (joined.reset || refused) {
-    // Another epoch, or the resume token was refused: ops under the old replica can never be
-    // accepted again. (The JS client re-types them; this client counts them as lost.)
+  if (joined.reset) {
+    // Another epoch: ops under the old replica can never be accepted again, nor their document.
+    doc->recovery.reset();
     doc->lost_ops += doc->outbox.abandon();
     doc->rga.reset();
     ++doc->resets;
+  } else if (refused && !doc->outbox.empty() && !doc->recovery) {
+    // The resume token was refused: the old replica's ops are typed again once rebuilt (§7.8).
+    doc->recovery.emplace();
+    doc->recovery->rule.replica = doc->replica;
+    doc->recovery->ops.assign(doc->outbox.ops().begin(), doc->outbox.ops().end());
   }
+  if (refused) doc->outbox.abandon();
   doc->epoch = joined.epoch;
   doc->replica = joined.replica;
   doc->token = joined.token;
@@ -418,6 +492,7 @@ void Session::on_synced(const proto::Synced& synced) {
   doc->rebuild = false;
   doc->phase = DocPhase::live;
   doc->outbox.resend_all();
+  if (doc->recovery) finish_recovery(*doc);
   if (doc->rga->version() == synced.version) {
     ++doc->digests_checked;
     if (proto::text_digest(doc->rga->text()) != synced.digest) ++doc->digest_mismatches;
@@ -488,6 +563,8 @@ tl::expected<std::optional<std::uint64_t>, std::string> Session::refresh(const s
   });
   if (refreshed != nullptr) {
     options_.token = token;
+    // Widened rights are not announced (PROTOCOL.md §13): the next edit finds out.
+    for (auto& [id, doc] : docs_) doc.read_only = false;
     return refreshed->expires;
   }
   if (refused != nullptr) return tl::unexpected("refresh: unauthorized: " + refused->message);
@@ -504,8 +581,18 @@ void Session::on_error(const proto::Error& error) {
   if (code == ErrorCode::rate_limited && error.op) {
     resend_after_rate_limit(*doc, *error.op);
   } else if (code == ErrorCode::replica_taken_over) {
+    // Another client authors under our replica now: rejoin under a new one (§7.8).
     doc->phase = DocPhase::idle;
-    doc->wanted = false;
+    ++doc->takeovers;
+    recover(*doc, nullptr);
+  } else if (code == ErrorCode::access_revoked && doc->phase != DocPhase::idle &&
+             error.message.find("read-only") != std::string::npos) {
+    doc->read_only = true;
+  } else if (error.op && is_permanent_refusal(code) &&
+             (error.op->replica == doc->replica ||
+              (doc->recovery && error.op->replica == doc->recovery->rule.replica))) {
+    if (code == ErrorCode::read_only) doc->read_only = true;
+    recover(*doc, &error);
   } else if (code == ErrorCode::access_denied || code == ErrorCode::token_expired) {
     doc->phase = DocPhase::idle;  // not a member (any more); join again after a refresh
   } else if (code == ErrorCode::storage_failed) {

@@ -6,7 +6,10 @@
 // server acknowledges it (ack next_seq); after a reconnect (or a rejoin) the unacknowledged ops
 // are re-applied on top of whatever catch-up brought and sent again, so no acknowledged-or-not
 // local edit is lost while the server keeps the client's epoch. A reset (new epoch) drops the
-// replica and its unacknowledged ops.
+// replica and its unacknowledged ops. When the replica's unacknowledged ops can never be
+// integrated (a refused resume token, a takeover, a permanent refusal), the document is rebuilt
+// from the server's state and those edits are typed again under a new replica, minus the ones
+// the server refused, which are reported as a Refusal (PROTOCOL.md §7.8, recovery.hpp).
 //
 // Threading: a Session lives on one io_context that the owner runs (several sessions may share
 // it: run_until() drives them all). Every member must be called from that thread. Nothing blocks
@@ -29,6 +32,7 @@
 
 #include "client/connection.hpp"
 #include "client/outbox.hpp"
+#include "client/recovery.hpp"
 #include "client/tls.hpp"
 #include "crdt/op.hpp"
 #include "crdt/rga.hpp"
@@ -51,6 +55,25 @@ enum class DocPhase : std::uint8_t {
   leaving,      // leave sent, waiting for left
 };
 
+// An edit the server refused for good (PROTOCOL.md §8: read_only, document_full, a 1xx error that
+// is not retry-later), once the document was rebuilt without it.
+struct Refusal {
+  std::string name;            // the error's name, e.g. "document_full"
+  std::uint64_t code = 0;      // its code
+  std::string message;         // plain language: what happened and what was not saved
+  std::string server_message;  // the error frame's message
+  std::optional<crdt::Id> op;  // the op it named
+  Dropped dropped;             // the user's edits that were not saved
+};
+
+// A rebuild in progress of a replica whose unacknowledged ops can never be integrated.
+struct Recovery {
+  DropRule rule;              // rule.replica: the lost replica
+  std::vector<crdt::Op> ops;  // its unacknowledged ops, to type again
+  std::vector<proto::Error> refusals;
+  bool fresh = false;  // the next join asks for a new replica (nil epoch)
+};
+
 // One document as this client holds it.
 struct DocState {
   std::string id;
@@ -69,8 +92,12 @@ struct DocState {
   std::map<crdt::ReplicaId, proto::PresenceState> presences;  // other members
   std::size_t digests_checked = 0;
   std::size_t digest_mismatches = 0;
-  std::size_t lost_ops = 0;  // unacknowledged ops dropped by a reset or a refused resume
+  std::size_t lost_ops = 0;  // unacknowledged ops dropped by a reset (another epoch)
   std::size_t resets = 0;
+  std::optional<Recovery> recovery;
+  std::vector<Refusal> refusals;  // every refusal reported, oldest first
+  bool read_only = false;         // a read_only refusal or access_revoked said so: local edits fail
+  std::size_t takeovers = 0;      // replica_taken_over received
 };
 
 struct SessionOptions {
@@ -81,6 +108,9 @@ struct SessionOptions {
   std::string token;
   // wss:// instead of ws:// (client/tls.hpp); every connection of the session uses it.
   std::optional<TlsOptions> tls;
+  // Called (on the io_context's thread) when a document was rebuilt without edits the server
+  // refused for good; DocState::refusals keeps them too.
+  std::function<void(const std::string& doc, const Refusal& refusal)> on_refused;
 };
 
 class Session {
@@ -156,6 +186,8 @@ class Session {
   void on_error(const proto::Error& error);
   void send_join(DocState& doc);
   void rejoin_from_scratch(DocState& doc);
+  void recover(DocState& doc, const proto::Error* refusal);
+  void finish_recovery(DocState& doc);
   void flush(DocState& doc);
   void schedule_flush(DocState& doc);
   [[nodiscard]] std::uint64_t op_text_budget(std::string_view doc) const;

@@ -1,7 +1,7 @@
 // main.js — the browser editor: routes `/` to the document list and `/d/DOC_ID` to a
 // CodeMirror 6 editor bound to that document through the Weft client.
 import './editor.css';
-import { EditorState } from '@codemirror/state';
+import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, placeholder } from '@codemirror/view';
 import { minimalSetup } from 'codemirror';
 import { IndexedDbPersistence, WeftClient } from '../src/index.js';
@@ -96,6 +96,8 @@ async function openEditor(root, docId) {
     url: socketUrl(),
     persistence: new IndexedDbPersistence(),
     name: 'weft-editor',
+    // An access token (PROTOCOL.md §13) given as the page's `token` query parameter.
+    token: new URLSearchParams(location.search).get('token'),
     // Browsers refuse queueMicrotask called as a method of another object.
     schedule: (fn) => queueMicrotask(fn),
   });
@@ -110,6 +112,8 @@ async function openEditor(root, docId) {
     return;
   }
   presence = new PresenceSender(handle, me);
+  // Holds EditorState.readOnly once the server said this user may only read.
+  const access = new Compartment();
 
   const view = new EditorView({
     parent: shell.editor,
@@ -125,6 +129,7 @@ async function openEditor(root, docId) {
           onSelection: (range) => presence.selection(range),
         }),
         EditorView.contentAttributes.of({ 'aria-label': `Document ${docId}` }),
+        access.of(EditorState.readOnly.of(handle.readOnly)),
       ],
     }),
   });
@@ -141,6 +146,13 @@ async function openEditor(root, docId) {
   handle.on('status', showStatus);
   handle.on('diverged', () => shell.showMessage('The document was out of step and has been reloaded.'));
   handle.on('reset', () => shell.showMessage('This document was reset on the server; its text was reloaded.'));
+  // An edit the server refused for good: the text is the server's again; say what was lost and
+  // why, and stop taking input if the user may only read (PROTOCOL.md §7.8).
+  handle.on('refused', (refusal) => {
+    shell.showMessage(refusal.readOnly ? `${refusal.message} You can read it but not edit it.` : refusal.message);
+    if (refusal.readOnly) view.dispatch({ effects: access.reconfigure(EditorState.readOnly.of(true)) });
+  });
+  handle.on('taken_over', () => shell.showMessage('This document was opened with the same identity elsewhere; it reconnected as a new participant.'));
 
   // The handle also reports presence in the middle of a local edit (remote cursors move), which
   // is inside a CodeMirror update: the cursors are redrawn right after it.

@@ -172,6 +172,8 @@ export class WeftClient extends Emitter {
     this.pendingRefresh = null;
     if (!pending) return;
     this.url = withToken(this.baseUrl, pending.token);
+    // Widened rights are not announced (PROTOCOL.md §13): let the next edit find out.
+    for (const doc of this.docs.values()) doc.readOnly = false;
     pending.resolve(f.expires);
   }
 

@@ -13,6 +13,12 @@
 //   - Ops are sent only in phase 'synced' (after catch-up, §10.2): the outbox sends from the
 //     synced frame until the connection drops.
 //
+// Recovery (PROTOCOL.md §7.8): when our replica's unacknowledged ops can never be integrated (a
+// refused resume token, `replica_taken_over`, a permanent refusal such as `read_only` or
+// `document_full`), the document is rebuilt from the server's state under a replica the server
+// accepts, and the user's unacknowledged edits are typed again on it as new local edits, minus
+// those the server already holds and those it refused (reported by a 'refused' event).
+//
 // Rate limits (PROTOCOL.md §9): frames leave when the client's Pacer admits them. A frame the
 // server refuses anyway (`rate_limited` naming its first op) or an op it did not keep (its own
 // `buffer_full`) goes back into the outbox and is sent again after a pause (the Outbox says
@@ -32,6 +38,11 @@ const ARRAY_HEADER_GROWTH = 4;       // an ops array header: fixarray (1 byte) u
 // How long a document waits before sending refused ops again (the C++ client's pause); the
 // Pacer then also waits until the (assumed empty) server buckets have earned their cost.
 const RATE_LIMIT_PAUSE_MS = 250;
+// Per-op refusals that are not retry-later (PROTOCOL.md §8): the op will never be integrated.
+// 112 buffer_full is retry-later; 114-117 are never sent for ops.
+const PERMANENT_REFUSALS = new Set(['read_only', 'document_full']);
+const isPermanentRefusal = (f) => PERMANENT_REFUSALS.has(f.name) ||
+  (f.code >= 101 && f.code <= 113 && f.code !== 112);
 
 function vvGet(vv, replica) {
   const e = vv.find(([r]) => r === replica);
@@ -68,8 +79,10 @@ export class DocHandle extends Emitter {
     this.token = null;
     this.rga = new Rga(0);
     this.incoming = null;          // replica being rebuilt by a catch-up from nothing
-    this.retype = null;            // ops of a lost replica, to type again (see retypeOps)
-    this.retypeRebuild = false;
+    // A recovery in progress (§7.8): { replica, dropped: Set of refused seqs of `replica`,
+    // dropAll, refusals: [error frames] }; the rebuild's swapIncoming types our edits again.
+    this.recovery = null;
+    this.readOnly = false;         // a read_only refusal or access_revoked said so (§8)
     this.outbox = new Outbox();
     this.flushTimer = null;        // a flush waiting for the Pacer
     this.phase = 'idle';           // idle | joining | catchup | synced | leaving
@@ -101,6 +114,7 @@ export class DocHandle extends Emitter {
 
   insert(off16, text) {
     if (text.length === 0) return;
+    this.checkWritable(text, 0);
     const { maxRun, opBytes } = this.opBudget();
     let pos = this.rga.utf16ToPos(off16);
     let chunk = '';
@@ -124,6 +138,7 @@ export class DocHandle extends Emitter {
 
   delete(off16, len16) {
     if (len16 <= 0) return;
+    this.checkWritable('', [...this.text().slice(off16, off16 + len16)].length);
     const { maxRun, opBytes } = this.opBudget();
     const from = this.rga.utf16ToPos(off16);
     let n = this.rga.utf16ToPos(off16 + len16) - from;
@@ -178,6 +193,14 @@ export class DocHandle extends Emitter {
 
   join() {
     this.phase = 'joining';
+    if (this.recovery?.fresh) {
+      // A new replica: the old one must never author again (§7.8).
+      this.recovery.fresh = false;
+      this.epoch = null;
+      this.replica = null;
+      this.token = null;
+      this.rebuild = true;
+    }
     this.chunks = [];
     this.incoming = null;
     const fresh = this.epoch === null;
@@ -220,17 +243,16 @@ export class DocHandle extends Emitter {
   onJoined(f) {
     this.client.joinedOnce();
     const tokenRefused = !f.reset && this.replica !== null && f.replica !== this.replica;
-    if (tokenRefused && this.outbox.unacked.length && !f.reset) {
+    if (tokenRefused && this.outbox.unacked.length && !this.recovery) {
       // Our old replica's unacknowledged ops can never be sent (replica_mismatch): after this
-      // catch-up we fetch the server's state and type their effect again under the new replica.
-      this.retype = this.outbox.unacked;
-    }
-    if (f.reset || tokenRefused) {
-      // Another epoch drops the state, replica and unacknowledged ops (§7.2).
-      this.outbox.forget();
-      this.saver.forgetOwn();
+      // catch-up we rebuild from the server's state and type them again under the new replica.
+      this.recovery = this.newRecovery();
     }
     if (f.reset) {
+      // Another epoch drops the state, replica and unacknowledged ops (§7.2).
+      this.recovery = null;
+      this.outbox.forget();
+      this.saver.forgetOwn();
       this.incoming = new Rga(f.replica);
       this.resetPending = true;
     } else if (this.rebuild) {
@@ -279,10 +301,7 @@ export class DocHandle extends Emitter {
     if (vvEquals(this.rga.version(), f.vv) && !digestEquals(textDigest(this.rga.text()), f.digest)) {
       return this.diverge(f.vv);
     }
-    if (this.retype && !this.retypeRebuild) {
-      this.retypeRebuild = true;
-      return this.resync();
-    }
+    if (this.recovery) return this.resync();  // catch-up was against our old state
     this.phase = 'synced';
     this.outbox.startSending();
     this.flush();
@@ -295,18 +314,22 @@ export class DocHandle extends Emitter {
   swapIncoming() {
     const next = this.incoming;
     this.incoming = null;
-    for (const op of this.outbox.unacked) next.applyRemote(op);
+    const recovery = this.recovery;
+    this.recovery = null;
+    const ops = this.outbox.unacked;
+    if (recovery) {
+      this.outbox.forget();
+      this.saver.forgetOwn();
+    } else {
+      for (const op of ops) next.applyRemote(op);
+    }
     const before = this.rga.text();
     this.rga = next;
     this.rga.replica = this.replica;
-    if (this.retypeRebuild) {
-      const ops = this.retype;
-      this.retype = null;
-      this.retypeRebuild = false;
-      this.retypeOps(ops);
-    }
+    const dropped = recovery ? this.retypeOps(ops, recovery) : null;
     const changes = diffText(before, this.rga.text());
     if (changes.length) this.emitChanges(changes);
+    if (recovery?.refusals.length) this.emitRefused(recovery, dropped);
     if (this.resetPending) {
       this.resetPending = false;
       this.emit('reset');
@@ -343,34 +366,128 @@ export class DocHandle extends Emitter {
     this.updateStatus();
   }
 
-  // Re-creates the effect of ops authored under a replica we lost (a refused resume token) as
-  // new local edits: inserts after their (possibly re-typed) parent, deletes of the elements
-  // still visible.
-  retypeOps(ops) {
-    const moved = new Map();
+  // Starts (or extends) a recovery of our replica's unacknowledged ops (§7.8): nothing more is
+  // sent under it; the document is rebuilt from the server under a new replica (`fresh`), and
+  // swapIncoming types the edits again minus the refused ones.
+  recover({ refusal = null, dropAll = false } = {}) {
+    const rec = this.recovery ?? this.newRecovery();
+    if (refusal) {
+      rec.refusals.push(refusal);
+      if (refusal.op) rec.dropped.add(refusal.op[1]);
+    }
+    rec.dropAll ||= dropAll;
+    if (this.recovery) return;
+    rec.fresh = true;
+    this.recovery = rec;
+    this.outbox.stopSending();
+    this.cancelFlush();
+    if (this.phase === 'synced' || this.phase === 'catchup') this.resync();
+    else if (this.phase === 'idle' && this.client.welcomed && !this.closed) this.join();
+  }
+
+  newRecovery() {
+    return { replica: this.replica, dropped: new Set(), dropAll: false, refusals: [],
+      blocked: { text: '', deleted: 0 } };
+  }
+
+  // Types the effect of `ops` (our unacknowledged ops, seq order, of the lost replica and of any
+  // replica since) again as new local edits on the rebuilt `rga`: units the server holds (below
+  // its version of their replica) are skipped, refused ops are dropped; inserts go after their
+  // parent (after the parent's own parent for a dropped or skipped-over parent, recursively),
+  // deletes remove the units still visible. Returns what was dropped: { text, deleted }.
+  retypeOps(ops, recovery) {
+    const version = new Map(this.rga.version());
+    const moved = new Map();      // `r:s` of a unit typed again or dropped -> its id now
     const idOf = (r, s) => moved.get(`${r}:${s}`) ?? [r, s];
+    const held = (op, seq) => seq < (version.get(op.replica) ?? 0);
+    const isDropped = (op) => op.replica === recovery.replica &&
+      (recovery.dropAll || recovery.dropped.has(op.seq));
+    const dropped = { text: '', deleted: 0 };
     for (const op of ops) {
+      const drop = isDropped(op);
       if (op.type === 'insert') {
-        const pos = this.rga.resolve([...idOf(op.parent[0], op.parent[1]), SIDE_AFTER]) ?? this.rga.length;
-        const made = this.rga.localInsert(pos, op.text);
-        let i = 0;
-        for (const _ of op.text) {
-          moved.set(`${op.replica}:${op.seq + i}`, [made.replica, made.seq + i]);
-          i++;
+        const parent = idOf(op.parent[0], op.parent[1]);
+        let pos = this.rga.resolve([...parent, SIDE_AFTER]) ?? this.rga.length;
+        let seq = op.seq;
+        let run = '';
+        let runStart = seq;
+        const typeRun = () => {
+          if (!run) return;
+          const made = this.rga.localInsert(pos, run);
+          let i = 0;
+          for (const _ of run) {
+            moved.set(`${op.replica}:${runStart + i}`, [made.replica, made.seq + i]);
+            i++;
+          }
+          pos += i;
+          this.recordLocal(made);
+          run = '';
+        };
+        for (const ch of op.text) {
+          if (drop) {
+            moved.set(`${op.replica}:${seq}`, parent);
+            dropped.text += ch;
+          } else if (held(op, seq)) {
+            typeRun();
+            pos = (this.rga.resolve([op.replica, seq, SIDE_AFTER]) ?? pos);
+          } else {
+            if (!run) runStart = seq;
+            run += ch;
+          }
+          seq++;
         }
-        this.recordLocal(made);
+        typeRun();
         continue;
       }
+      let seq = op.seq;
       for (const [r, s, len] of op.targets) {
-        for (let j = 0; j < len; j++) {
+        for (let j = 0; j < len; j++, seq++) {
+          if (held(op, seq)) continue;
           const id = idOf(r, s + j);
           const at = this.rga.resolve([...id, 0]);
-          if (at !== null && this.rga.resolve([...id, SIDE_AFTER]) === at + 1) {
-            this.recordLocal(this.rga.localDelete(at, 1));
-          }
+          const visible = at !== null && this.rga.resolve([...id, SIDE_AFTER]) === at + 1;
+          if (!visible) continue;
+          if (drop) dropped.deleted++;
+          else this.recordLocal(this.rga.localDelete(at, 1));
         }
       }
     }
+    dropped.text += recovery.blocked.text;
+    dropped.deleted += recovery.blocked.deleted;
+    return dropped;
+  }
+
+  // Tells the program what the server refused for good and what of the user's edits it cost.
+  emitRefused(recovery, dropped) {
+    const first = recovery.refusals[0];
+    const chars = [...dropped.text].length;
+    const lost = [
+      chars ? `${chars} character${chars === 1 ? '' : 's'} typed` : '',
+      dropped.deleted ? `${dropped.deleted} character${dropped.deleted === 1 ? '' : 's'} deleted` : '',
+    ].filter(Boolean).join(' and ');
+    const what = lost ? `${lost} ${chars + dropped.deleted === 1 ? 'was' : 'were'} not saved` : 'nothing was lost';
+    let message;
+    if (first.name === 'read_only') message = `This document is read-only: ${what}.`;
+    else if (first.name === 'document_full') {
+      message = `The document is full (max ${this.client.limits.max_document_bytes} bytes): ${what}.`;
+    } else message = `The server refused an edit (${first.name}): ${what}.`;
+    this.emit('refused', {
+      name: first.name, code: first.code, message, serverMessage: first.message,
+      op: first.op ?? null, text: dropped.text, deleted: dropped.deleted, readOnly: this.readOnly,
+    });
+  }
+
+  // Throws on an edit of a read-only document; while the refusal that told us is being recovered
+  // from, the edit counts as not saved in its report.
+  checkWritable(text, deleted) {
+    if (!this.readOnly) return;
+    if (this.recovery) {
+      this.recovery.blocked.text += text;
+      this.recovery.blocked.deleted += deleted;
+    }
+    const error = new Error(`${this.id} is read-only: the edit was not made`);
+    error.name = 'read_only';
+    throw error;
   }
 
   onLeft() {
@@ -389,9 +506,16 @@ export class DocHandle extends Emitter {
     } else if (f.name === 'buffer_full' && f.op?.[0] === this.replica) {
       this.refusedOp(f.op[1]);
     } else if (f.name === 'replica_taken_over') {
-      // Another tab or device authors under our replica now; fighting it back would ping-pong.
+      // Another tab or device authors under our replica now: it is never ours again. Rejoin with
+      // a new replica and type again what the server lacks of our edits (§7.8).
       this.phase = 'idle';
-      this.updateStatus();
+      this.emit('taken_over');
+      this.recover();
+    } else if (f.name === 'access_revoked' && this.phase !== 'idle' && /read-only|read only/i.test(f.message ?? '')) {
+      this.readOnly = true;
+    } else if (isPermanentRefusal(f) && f.op && (f.op[0] === this.replica || f.op[0] === this.recovery?.replica)) {
+      if (f.name === 'read_only') this.readOnly = true;
+      this.recover({ refusal: f, dropAll: f.name === 'read_only' });
     }
   }
 

@@ -316,6 +316,37 @@ test('a refused resume token: unacked edits are typed again under the new replic
   assert.equal(check.text(), 'XYb');
 });
 
+test('a refused resume token: ops the server stored before the ack was lost are not typed twice', async () => {
+  // PROTOCOL.md §7.8 step 3: units below the rebuilt state's vv are on the server already.
+  const ctx = setup();
+  const server = new Rga(2);
+  server.localInsert(0, 'ab');
+  const { doc, sock } = await openSynced(ctx, 'd', { server });
+  doc.insert(1, 'XY');
+  await settle();
+  const [stored] = sock.take('ops').flatMap((f) => f.ops);
+  server.applyRemote(stored);                // durable on the server; its ack never arrives
+  doc.insert(3, 'Z');                        // "aXYZb"
+  await settle();
+  sock.drop();
+  ctx.timers.advance(10000);
+  const sock2 = ctx.net.last;
+  welcome(sock2);
+  sock2.take();
+  sock2.deliver({ type: 'joined', doc: 'd', epoch: EPOCH, replica: 5, token: TOKEN, vv: server.version(), reset: false });
+  sock2.deliver({ type: 'synced', doc: 'd', vv: server.version(), digest: textDigest(server.text()) });
+  assert.deepEqual(sock2.take().map((f) => f.type), ['leave']);
+  sock2.deliver({ type: 'left', doc: 'd' });
+  answerJoin(sock2, 'd', { replica: 5, server });
+  assert.equal(doc.text(), 'aXYZb');
+  const ops = sock2.take('ops').flatMap((f) => f.ops);
+  assert.deepEqual(ops.map((o) => [o.replica, o.text]), [[5, 'Z']]);
+  const check = new Rga(0);
+  for (const op of server.opsSince([])) check.applyRemote(op);
+  for (const op of ops) assert.equal(check.applyRemote(op).status, 'applied');
+  assert.equal(check.text(), 'aXYZb');
+});
+
 test('a catch-up of snapshot chunks followed by the ops made since it ends at the server state', async () => {
   // PROTOCOL.md §7.2: a joiner may be sent the snapshot other joiners are still being sent, then
   // the ops since it, before synced.

@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
     return 64;
   }
   boost::asio::io_context ioc;
-  Session session{ioc, {.client_name = "weft-typist", .timeout = 10s, .token = {}, .tls = {}}};
+  Session session{
+      ioc,
+      {.client_name = "weft-typist", .timeout = 10s, .token = {}, .tls = {}, .on_refused = {}}};
   if (auto opened = session.open("127.0.0.1", options.port); !opened) return fail(opened.error());
   if (auto joined = session.join(options.doc); !joined) return fail(joined.error());
 

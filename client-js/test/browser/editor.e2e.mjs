@@ -5,6 +5,7 @@
 // (default /usr/bin/chromium), WEFT_SKIP_BUILD=1 to reuse public/build/.
 // Writes <repo>/test-results/browser/two-windows.png (and one PNG per window).
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,6 +63,13 @@ async function converge(a, b, timeout = 20000) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no convergence in ${timeout} ms: ${JSON.stringify(last)}`);
+}
+
+// An HS256 JWT (PROTOCOL.md §13) for `sub` with the given document rights.
+function jwt(secret, sub, docs) {
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + 600, docs })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
 
 // A throwaway self-signed certificate for 127.0.0.1 in `dir` (the openssl command line).
@@ -334,6 +342,50 @@ async function main() {
         await Promise.all(contexts.map((context) => context.close()));
         await tls.stop();
         rmSync(tlsDir, { recursive: true, force: true });
+      }
+    }],
+
+    ['a read-only user who types is told what was not saved and cannot type on', async () => {
+      const secret = 'e2e-secret';
+      const authDir = mkdtempSync(path.join(os.tmpdir(), 'weft-e2e-auth-'));
+      const auth = await startServer({ bin: serverBin, staticDir: path.join(clientDir, 'public'),
+        data: path.join(authDir, 'data'), args: ['--jwt-secret', secret] });
+      const contexts = await Promise.all([1, 2].map(() => browser.newContext({ viewport })));
+      try {
+        const base = `http://127.0.0.1:${auth.port}`;
+        const pageFor = async (context, sub, right) => {
+          const page = await context.newPage();
+          page.on('pageerror', (error) => errors.list.push(`read-only ${sub} pageerror: ${error.message}`));
+          await page.goto(`${base}/d/ro-doc?token=${jwt(secret, sub, { '*': right })}`);
+          await page.waitForSelector('.cm-content');
+          await waitForStatus(page, 'Saved');
+          return page;
+        };
+        const writer = await pageFor(contexts[0], 'ada', 'write');
+        await typeAt(writer, 'Control+End', 'Written by Ada.');
+        await waitForStatus(writer, 'Saved');
+        const reader = await pageFor(contexts[1], 'bob', 'read');
+        await waitForText(reader, () => window.weftEditor.view.state.doc.toString() === 'Written by Ada.');
+        await typeAt(reader, 'Control+End', ' Bob');
+        await reader.waitForFunction(() => !document.querySelector('.message')?.hidden,
+          undefined, { timeout: 15000, polling: 50 });
+        const message = await reader.textContent('.message');
+        assert(/^This document is read-only: \d+ characters? typed (was|were) not saved\. You can read it but not edit it\.$/
+          .test(message), `message: ${JSON.stringify(message)}`);
+        await waitForText(reader, () => {
+          const { view, handle } = window.weftEditor;
+          return view.state.doc.toString() === 'Written by Ada.' && handle.text() === 'Written by Ada.';
+        });
+        await typeAt(reader, 'Control+End', ' again');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert((await text(reader)).view === 'Written by Ada.', 'the read-only editor takes no input');
+        await typeAt(writer, 'Control+End', ' More.');
+        await waitForText(reader, () => window.weftEditor.view.state.doc.toString() === 'Written by Ada. More.');
+        await reader.screenshot({ path: path.join(outDir, 'read-only.png') });
+      } finally {
+        await Promise.all(contexts.map((context) => context.close()));
+        await auth.stop();
+        rmSync(authDir, { recursive: true, force: true });
       }
     }],
 
