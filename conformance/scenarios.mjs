@@ -366,23 +366,28 @@ const scenarios = [
   },
   {
     name: 'idle_close',
-    flags: ['--idle-timeout-ms', '1000'],
+    flags: ['--idle-timeout-ms', '1500'],
     async run(t) {
       const p = await writer(t, 'start');
       await t.open();
       // Reference: a peer that never answers pings is closed with 4004.
       const silent = await Peer.connect(t.server.wsUrl, { autoPong: false });
       t.peers.push(silent);
-      check(await Promise.race([silent.closed, sleep(4000).then(() => 'none')]) === 4004,
+      check(await Promise.race([silent.closed, sleep(6000).then(() => 'none')]) === 4004,
         `setup: a silent peer was closed with ${silent.closeCode}, not 4004`);
       // A client that answers pings is never closed, however long it says nothing.
-      await sleep(2500);
+      await sleep(3000);
       check((await t.status()).connected, 'the client was disconnected while it only answered pings');
-      // A client that stops answering (its process stopped) hears 4004 and must recover.
+      // A client that stops answering (its process stopped) is closed with 4004 and must recover.
+      // It is resumed as soon as the server has closed it (its log says so), so that it reads the
+      // close frame before the server cuts the TCP connection (idle_timeout_ms later, §2).
+      const closes = () => t.server.stderr.split('event=idle_timeout').length - 1;
+      const before = closes();
       process.kill(t.adapter.child.pid, 'SIGSTOP');
-      await sleep(2500);
       p.sendOps([p.insertOp(' remote', 4)]);
       await p.waitAck(p.seq);
+      await eventually('setup: the server never closed the stopped client for silence', async () =>
+        [closes() > before, ''], 10000);
       process.kill(t.adapter.child.pid, 'SIGCONT');
       await eventually('no closed event with code 4004 reported', async () =>
         [t.adapter.events.some((e) => e.event === 'closed' && e.code === 4004), JSON.stringify(t.adapter.events)]);
