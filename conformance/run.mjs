@@ -73,6 +73,8 @@ async function runOne(scenario) {
     await t.close();
     await server.stop();
     if (values.verbose) {
+      const events = adapter.events.map((e) => (e.event === 'error' ? `error ${e.name}` : e.event));
+      process.stderr.write(`--- ${scenario.name}: adapter events: ${events.join(', ') || 'none'}\n`);
       process.stderr.write(`--- ${scenario.name}: adapter stderr\n${adapter.stderr}\n--- server stderr\n${server.stderr.slice(-4000)}\n`);
     }
   }
