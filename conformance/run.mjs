@@ -48,6 +48,7 @@ for (const n of [...skip, ...only]) {
 }
 
 const SCENARIO_MS = 60000;
+const SANITIZER_REPORT = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:/;
 
 async function runOne(scenario) {
   const server = await Server.start(values.server, scenario.flags ?? []);
@@ -56,6 +57,7 @@ async function runOne(scenario) {
   const t = new Context(server, adapter, admin);
   if (scenario.jwt) t.readToken = hs256Token(SECRET, 'conformance-reader', { '*': 'read' });
   let timer;
+  let error = null;
   try {
     await Promise.race([
       scenario.run(t),
@@ -63,9 +65,8 @@ async function runOne(scenario) {
         timer = setTimeout(() => reject(new Error(`timed out after ${SCENARIO_MS} ms`)), SCENARIO_MS);
       }),
     ]);
-    return null;
   } catch (e) {
-    return e;
+    error = e;
   } finally {
     clearTimeout(timer);
     try { process.kill(adapter.child.pid, 'SIGCONT'); } catch (_e) { /* already gone */ }
@@ -78,6 +79,11 @@ async function runOne(scenario) {
       process.stderr.write(`--- ${scenario.name}: adapter stderr\n${adapter.stderr}\n--- server stderr\n${server.stderr.slice(-4000)}\n`);
     }
   }
+  // A sanitizer build (scripts/test runs the ASan binaries) reports on stderr, not in the outcome.
+  for (const [who, text] of [['adapter', adapter.stderr], ['weft-server', server.stderr]]) {
+    if (!error && SANITIZER_REPORT.test(text)) error = new Error(`a sanitizer report on the ${who}'s stderr (--verbose shows it)`);
+  }
+  return error;
 }
 
 let passed = 0;

@@ -3,6 +3,7 @@
 // stdin, answers one JSON line per command on stdout, and writes events between them; exits 0
 // after `close` or at the end of stdin.
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -41,9 +42,8 @@ json answer(ClientAdapter& adapter, const std::string& line) {
   return reply;
 }
 
-}  // namespace
-
-int main() {
+// The command loop; returns once the adapter was closed or stdin ended.
+void serve() {
   boost::asio::io_context ioc;
   ClientAdapter adapter{ioc, write_line};
   LineReader reader;
@@ -57,5 +57,15 @@ int main() {
         ioc, [&] { return reader.has_line() || reader.finished(); }, std::chrono::milliseconds{50});
     adapter.tick();
   }
-  return 0;
+}
+
+}  // namespace
+
+// After `close` the reader thread may still be blocked reading stdin: a normal exit would run the
+// static destructors (std::cin's among them) under it, so the process ends with _Exit once the
+// session is gone and stdout is flushed.
+int main() {
+  serve();
+  std::cout.flush();
+  std::_Exit(0);
 }
