@@ -58,6 +58,8 @@ for file in tests/server/*.cpp tests/server/*.hpp; do
 done
 # client (the C++ client library) speaks the protocol; it never sees the server or the store.
 forbid client "server, storage or RocksDB" 'testkit/|server/|storage/|tests/|fuzz/|bench/|tools/|rocksdb/'
+# The conformance kit's C++ adapter drives the client library only, like any client's adapter.
+forbid conformance "server, storage or RocksDB" 'testkit/|server/|storage/|tests/|fuzz/|bench/|tools/|rocksdb/'
 # testkit drives our binaries from outside: std, tl::expected and POSIX only; no doctest (weft-bench
 # uses it too).
 forbid testkit "modules, doctest or third-party libraries" \
