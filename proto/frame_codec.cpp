@@ -313,7 +313,9 @@ crdt::VersionVector read_vv(MsgpackReader& r) {
     const crdt::Seq next_seq = r.uint();
     r.skip(fields > 2 ? fields - 2 : 0);
     if (!r.ok()) break;
-    if (previous && replica <= *previous) {
+    if (replica == 0) {
+      r.fail("replica 0 (no replica holds units under id 0)");
+    } else if (previous && replica <= *previous) {
       r.fail("replicas not strictly ascending (" + std::to_string(replica) + " after " +
              std::to_string(*previous) + ")");
     } else if (next_seq == 0) {

@@ -51,6 +51,7 @@ export const DEFAULT_LIMITS = Object.freeze({
   max_outbound_bytes: 16777216,
 });
 
+const STATE_KEYS = Object.freeze(['head', 'anchor', 'name', 'color', 'typing']);
 const MAX_NAME_BYTES = 64;
 const MAX_COLOR_BYTES = 32;
 const TWO_53 = 2 ** 53;
@@ -312,6 +313,7 @@ class Reader {
     for (let i = 0; i < n; i++) {
       const w = `${where}: entry ${i}`;
       const entry = this.tuple(w, 2, () => [this.uint(w), this.uint(w)]);
+      if (entry[0] === 0) fail(`${w}: replica 0`);
       if (entry[1] < 1) fail(`${w}: next_seq 0`);
       if (i > 0 && entry[0] <= vv[i - 1][0]) {
         fail(`${w}: replicas not strictly ascending (${entry[0]} after ${vv[i - 1][0]})`);
@@ -367,10 +369,11 @@ class Reader {
     const seen = new Set();
     for (let i = 0; i < n; i++) {
       const key = this.str(`${where}: key ${i}`);
+      const w = `${where}: ${key}`;
+      // An unknown key is skipped whatever its value and however often it appears (§3).
+      if (!STATE_KEYS.includes(key)) { this.skip(w); continue; }
       if (seen.has(key)) fail(`${where}: key ${key} given twice`);
       seen.add(key);
-      const w = `${where}: ${key}`;
-      if (!['head', 'anchor', 'name', 'color', 'typing'].includes(key)) { this.skip(w); continue; }
       if (this.isNil()) continue;
       if (key === 'head' || key === 'anchor') s[key] = this.anchor(w);
       else if (key === 'typing') s.typing = this.bool(w);
@@ -392,10 +395,10 @@ class Reader {
     const seen = new Set();
     for (let i = 0; i < n; i++) {
       const key = this.str(`${where}: key ${i}`);
+      if (!Object.hasOwn(DEFAULT_LIMITS, key)) { this.skip(`${where}: ${key}`); continue; }
       if (seen.has(key)) fail(`${where}: key ${key} given twice`);
       seen.add(key);
-      const value = this.uint(`${where}: ${key}`);
-      if (key in DEFAULT_LIMITS) limits[key] = value;
+      limits[key] = this.uint(`${where}: ${key}`);
     }
     return limits;
   }

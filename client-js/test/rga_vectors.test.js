@@ -123,6 +123,16 @@ function runLocal(c) {
       assert.equal(resultOf(rga.applyRemote(toOp(st.remote))), st.result, where);
       return;
     }
+    if (st.anchor_at) {
+      const call = () => rga.anchorAt(st.anchor_at.pos, st.anchor_at.side);
+      if (st.error) assert.throws(call, { name: st.error }, where);
+      else assert.deepEqual(call(), st.anchor, where);
+      return;
+    }
+    if (st.resolve) {
+      assert.equal(rga.resolve(st.resolve), st.pos, where);
+      return;
+    }
     const call = st.local_insert
       ? () => rga.localInsert(st.local_insert.pos, st.local_insert.text)
       : () => rga.localDelete(st.local_delete.pos, st.local_delete.len);
@@ -141,7 +151,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
   const doc = JSON.parse(readFileSync(dir + file, 'utf8'));
   test(`vectors/${file}`, async (t) => {
     assert.equal(doc.format, 'weft-rga-vectors');
-    assert.equal(doc.version, 1);
+    assert.equal(doc.version, 2);
     for (const c of doc.cases) {
       await t.test(c.name, () => (c.type === 'local' ? runLocal(c) : runReplay(c)));
     }

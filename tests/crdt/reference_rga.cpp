@@ -362,6 +362,33 @@ std::string ReferenceRga::text() const {
 
 std::uint64_t ReferenceRga::length() const { return live_nodes().size(); }
 
+Result<Anchor> ReferenceRga::anchor_at(std::uint64_t pos, Side side) const {
+  const std::vector<std::size_t> live = live_nodes();
+  if (pos > live.size()) return fail(make_error_code(Errc::position_out_of_range));
+  if (side == Side::after) {
+    return pos == 0 ? Anchor{root_id, side} : Anchor{nodes_[live[pos - 1]].id, side};
+  }
+  return pos == live.size() ? Anchor{root_id, side} : Anchor{nodes_[live[pos]].id, side};
+}
+
+// Counts the live elements before the anchor's element in document order, so a deleted element
+// resolves to where it was; ROOT, an unseen id and a delete unit as §10 says.
+std::optional<std::uint64_t> ReferenceRga::resolve(const Anchor& anchor) const {
+  if (anchor.id == root_id) return anchor.side == Side::after ? 0 : length();
+  const Unit* u = unit(anchor.id);
+  if (u == nullptr || !u->is_element) return std::nullopt;
+  std::uint64_t before = 0;
+  for (const std::size_t node : document_order()) {
+    if (node == u->node) {
+      const bool counts_itself = anchor.side == Side::after && !nodes_[node].deleted;
+      return before + (counts_itself ? 1 : 0);
+    }
+    if (!nodes_[node].deleted) ++before;
+  }
+  require(false, "an element is in the document order");
+  return std::nullopt;
+}
+
 VersionVector ReferenceRga::version() const {
   VersionVector version;
   for (const auto& [replica, units] : units_) {

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crdt/anchor.hpp"
 #include "crdt/element_run.hpp"
 #include "crdt/errc.hpp"
 #include "crdt/op.hpp"
@@ -48,6 +49,10 @@ class ReferenceRga {
   [[nodiscard]] Lamport clock() const { return clock_; }
   [[nodiscard]] std::vector<ElementRun> runs() const;
   [[nodiscard]] std::size_t buffered_ops() const { return buffer_.size(); }
+  // crdt/README.md §10, from the document order: what a presence sender makes of a gap and a
+  // receiver of an anchor.
+  [[nodiscard]] Result<Anchor> anchor_at(std::uint64_t pos, Side side) const;
+  [[nodiscard]] std::optional<std::uint64_t> resolve(const Anchor& anchor) const;
 
  private:
   // One element: a node of the tree. Node 0 is ROOT.

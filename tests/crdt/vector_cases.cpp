@@ -33,12 +33,18 @@ Op del(ReplicaId r, Seq s, Lamport l, std::vector<IdRange> targets) {
   return DeleteOp{r, s, l, std::move(targets)};
 }
 
-LocalStep remote(Op op) { return {LocalStep::Kind::remote, std::move(op), 0, 0, {}}; }
+LocalStep remote(Op op) { return {LocalStep::Kind::remote, std::move(op), 0, 0, {}, {}}; }
 LocalStep type(std::uint64_t pos, std::string text) {
-  return {LocalStep::Kind::insert, Op{}, pos, 0, std::move(text)};
+  return {LocalStep::Kind::insert, Op{}, pos, 0, std::move(text), {}};
 }
 LocalStep cut(std::uint64_t pos, std::uint64_t len) {
-  return {LocalStep::Kind::erase, Op{}, pos, len, {}};
+  return {LocalStep::Kind::erase, Op{}, pos, len, {}, {}};
+}
+LocalStep anchor_at(std::uint64_t pos, Side side) {
+  return {LocalStep::Kind::anchor_at, Op{}, pos, 0, {}, Anchor{root_id, side}};
+}
+LocalStep resolve(Id id, Side side) {
+  return {LocalStep::Kind::resolve, Op{}, 0, 0, {}, Anchor{id, side}};
 }
 
 Order in_order(std::size_t n) {
@@ -153,6 +159,10 @@ std::string replay_case_text(const ReplayCase& c) {
          ops + "],\n \"deliveries\":[" + deliveries + "],\n \"expect\":" + expect.dump() + "}";
 }
 
+Json anchor_json(const Anchor& a) {
+  return Json::array({a.id.replica, a.id.seq, static_cast<int>(a.side)});
+}
+
 template <class T>
 void add_outcome(Json& line, const Result<T>& made) {
   if (made) {
@@ -180,6 +190,23 @@ std::string local_case_text(const LocalCase& c) {
         line = {{"local_delete", {{"pos", step.pos}, {"len", step.len}}}};
         add_outcome(line, subject.local_delete(step.pos, step.len));
         break;
+      case LocalStep::Kind::anchor_at: {
+        const int side = static_cast<int>(step.anchor.side);
+        line = {{"anchor_at", {{"pos", step.pos}, {"side", side}}}};
+        const Result<Anchor> made = subject.anchor_at(step.pos, step.anchor.side);
+        if (made) {
+          line["anchor"] = anchor_json(*made);
+        } else {
+          line["error"] = std::string(errc_name(static_cast<Errc>(made.error().value())));
+        }
+        break;
+      }
+      case LocalStep::Kind::resolve: {
+        line = {{"resolve", anchor_json(step.anchor)}};
+        const auto pos = subject.resolve(step.anchor);
+        line["pos"] = pos ? Json(*pos) : Json(nullptr);
+        break;
+      }
     }
     steps += (steps.empty() ? "\n  " : ",\n  ") + line.dump();
   }
@@ -190,7 +217,7 @@ std::string local_case_text(const LocalCase& c) {
 }
 
 std::string file_text(const std::vector<std::string>& cases) {
-  std::string out = "{\"format\":\"weft-rga-vectors\",\"version\":1,\"cases\":[\n";
+  std::string out = "{\"format\":\"weft-rga-vectors\",\"version\":2,\"cases\":[\n";
   for (std::size_t i = 0; i < cases.size(); ++i) {
     out += cases[i] + (i + 1 < cases.size() ? ",\n" : "\n");
   }
@@ -214,6 +241,9 @@ VectorFiles make_vector_files() {
   std::vector<std::string> locals;
   for (const LocalCase& c : local_cases()) locals.push_back(local_case_text(c));
   files.emplace_back("local.json", file_text(locals));
+  std::vector<std::string> anchors;
+  for (const LocalCase& c : anchor_cases()) anchors.push_back(local_case_text(c));
+  files.emplace_back("anchors.json", file_text(anchors));
   constexpr std::uint64_t random_files = 6, per_file = 50;
   for (std::uint64_t f = 0; f < random_files; ++f) {
     std::vector<ReplayCase> cases;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "crdt/anchor.hpp"
 #include "crdt/op.hpp"
 #include "crdt/rga.hpp"
 #include "crdt/types.hpp"
@@ -33,13 +34,16 @@ struct ReplayCase {
   std::vector<Order> orders;
 };
 
-// One step of a local case: a remote op, or a local insert or delete whose op is recorded.
+// One step of a local case: a remote op, or a local insert or delete whose op is recorded, or
+// the anchor of a gap (anchor_at) or the position of an anchor (resolve), whose result is
+// recorded.
 struct LocalStep {
-  enum class Kind { remote, insert, erase } kind = Kind::remote;
+  enum class Kind { remote, insert, erase, anchor_at, resolve } kind = Kind::remote;
   Op op;
   std::uint64_t pos = 0;
   std::uint64_t len = 0;
   std::string text;
+  Anchor anchor;  // resolve: the anchor; anchor_at: its side
 };
 struct LocalCase {
   std::string name;
@@ -54,6 +58,8 @@ struct LocalCase {
 [[nodiscard]] LocalStep remote(Op op);
 [[nodiscard]] LocalStep type(std::uint64_t pos, std::string text);
 [[nodiscard]] LocalStep cut(std::uint64_t pos, std::uint64_t len);
+[[nodiscard]] LocalStep anchor_at(std::uint64_t pos, Side side);
+[[nodiscard]] LocalStep resolve(Id id, Side side);
 [[nodiscard]] Order in_order(std::size_t n);
 [[nodiscard]] Order reversed(std::size_t n);
 // A step's result as the vectors spell it: "applied", "duplicate", "buffered" or
@@ -92,6 +98,7 @@ class Peers {
 [[nodiscard]] std::vector<ReplayCase> unicode_cases();
 [[nodiscard]] std::vector<ReplayCase> hostile_cases();
 [[nodiscard]] std::vector<LocalCase> local_cases();
+[[nodiscard]] std::vector<LocalCase> anchor_cases();
 // Random case `number` (random_NNN): same number, same case.
 [[nodiscard]] ReplayCase random_case(std::uint64_t number);
 

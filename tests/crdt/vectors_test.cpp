@@ -228,6 +228,21 @@ void run_local(const json& c) {
     if (step.contains("remote")) {
       CHECK(weft::crdt::testing::result_name(replica.apply_remote(parse_op(step.at("remote")))) ==
             step.at("result").get<std::string>());
+    } else if (step.contains("anchor_at")) {
+      const json& at = step.at("anchor_at");
+      const auto anchor =
+          replica.anchor_at(at.at("pos").get<std::uint64_t>(),
+                            at.at("side").get<int>() == 0 ? Side::before : Side::after);
+      made = anchor
+                 ? json{anchor->id.replica, anchor->id.seq, static_cast<int>(anchor->side)}.dump()
+                 : "error " + error_name(anchor.error());
+      if (step.contains("anchor")) CHECK(made == step.at("anchor").dump());
+    } else if (step.contains("resolve")) {
+      const json& a = step.at("resolve");
+      const auto pos = replica.resolve(
+          weft::crdt::Anchor{{a.at(0).get<std::uint64_t>(), a.at(1).get<std::uint64_t>()},
+                             a.at(2).get<int>() == 0 ? Side::before : Side::after});
+      CHECK((pos ? json(*pos) : json(nullptr)) == step.at("pos"));
     } else if (step.contains("local_insert")) {
       const json& edit = step.at("local_insert");
       const auto op = replica.local_insert(edit.at("pos").get<std::uint64_t>(),
@@ -253,7 +268,7 @@ std::size_t run_all_vectors() {
   for (const fs::path& file : vector_files()) {
     const json doc = json::parse(read_file(file));
     REQUIRE(doc.at("format") == "weft-rga-vectors");
-    REQUIRE(doc.at("version") == 1);
+    REQUIRE(doc.at("version") == 2);
     for (const json& c : doc.at("cases")) {
       INFO(file.filename().string(), ": case ", c.at("name").get<std::string>());
       if (c.at("type") == "local") {

@@ -208,6 +208,22 @@ TEST_SUITE("integration: auth") {
     CHECK(ann.text("doc") == "hello!");
   }
 
+  TEST_CASE("precedence rule 5: read_only comes before the per-op errors, once per frame") {
+    AuthHarness h;
+    client::Session& ann = h.client_with_token(mint("ann", {{"doc", "write"}}));
+    client::Session& rex = h.client_with_token(mint("rex", {{"doc", "read"}}));
+    REQUIRE(ann.join("doc").has_value());  // a read-only join does not create the document
+    REQUIRE(rex.join("doc").has_value());
+    // An op of replica 0 and an empty op: one read_only naming the first, nothing per op.
+    rex.send_frame(proto::Ops{"doc",
+                              {crdt::InsertOp{0, 0, 1, crdt::root_id, "x"},
+                               crdt::InsertOp{rex.doc("doc")->replica, 0, 1, crdt::root_id, ""}}});
+    REQUIRE(h.wait_until([&] { return has_error(rex, "read_only"); }));
+    h.pump(200ms);
+    CHECK(rex.errors().size() == 1);
+    CHECK(errors_named(rex, "read_only").front().op == crdt::Id{0, 0});
+  }
+
   TEST_CASE("a refresh to wider rights lets a read-only member write") {
     AuthHarness h;
     client::Session& ann = h.client_with_token(mint("ann", {{"doc", "write"}}));

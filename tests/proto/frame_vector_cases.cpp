@@ -168,6 +168,8 @@ std::vector<std::pair<std::string, Frame>> frame_cases() {
   custom.idle_timeout_ms = 4294967296;  // uint64 form
   PresenceState head_only;
   head_only.head = Anchor{crdt::root_id, Side::after};
+  PresenceState unresolvable;  // decodes: what an anchor names is the receiver's to resolve
+  unresolvable.head = Anchor{{0, 5}, Side::after};
   std::string snapshot_bytes;
   for (int i = 0; i < 300; ++i) snapshot_bytes.push_back(static_cast<char>(i * 7));
   const std::string long_doc(128, 'd');
@@ -206,6 +208,7 @@ std::vector<std::pair<std::string, Frame>> frame_cases() {
       {"presence_full", Presence{"notes", full_state()}},
       {"presence_head_only", Presence{"notes", head_only}},
       {"presence_empty", Presence{"notes", {}}},
+      {"presence_head_not_an_element", Presence{"notes", unresolvable}},
       {"presences",
        Presences{"notes", {{2, full_state()}, {5, std::nullopt}, {7, PresenceState{}}}}},
       {"presences_empty", Presences{"notes", {}}},
@@ -251,6 +254,20 @@ std::vector<std::pair<std::string, std::string>> raw_valid_cases() {
       // {"max_run": 1000, "future_limit": 5}: the other limits keep their defaults
       {"welcome_partial_limits",
        from_hex("94 02 01 a1 73 82 a7 6d61785f72756e cd 03 e8 ac 6675747572655f6c696d6974 05")},
+      // Unknown keys are skipped whatever their value (str, array, map, nil, bool, float, ext,
+      // negative int, str of invalid UTF-8) and however often they appear (PROTOCOL.md §3).
+      {"welcome_unknown_limits_any_type",
+       from_hex("94 02 01 a1 73 8b a7 6d61785f72756e cd 03 e8"
+                " a5 785f737472 a1 61  a5 785f617272 92 01 ff  a5 785f6d6170 81 a1 6b c0"
+                " a5 785f6e696c c0  a6 785f626f6f6c c3  a7 785f666c6f6174 cb 3ff8000000000000"
+                " a5 785f657874 d4 01 05  a5 785f6e6567 ff  a5 785f737472 c4 02 0102"
+                " a5 785f757466 a2 c0 80")},
+      // {"name": "x", "cursors": [[1,2,1],[3,4,0]], "z": {"a": 1.5}, "z": "dup", "ext": <ext>,
+      // "neg": -8}: only name is known
+      {"presence_unknown_keys_any_type",
+       from_hex("93 09 a1 61 86 a4 6e616d65 a1 78  a7 637572736f7273 92 93 01 02 01 93 03 04 00"
+                " a1 7a 81 a1 61 cb 3ff8000000000000  a1 7a a3 647570  a3 657874 d4 01 05"
+                " a3 6e6567 d0 f8")},
   };
 }
 
@@ -344,6 +361,19 @@ std::vector<InvalidCase> invalid_cases() {
        from_hex("93 09 a1 61 81 a4 6e616d65 d9 41") + std::string(65, 'n'), bad},
       {"presences_entry_short", from_hex("93 0a a1 61 91 91 02"), bad},
       {"welcome_limit_str", from_hex("94 02 01 a1 73 81 a7 6d61785f72756e a1 31"), bad},
+      {"welcome_limit_nil", from_hex("94 02 01 a1 73 81 a7 6d61785f72756e c0"), bad},
+      {"welcome_limit_key_twice",
+       from_hex("94 02 01 a1 73 82 a7 6d61785f72756e 01 a7 6d61785f72756e 02"), bad},
+      {"welcome_limit_key_not_str", from_hex("94 02 01 a1 73 81 01 01"), bad},
+      {"welcome_unknown_limit_reserved_byte", from_hex("94 02 01 a1 73 81 a1 78 c1"), bad},
+      {"welcome_unknown_limit_key_invalid_utf8", from_hex("94 02 01 a1 73 81 a2 c0 80 01"), bad},
+      {"presence_unknown_key_truncated", from_hex("93 09 a1 61 81 a1 7a 92 01"), bad},
+      {"join_vv_replica_0", from_hex("96 03 a1 61 01 c0 c0 91 92 00 05"), bad},
+      {"joined_vv_replica_0",
+       from_hex("97 04 a1 61 01 01 c4 10 000102030405060708090a0b0c0d0e0f 91 92 00 01 c2"), bad},
+      {"synced_vv_replica_0", from_hex("94 07 a1 61 91 92 00 01" + digest8), bad},
+      {"digest_vv_replica_0", from_hex("94 0d a1 61 92 92 00 01 92 01 01" + digest8), bad},
+      {"diverged_vv_replica_0", from_hex("94 0e a1 61 91 92 00 03" + digest8), bad},
       {"welcome_limits_array", from_hex("94 02 01 a1 73 90"), bad},
   };
 }
