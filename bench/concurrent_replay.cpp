@@ -54,6 +54,7 @@ class ConcurrentReplay {
       outcome_.memory_bytes.push_back(replica.memory_bytes());
       replicas_[a].reset();  // only its text is needed from here on
     }
+    if (options_.keep_ops) outcome_.ops = std::move(log_);
     return std::move(outcome_);
   }
 
@@ -94,6 +95,7 @@ class ConcurrentReplay {
       log_.push_back(std::move(op));
     }
     outcome_.ops_generated += made_.size();
+    if (options_.keep_ops) outcome_.ops_end.push_back(log_.size());
     if (options_.check_every != 0 && (t + 1) % options_.check_every == 0) {
       replica.check_invariants();
     }

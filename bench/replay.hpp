@@ -77,6 +77,9 @@ struct ConcurrentOptions {
   // whose recorded positions drift from our text (concurrent inserts at one place ordered
   // differently by the CRDT that recorded them).
   bool clamp_positions = false;
+  // Hand every op made back in ConcurrentOutcome::ops (what `weft-bench crdt --mode apply` sends
+  // to one fresh replica). Off, the ops are freed with the replay, as before.
+  bool keep_ops = false;
 };
 
 struct ConcurrentOutcome {
@@ -86,6 +89,11 @@ struct ConcurrentOutcome {
   std::size_t ops_delivered = 0;          // apply_remote() calls that integrated an op
   std::size_t snapshot_loads = 0;         // catch-ups through a snapshot
   std::size_t clamped_patches = 0;        // patches changed by clamp_positions
+  // With keep_ops: every op made by local edits, in generation order, which is trace order (txn
+  // by txn, each txn's ops in the order its edits made them); txn t made ops [ops_end[t - 1],
+  // ops_end[t]) (from 0 for t = 0).
+  std::vector<crdt::Op> ops;
+  std::vector<std::size_t> ops_end;
 };
 
 // Replica id of agent a is a + 1. For each transaction, the agent's replica first integrates the

@@ -2,12 +2,12 @@
 // per measurement on stdout (nothing else goes there; diagnostics go to stderr).
 //
 //   weft-bench crdt [--trace PATH] [--runs N] [--warmup N] [--mode
-//   local|remote|encode|load|merge|all]
+//   local|remote|encode|load|merge|apply|all]
 //   weft-bench storage [--data DIR] [--runs N] [--ops N] [--threads N]   (storage_bench.hpp)
 //   weft-bench load [--docs D] [--clients-per-doc C] [--rate R] [--seconds S] [--max] ...
 //                                                                            (load_bench.hpp)
 //
-// Without --trace, every sequential trace in traces_dir() runs (with --mode merge: every
+// Without --trace, every sequential trace in traces_dir() runs (with --mode merge or apply: every
 // concurrent one). bench/README.md describes the modes and the output.
 #include <algorithm>
 #include <chrono>
@@ -229,6 +229,74 @@ Line run_merge(const Trace& trace, const Options& options) {
   return line;
 }
 
+// One fresh replica receiving every op of the concurrent replay (the ops each agent's local edits
+// made, generated once, untimed) in trace order, one transaction at a time, through
+// apply_remote(): what a client or the server does with remote updates. An op whose dependencies
+// have not arrived would be buffered by the replica and released later, as anywhere else; in trace
+// order none is. ok: no op rejected or duplicate, nothing left buffered, the text equals the
+// simulation's converged replicas and, unless the simulation had to clamp positions (git-makefile:
+// the trace's positions drift from RGA's order, so endContent is out of reach), endContent.
+Line run_apply(const Trace& trace, const Options& options) {
+  Line line{"apply", 0, 0, 0, 0, false};
+  weft::bench::ConcurrentOptions replay_options;
+  replay_options.clamp_positions = true;
+  replay_options.keep_ops = true;
+  const auto outcome = weft::bench::replay_concurrent(trace, replay_options);
+  if (!outcome) {
+    std::fprintf(stderr, "weft-bench: %s: txn %zu, patch %zu: %s\n", trace.name.c_str(),
+                 outcome.error().txn, outcome.error().patch, outcome.error().message.c_str());
+    return line;
+  }
+  const auto& texts = outcome->texts;
+  const std::vector<crdt::Op>& ops = outcome->ops;
+  const std::vector<std::size_t>& ops_end = outcome->ops_end;
+  const bool converged =
+      !texts.empty() && std::all_of(texts.begin(), texts.end(),
+                                    [&](const std::string& t) { return t == texts.front(); });
+  line.ops = ops.size();
+  line.ms = measure(options, [&](bool last) {
+    crdt::Rga rga;
+    std::size_t applied = 0;   // applied when it arrived
+    std::size_t buffered = 0;  // buffered when it arrived
+    std::size_t released = 0;  // integrated when a later op arrived
+    std::size_t begin = 0;
+    const auto start = std::chrono::steady_clock::now();
+    for (const std::size_t end : ops_end) {
+      for (std::size_t i = begin; i < end; ++i) {
+        const crdt::ApplyResult result = rga.apply_remote(ops[i]);
+        applied += result.status == crdt::ApplyStatus::applied ? 1 : 0;
+        buffered += result.status == crdt::ApplyStatus::buffered ? 1 : 0;
+        released += result.released;
+      }
+      begin = end;
+    }
+    const double ms = elapsed_ms(start);
+    keep(rga);
+    if (!last) return ms;
+    const std::string text = rga.text();
+    const bool check_end = outcome->clamped_patches == 0;
+    const bool integrated = applied + buffered == ops.size() && released == buffered &&
+                            rga.buffered_ops() == 0 && begin == ops.size();
+    line.ok = converged && integrated && text == texts.front() &&
+              (!check_end || text == trace.end_content);
+    line.mem_bytes = rga.memory_bytes();
+    if (!line.ok || buffered != 0 || !check_end) {
+      std::fprintf(stderr,
+                   "weft-bench: %s: apply: %zu ops, %zu applied on arrival, %zu buffered, %zu "
+                   "released, %zu left; replicas %s; text %s theirs; %s (%zu vs %zu bytes)\n",
+                   trace.name.c_str(), ops.size(), applied, buffered, released, rga.buffered_ops(),
+                   converged ? "converged" : "DIVERGED",
+                   converged && text == texts.front() ? "equals" : "differs from",
+                   !check_end ? "endContent not checked: the simulation clamped positions"
+                   : text == trace.end_content ? "equals endContent"
+                                               : "differs from endContent",
+                   text.size(), trace.end_content.size());
+    }
+    return ms;
+  });
+  return line;
+}
+
 void print(const Trace& trace, const Line& line, const Options& options) {
   nlohmann::ordered_json out;
   out["bench"] = "crdt";
@@ -249,7 +317,8 @@ bool run_trace(const Trace& trace, const Options& options) {
   std::vector<Line> lines;
   const std::string& mode = options.mode;
   if (trace.kind == TraceKind::concurrent) {
-    lines.push_back(run_merge(trace, options));
+    if (mode == "merge" || mode == "all") lines.push_back(run_merge(trace, options));
+    if (mode == "apply" || mode == "all") lines.push_back(run_apply(trace, options));
   } else {
     if (mode == "local" || mode == "all") lines.push_back(run_local(trace, options));
     if (mode != "local") {
@@ -274,7 +343,7 @@ bool run_trace(const Trace& trace, const Options& options) {
 int usage(const char* why) {
   std::fprintf(stderr,
                "weft-bench: %s\nusage: weft-bench crdt [--trace PATH] [--runs N] [--warmup N] "
-               "[--mode local|remote|encode|load|merge|all]\n",
+               "[--mode local|remote|encode|load|merge|apply|all]\n",
                why);
   return 2;
 }
@@ -310,7 +379,7 @@ int main(int argc, char** argv) {
   }
   const std::string_view mode = options.mode;
   if (mode != "local" && mode != "remote" && mode != "encode" && mode != "load" &&
-      mode != "merge" && mode != "all") {
+      mode != "merge" && mode != "apply" && mode != "all") {
     return usage("unknown mode");
   }
 
@@ -327,8 +396,9 @@ int main(int argc, char** argv) {
   }
   bool ok = true;
   for (const auto& path : paths) {
-    // Without --trace, merge runs the concurrent traces and every other mode the sequential ones.
-    const bool want_concurrent = mode == "merge";
+    // Without --trace, merge and apply run the concurrent traces, every other mode the sequential
+    // ones.
+    const bool want_concurrent = mode == "merge" || mode == "apply";
     if (!options.trace && weft::bench::looks_concurrent(path) != want_concurrent) continue;
     auto trace = weft::bench::load_trace(path);
     if (!trace) {
@@ -341,7 +411,7 @@ int main(int argc, char** argv) {
       if (options.trace) {
         std::fprintf(stderr, "weft-bench: %s is %s: use --mode %s\n", trace->name.c_str(),
                      concurrent ? "concurrent" : "sequential",
-                     concurrent ? "merge (or all)" : "local, remote, encode, load or all");
+                     concurrent ? "merge, apply or all" : "local, remote, encode, load or all");
         ok = false;
       }
       continue;
