@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { WeftClient } from '../src/client.js';
 import { NodeWebSocket } from './support/node_websocket.js';
 import { startServer, replayText, runTypist } from './support/server.js';
+import { sleep, until } from './support/wait.js';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -46,16 +47,6 @@ function edit(doc, random) {
     if (to > from) doc.delete(from, to - from);
   } else {
     doc.insert(cut(Math.floor(random() * (text.length + 1))), WORDS[Math.floor(random() * WORDS.length)]);
-  }
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, fn, ms = 10000) {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
   }
 }
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { WeftClient } from '../src/client.js';
 import { NodeWebSocket } from './support/node_websocket.js';
 import { startServer } from './support/server.js';
+import { until } from './support/wait.js';
 
 const OPS_PER_SECOND = 50;
 
@@ -20,16 +21,6 @@ after(async () => { await server?.stop(); });
 function client(name, options = {}) {
   return new WeftClient({ url: server.url, WebSocket: NodeWebSocket, name,
     backoff: { initialMs: 20, maxMs: 200 }, ...options });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, fn, ms = 30000) {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 // `count` keystrokes (one op each) at the end of the text, ten per task, as fast as the event
@@ -59,7 +50,7 @@ test('a burst of 5 s of ops is paced under max-ops-per-second: nothing refused, 
   c.on('error', (e) => errors.push(e));
   const doc = await c.open('paced');
   const typed = await burst(doc, 5 * OPS_PER_SECOND);
-  await until('every op acknowledged', () => doc.status === 'synced');
+  await until('every op acknowledged', () => doc.status === 'synced', 30000);
   assert.equal(doc.unacked.length, 0);
   assert.deepEqual(errors, []);
   assert.equal(doc.text(), typed);
@@ -77,7 +68,7 @@ test('a client refused by the server (its clock runs 4x fast) resends and still 
   c.on('error', (e) => (e.name === 'rate_limited' ? refused : errors).push(e));
   const doc = await c.open('refused');
   const typed = await burst(doc, 4 * OPS_PER_SECOND);
-  await until('every op acknowledged', () => doc.status === 'synced');
+  await until('every op acknowledged', () => doc.status === 'synced', 30000);
   assert.ok(refused.length > 0, 'the server refused some frames');
   assert.ok(refused.every((e) => e.doc === 'refused' && e.op[0] === doc.replica));
   assert.deepEqual(errors, []);

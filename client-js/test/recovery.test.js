@@ -13,16 +13,7 @@ import { WeftClient } from '../src/client.js';
 import { MemoryPersistence } from '../src/persistence.js';
 import { NodeWebSocket } from './support/node_websocket.js';
 import { startServer } from './support/server.js';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, fn, ms = 10000) {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { until } from './support/wait.js';
 
 // A WebSocket class whose connections fail while `gate.open` is false (a client kept offline).
 function gatedWebSocket() {
