@@ -7,6 +7,7 @@
 
 #include "crdt/snapshot.hpp"
 #include "crdt/utf8.hpp"
+#include "proto/error_frame.hpp"
 #include "proto/frame_codec.hpp"
 
 namespace weft::client {
@@ -337,8 +338,9 @@ std::uint64_t Session::op_text_budget(std::string_view doc) const {
   return frame > 2 * overhead ? frame - overhead : overhead;
 }
 
-// The server refused a frame (rate_limited names its first op): send it and everything after it
-// again after a pause. Ops of later frames that the server took wait there for the refused ones.
+// The server refused a frame (rate_limited and overloaded name its first op) or did not keep an
+// op (buffer_full): send it and everything after it again after a pause. Ops of later frames that
+// the server took wait there for the refused ones (duplicates are ignored).
 void Session::resend_after_rate_limit(DocState& doc, crdt::Id first) {
   doc.outbox.refused(first);
   if (resend_armed_) return;
@@ -578,7 +580,10 @@ void Session::on_error(const proto::Error& error) {
   if (doc == nullptr) return;
   using proto::ErrorCode;
   const auto code = static_cast<ErrorCode>(error.code);
-  if (code == ErrorCode::rate_limited && error.op) {
+  if ((code == ErrorCode::rate_limited || code == ErrorCode::overloaded ||
+       error.code == proto::op_rejected_code(crdt::Errc::buffer_full)) &&
+      error.op) {
+    // Retry-later refusals (PROTOCOL.md §8): the named op was not kept.
     resend_after_rate_limit(*doc, *error.op);
   } else if (code == ErrorCode::replica_taken_over) {
     // Another client authors under our replica now: rejoin under a new one (§7.8).

@@ -318,6 +318,26 @@ const scenarios = [
     },
   },
   {
+    // Every frame reaching the document while a commit is in flight and another frame waits is
+    // refused with `overloaded` naming its first op: the client sends it again later.
+    name: 'overloaded_resend',
+    flags: ['--max-queued-ops', '1'],
+    async run(t) {
+      await t.open();
+      let expected = '';
+      const typed = [];
+      for (let i = 0; i < 200; i++) {
+        const ch = String.fromCharCode(97 + (i % 26));
+        typed.push(t.insert(i, ch));  // sent without waiting: many frames at once
+        expected += ch;
+      }
+      await Promise.all(typed);
+      await t.acked(20000);
+      check(await t.text() === expected, 'the client text is not what was typed');
+      check(await t.converged() === expected, `server text ${show(await t.serverText())}`);
+    },
+  },
+  {
     name: 'presence',
     async run(t) {
       const p = await writer(t, 'hello world');

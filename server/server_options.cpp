@@ -144,6 +144,12 @@ const std::vector<Flag>& flags() {
       limit("max-document-bytes", &L::max_document_bytes, 1, documents::max_document_bytes_limit),
       limit("max-outbound-bytes", &L::max_outbound_bytes, 4096, max_u64),
       integer(
+          "max-queued-ops", "",
+          [](base::ServerConfig& c, std::uint64_t v) {
+            c.max_queued_ops = static_cast<std::size_t>(v);
+          },
+          1, max_u32),
+      integer(
           "max-replicas-per-document", "",
           [](base::ServerConfig& c, std::uint64_t v) {
             c.max_replicas_per_document = static_cast<std::size_t>(v);
@@ -356,6 +362,8 @@ one HTTP port. Flags override the environment variable named beside them.
                               1..2^30)
   --max-outbound-bytes N      unread bytes queued for one client before it is closed with
                               4003 (default 16777216; 4096..2^64-1)
+  --max-queued-ops N          ops waiting in one document's queue while a commit is in flight;
+                              more: overloaded, the frame is refused (default 65536; 1..2^32-1)
   --max-replicas-per-document N
                               replica table entries kept per document; beyond, the oldest not
                               in use are evicted (default 4096; 2..2^32-1)

@@ -20,9 +20,9 @@
 // those the server already holds and those it refused (reported by a 'refused' event).
 //
 // Rate limits (PROTOCOL.md §9): frames leave when the client's Pacer admits them. A frame the
-// server refuses anyway (`rate_limited` naming its first op) or an op it did not keep (its own
-// `buffer_full`) goes back into the outbox and is sent again after a pause (the Outbox says
-// which ops, and in which order).
+// server refuses anyway (`rate_limited` naming its first op, or `overloaded`: the document's queue
+// was full) or an op it did not keep (its own `buffer_full`) goes back into the outbox and is
+// sent again after a pause (the Outbox says which ops, and in which order).
 
 import { Rga } from './rga.js';
 import { opByteLength, encodeFrame } from './frames.js';
@@ -501,7 +501,7 @@ export class DocHandle extends Emitter {
       // Membership ended and unacknowledged ops were not kept: rejoin, then resend.
       this.phase = 'idle';
       this.client.timers.setTimeout(() => { if (this.client.welcomed && !this.closed) this.join(); }, 1000);
-    } else if (f.name === 'rate_limited' && f.op?.[0] === this.replica) {
+    } else if ((f.name === 'rate_limited' || f.name === 'overloaded') && f.op?.[0] === this.replica) {
       this.refusedFrame(f.op[1]);
     } else if (f.name === 'buffer_full' && f.op?.[0] === this.replica) {
       this.refusedOp(f.op[1]);
@@ -586,8 +586,8 @@ export class DocHandle extends Emitter {
     this.flushTimer = null;
   }
 
-  // The server refused our frame starting at `seq` (rate_limited): its ops go again once the
-  // buckets, assumed empty, allow it.
+  // The server refused our frame starting at `seq` (rate_limited, overloaded): its ops go again
+  // once the buckets, assumed empty, allow it.
   refusedFrame(seq) {
     if (!this.outbox.refusedFrame(seq)) return;
     this.client.pacer.refused(RATE_LIMIT_PAUSE_MS, this.client.now());

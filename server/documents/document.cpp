@@ -14,6 +14,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/logger.h>
 
+#include "crdt/op.hpp"
 #include "proto/error_frame.hpp"
 #include "proto/frame_codec.hpp"
 #include "server/base/check.hpp"
@@ -101,11 +102,17 @@ void Document::dispatch(Event event) {
   }
   if (state_ == State::failed || state_ == State::released) return forward(std::move(event));
   if (const auto* ops = std::get_if<OpsEvent>(&event)) {
-    if (queued_ops_ + ops->ops.ops.size() > services_.config.max_queued_ops) {
-      send_error(*ops->peer, proto::ErrorCode::overloaded, "the document's op queue is full");
+    // A frame is refused whole, naming its first op so its author knows what to send again. An
+    // empty queue takes any frame, so one larger than the limit is never refused for ever.
+    const std::size_t count = ops->ops.ops.size();
+    if (count > 0 && queued_ops_ > 0 && queued_ops_ + count > services_.config.max_queued_ops) {
+      const crdt::Op& first = ops->ops.ops.front();
+      send_error(*ops->peer, proto::ErrorCode::overloaded,
+                 "ops frame refused: the document's op queue is full; send it again later",
+                 crdt::Id{crdt::op_replica(first), crdt::op_seq(first)});
       return;
     }
-    queued_ops_ += ops->ops.ops.size();
+    queued_ops_ += count;
   }
   queue_.push_back(std::move(event));
   drain();

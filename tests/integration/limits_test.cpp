@@ -91,6 +91,36 @@ TEST_SUITE("limits") {
     CHECK(l.server.running());
   }
 
+  TEST_CASE("ops frames beyond a document's max-queued-ops get overloaded, are resent, converge") {
+    Limited l({"--max-queued-ops", "1"});
+    auto& writer = l.client("queue");
+    auto& reader = l.client("queue");
+    // 60 frames of one op at once: while the first commit is in flight, the second waits in the
+    // queue and the third finds it full.
+    for (int i = 0; i < 60; ++i) l.append(writer, "queue", "q");
+    REQUIRE(l.wait_until([&] { return first_error(writer, ErrorCode::overloaded).has_value(); }));
+    const proto::Error error = *first_error(writer, ErrorCode::overloaded);
+    CHECK(error.doc == "queue");
+    REQUIRE(error.op.has_value());  // the refused frame's first op: what to send again
+    CHECK(error.op->replica == writer.doc("queue")->replica);
+    CHECK(l.wait_until(
+        [&] { return writer.acked("queue") && reader.text("queue") == std::string(60, 'q'); }));
+  }
+
+  TEST_CASE("a frame larger than max-queued-ops is taken when the document's queue is empty") {
+    Limited l({"--max-queued-ops", "1"});
+    auto& writer = l.client("big");
+    auto& reader = l.client("big");
+    const crdt::ReplicaId r = writer.doc("big")->replica;
+    // Three ops in one frame, written from the spec: "ab", then "c" after "b", then "d" after "c".
+    writer.send_frame(proto::Ops{
+        "big",
+        {crdt::InsertOp{r, 0, 1, crdt::root_id, "ab"}, crdt::InsertOp{r, 2, 3, crdt::Id{r, 1}, "c"},
+         crdt::InsertOp{r, 3, 4, crdt::Id{r, 2}, "d"}}});
+    CHECK(l.wait_until([&] { return reader.text("big") == "abcd"; }));
+    CHECK(first_error(writer, ErrorCode::overloaded) == std::nullopt);
+  }
+
   TEST_CASE("ops frames beyond max-bytes-per-second are refused with rate_limited and resent") {
     Limited l({"--max-bytes-per-second", "1024"});
     auto& writer = l.client("bytes");

@@ -167,6 +167,7 @@ TEST_SUITE("server options") {
         "--max-document-bytes=1000",
         "--max-outbound-bytes=262144",
         "--max-replicas-per-document=9",
+        "--max-queued-ops=5",
     });
     CHECK(config.limits.max_ops_per_second == 100);
     CHECK(config.limits.max_bytes_per_second == 65536);
@@ -175,13 +176,14 @@ TEST_SUITE("server options") {
     CHECK(config.limits.max_document_bytes == 1000);
     CHECK(config.limits.max_outbound_bytes == 262144);
     CHECK(config.max_replicas_per_document == 9);
+    CHECK(config.max_queued_ops == 5);
   }
 
   TEST_CASE("backpressure limits outside their range are errors naming the flag") {
     for (const std::string_view arg :
          {"--max-ops-per-second=0", "--max-bytes-per-second=1023", "--max-connections-per-ip=0",
           "--max-document-bytes=0", "--max-outbound-bytes=4095", "--max-document-bytes=1073741825",
-          "--max-replicas-per-document=1"}) {
+          "--max-replicas-per-document=1", "--max-queued-ops=0", "--max-queued-ops=4294967296"}) {
       const std::string error = Fixture{}.error({arg});
       CHECK_MESSAGE(error.starts_with(arg.substr(0, arg.find('='))), error);
       CHECK_MESSAGE(error.find("out of range") != std::string::npos, error);
@@ -397,7 +399,7 @@ TEST_SUITE("server options") {
          {"--max-ops-per-second", "--max-bytes-per-second", "--max-connections-per-ip",
           "--max-buffered-ops", "--max-document-bytes", "--max-replicas-per-document",
           "--max-outbound-bytes", "--tls-cert", "--tls-key", "--max-run", "--presence-interval-ms",
-          "--digest-interval-ms"}) {
+          "--digest-interval-ms", "--max-queued-ops"}) {
       CHECK_MESSAGE(text.find(flag) != std::string::npos, flag);
     }
   }
