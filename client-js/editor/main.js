@@ -143,6 +143,8 @@ async function openEditor(root, docId) {
     shell.setStatus(status);
   };
   showStatus(handle.status ?? 'connecting');
+  // The token's docs claim grants only read (PROTOCOL.md §13): say so before the user types.
+  if (handle.readOnly) shell.showMessage('This document is read-only for you: you can read it but not edit it.');
   handle.on('status', showStatus);
   handle.on('diverged', () => shell.showMessage('The document was out of step and has been reloaded.'));
   handle.on('reset', () => shell.showMessage('This document was reset on the server; its text was reloaded.'));

@@ -48,6 +48,7 @@ export class WeftClient extends Emitter {
     }
     this.baseUrl = url;
     this.url = withToken(url, token);
+    this.accessToken = token;     // its `docs` claim tells documents they are read-only up front
     this.pendingRefresh = null;   // { resolve, reject, token } while a refresh frame is unanswered
     this.WebSocket = WebSocket;
     this.persistence = persistence;
@@ -172,8 +173,10 @@ export class WeftClient extends Emitter {
     this.pendingRefresh = null;
     if (!pending) return;
     this.url = withToken(this.baseUrl, pending.token);
-    // Widened rights are not announced (PROTOCOL.md §13): let the next edit find out.
-    for (const doc of this.docs.values()) doc.readOnly = false;
+    this.accessToken = pending.token;
+    // Widened rights are not announced (PROTOCOL.md §13): the new token's claim says what they
+    // are, or, if the client cannot read it, the next edit finds out.
+    for (const doc of this.docs.values()) doc.readOnly = doc.tokenSaysReadOnly();
     pending.resolve(f.expires);
   }
 

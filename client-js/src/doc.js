@@ -25,6 +25,7 @@
 // sent again after a pause (the Outbox says which ops, and in which order).
 
 import { Rga } from './rga.js';
+import { tokenAccess } from './token_access.js';
 import { opByteLength, encodeFrame } from './frames.js';
 import { textDigest, digestEquals } from './digest.js';
 import { Emitter } from './emitter.js';
@@ -82,7 +83,8 @@ export class DocHandle extends Emitter {
     // A recovery in progress (§7.8): { replica, dropped: Set of refused seqs of `replica`,
     // dropAll, refusals: [error frames] }; the rebuild's swapIncoming types our edits again.
     this.recovery = null;
-    this.readOnly = false;         // a read_only refusal or access_revoked said so (§8)
+    // The token's claim, a read_only refusal or access_revoked said so (§13, §8): edits throw.
+    this.readOnly = this.tokenSaysReadOnly();
     this.outbox = new Outbox();
     this.flushTimer = null;        // a flush waiting for the Pacer
     this.phase = 'idle';           // idle | joining | catchup | synced | leaving
@@ -475,6 +477,11 @@ export class DocHandle extends Emitter {
       name: first.name, code: first.code, message, serverMessage: first.message,
       op: first.op ?? null, text: dropped.text, deleted: dropped.deleted, readOnly: this.readOnly,
     });
+  }
+
+  // Whether the client's access token grants only `read` on this document (token_access.js).
+  tokenSaysReadOnly() {
+    return tokenAccess(this.client.accessToken, this.id) === 'read';
   }
 
   // Throws on an edit of a read-only document; while the refusal that told us is being recovered

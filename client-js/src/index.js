@@ -8,3 +8,4 @@ export { IndexedDbPersistence } from './persistence_idb.js';
 export { Backoff } from './backoff.js';
 export { encodeFrame, decodeFrame, FrameError, FRAME_TYPES, DEFAULT_LIMITS } from './frames.js';
 export { textDigest } from './digest.js';
+export { tokenAccess } from './token_access.js';

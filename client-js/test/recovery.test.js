@@ -130,6 +130,8 @@ test('a replica taken over by another client: the handle rejoins with a new repl
 });
 
 test('a read-only user who types is told what was not saved, and the text converges', async () => {
+  // The reader's token is in its URL, not the token option: the client cannot read its claim and
+  // learns its rights from the server's refusal.
   const secret = 'recovery-secret';
   const server = await startServer({ args: ['--jwt-secret', secret] });
   try {
@@ -138,9 +140,10 @@ test('a read-only user who types is told what was not saved, and the text conver
     w.insert(0, 'shared');
     await until('writer saved', () => settled(w));
 
-    const cr = client(server, 'reader', { token: jwt(secret, 'bob', { '*': 'read' }) });
+    const cr = client(server, 'reader', { url: `${server.url}?token=${jwt(secret, 'bob', { '*': 'read' })}` });
     const r = await cr.open('ro');
     assert.equal(r.text(), 'shared');
+    assert.equal(r.readOnly, false);
     const refused = [];
     r.on('refused', (e) => refused.push(e));
     r.insert(6, ' XYZ');
@@ -158,6 +161,32 @@ test('a read-only user who types is told what was not saved, and the text conver
     await until('the reader sees the writer', () => r.text() === 'shared!');
     assert.equal(await serverText(server, 'ro', { token: jwt(secret, 'eve', { '*': 'read' }) }), 'shared!');
     assert.equal(refused.length, 1);
+    cw.close();
+    cr.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a token whose docs claim grants read makes the handle read-only before any edit is sent', async () => {
+  const secret = 'recovery-secret';
+  const server = await startServer({ args: ['--jwt-secret', secret] });
+  try {
+    const cw = client(server, 'writer', { token: jwt(secret, 'ada', { '*': 'write' }) });
+    const w = await cw.open('claim');
+    w.insert(0, 'shared');
+    await until('writer saved', () => settled(w));
+    const cr = client(server, 'reader', { token: jwt(secret, 'bob', { 'cl*': 'write', claim: 'read' }) });
+    const errors = [];
+    cr.on('error', (e) => errors.push(e));
+    const r = await cr.open('claim');
+    assert.equal(r.readOnly, true);
+    assert.throws(() => r.insert(0, 'no'), { name: 'read_only' });
+    assert.equal(r.text(), 'shared');
+    assert.equal(r.unacked.length, 0);
+    w.insert(6, '!');
+    await until('the reader sees the writer', () => r.text() === 'shared!');
+    assert.deepEqual(errors, []);  // nothing was sent for the server to refuse
     cw.close();
     cr.close();
   } finally {

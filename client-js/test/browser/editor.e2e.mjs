@@ -345,7 +345,7 @@ async function main() {
       }
     }],
 
-    ['a read-only user who types is told what was not saved and cannot type on', async () => {
+    ['a read-only user is told so when the document opens, and typing changes nothing', async () => {
       const secret = 'e2e-secret';
       const authDir = mkdtempSync(path.join(os.tmpdir(), 'weft-e2e-auth-'));
       const auth = await startServer({ bin: serverBin, staticDir: path.join(clientDir, 'public'),
@@ -366,17 +366,11 @@ async function main() {
         await waitForStatus(writer, 'Saved');
         const reader = await pageFor(contexts[1], 'bob', 'read');
         await waitForText(reader, () => window.weftEditor.view.state.doc.toString() === 'Written by Ada.');
-        await typeAt(reader, 'Control+End', ' Bob');
-        await reader.waitForFunction(() => !document.querySelector('.message')?.hidden,
-          undefined, { timeout: 15000, polling: 50 });
+        assert(await reader.isVisible('.message'), 'the read-only message is shown');
         const message = await reader.textContent('.message');
-        assert(/^This document is read-only: \d+ characters? typed (was|were) not saved\. You can read it but not edit it\.$/
-          .test(message), `message: ${JSON.stringify(message)}`);
-        await waitForText(reader, () => {
-          const { view, handle } = window.weftEditor;
-          return view.state.doc.toString() === 'Written by Ada.' && handle.text() === 'Written by Ada.';
-        });
-        await typeAt(reader, 'Control+End', ' again');
+        assert(message === 'This document is read-only for you: you can read it but not edit it.',
+          `message: ${JSON.stringify(message)}`);
+        await typeAt(reader, 'Control+End', ' Bob');
         await new Promise((resolve) => setTimeout(resolve, 300));
         assert((await text(reader)).view === 'Written by Ada.', 'the read-only editor takes no input');
         await typeAt(writer, 'Control+End', ' More.');
@@ -386,6 +380,41 @@ async function main() {
         await Promise.all(contexts.map((context) => context.close()));
         await auth.stop();
         rmSync(authDir, { recursive: true, force: true });
+      }
+    }],
+
+    ['an edit past the document size limit is taken back and the user is told why', async () => {
+      const fullDir = mkdtempSync(path.join(os.tmpdir(), 'weft-e2e-full-'));
+      const full = await startServer({ bin: serverBin, staticDir: path.join(clientDir, 'public'),
+        data: path.join(fullDir, 'data'), args: ['--max-document-bytes', '20'] });
+      const context = await browser.newContext({ viewport });
+      try {
+        const page = await context.newPage();
+        page.on('pageerror', (error) => errors.list.push(`document full pageerror: ${error.message}`));
+        await page.goto(`http://127.0.0.1:${full.port}/d/full-doc`);
+        await page.waitForSelector('.cm-content');
+        await waitForStatus(page, 'Saved');
+        await typeAt(page, 'Control+End', 'Fifteen chars. ');
+        await waitForStatus(page, 'Saved');
+        await typeAt(page, 'Control+End', 'and ten more');
+        await page.waitForFunction(() => !document.querySelector('.message')?.hidden,
+          undefined, { timeout: 15000, polling: 50 });
+        const message = await page.textContent('.message');
+        assert(/^The document is full \(max 20 bytes\): \d+ characters? typed (was|were) not saved\.$/.test(message),
+          `message: ${JSON.stringify(message)}`);
+        // The editor shows the server's text: what fit, without the refused characters.
+        await waitForStatus(page, 'Saved');
+        const shown = (await text(page)).view;
+        assert(shown.startsWith('Fifteen chars. ') && shown.length <= 20, `shown: ${JSON.stringify(shown)}`);
+        const fresh = await context.newPage();
+        await fresh.goto(`http://127.0.0.1:${full.port}/d/full-doc`);
+        await fresh.waitForSelector('.cm-content');
+        await fresh.waitForFunction((want) => window.weftEditor?.view.state.doc.toString() === want,
+          shown, { timeout: 15000, polling: 50 });
+      } finally {
+        await context.close();
+        await full.stop();
+        rmSync(fullDir, { recursive: true, force: true });
       }
     }],
 
