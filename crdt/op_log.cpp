@@ -22,11 +22,15 @@ std::uint32_t OpLog::entry_of(Lv lv) const {
 }
 
 std::optional<std::uint32_t> OpLog::find_replica(ReplicaId id) const {
-  // Lookups come in runs for one replica (targets of a delete, a peer's ops).
-  if (replica_hint_ < replicas_.size() && replicas_[replica_hint_].id == id) return replica_hint_;
+  // Lookups come in runs for one replica (targets of a delete, a peer's ops), or alternate
+  // between an op's author and its parent's author (two people typing): the last two found.
+  for (const std::uint32_t hint : replica_hints_) {
+    if (hint < replicas_.size() && replicas_[hint].id == id) return hint;
+  }
   const auto it = replica_ix_.find(id);
   if (it == replica_ix_.end()) return std::nullopt;
-  replica_hint_ = it->second;
+  replica_hints_[1] = replica_hints_[0];
+  replica_hints_[0] = it->second;
   return it->second;
 }
 

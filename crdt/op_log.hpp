@@ -16,6 +16,7 @@
 //      bytes costs O(1) for ASCII entries and a bounded scan otherwise.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -171,9 +172,9 @@ class OpLog {
   std::vector<ReplicaInfo> replicas_;
   std::unordered_map<ReplicaId, std::uint32_t> replica_ix_;
   Lv size_ = 0;
-  mutable std::uint32_t hint_ = 0;
-  mutable std::uint32_t replica_hint_ = 0;  // last replica found by find_replica()  // last entry
-                                            // found by entry_of(): scans are sequential
+  mutable std::uint32_t hint_ = 0;  // last entry found by entry_of(): scans are sequential
+  // The last two replicas find_replica() looked up in replica_ix_, newest first.
+  mutable std::array<std::uint32_t, 2> replica_hints_{};
 };
 
 }  // namespace weft::crdt::detail

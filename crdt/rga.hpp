@@ -140,6 +140,10 @@ class Rga {
     std::error_code error;   // Check::rejected
     Id awaited;              // Check::wait: the unit that must arrive first
     std::uint64_t trim = 0;  // Check::ready: leading units already integrated
+    // Check::ready, found while checking so that integrate() need not look them up again: the
+    // author's log index (no_lv if it has none yet) and an insert's parent LV (no_lv for ROOT).
+    std::uint32_t replica_ix = detail::no_lv;
+    detail::Lv parent_lv = detail::no_lv;
   };
 
   // rga_apply.cpp: validation, idempotence, readiness, the pending buffer.
@@ -149,7 +153,8 @@ class Rga {
   // Fills scratch_ with the LV ranges of a ready delete's (trimmed) targets.
   [[nodiscard]] Readiness check_ready(const Op& op, std::uint64_t n);
   [[nodiscard]] bool same_units(const Op& op, std::uint64_t count) const;
-  void integrate(const Op& op, std::uint64_t n, std::uint64_t trim, std::vector<Op>* integrated);
+  void integrate(const Op& op, std::uint64_t n, const Readiness& ready,
+                 std::vector<Op>* integrated);
   void release_waiting(ReplicaId advanced, std::vector<Op>* integrated, ApplyResult& result);
   // Runs the release of §7.5 when a local edit returns, if any op is buffered.
   struct ReleaseAfterLocalEdit {

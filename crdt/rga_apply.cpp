@@ -105,7 +105,10 @@ bool Rga::same_units(const Op& op, std::uint64_t count) const {
 Rga::Readiness Rga::check_ready(const Op& op, std::uint64_t n) {
   const ReplicaId r = op_replica(op);
   const Seq s = op_seq(op);
-  const Seq have = log_.next_seq(r);
+  // The author's index: the replicas do not change until integrate(), which reuses it.
+  const auto author = log_.find_replica(r);
+  const std::uint32_t replica_ix = author ? *author : no_lv;
+  const Seq have = author ? log_.replica(*author).next_seq : 0;
   if (s > have) return {Check::wait, {}, Id{r, s - 1}, 0};
   if (s + n <= have) {
     if (!same_units(op, n)) return {Check::rejected, Errc::conflicting_duplicate, {}, 0};
@@ -121,20 +124,23 @@ Rga::Readiness Rga::check_ready(const Op& op, std::uint64_t n) {
       return {Check::rejected, Errc::self_reference, {}, 0};
     }
     Lamport parent_lamport = 0;
+    Lv parent_lv = no_lv;
     if (parent != root_id) {
       const UnitRef u = log_.find_unit(parent);
       if (u.state == UnitRef::State::unseen) return {Check::wait, {}, parent, 0};
       if (u.state == UnitRef::State::delete_unit) {
         return {Check::rejected, Errc::parent_not_element, {}, 0};
       }
-      parent_lamport = log_.key_of(u.lv).lamport;
+      // u.entry holds u.lv (find_unit), so this is key_of(u.lv).lamport without a search.
+      const detail::Entry& e = log_.entries()[u.entry];
+      parent_lamport = e.lamport + (u.lv - e.lv);
+      parent_lv = u.lv;
     }
-    const auto ix = log_.find_replica(r);
-    if (ix && lamport <= log_.replica(*ix).last_lamport) {
+    if (author && lamport <= log_.replica(*author).last_lamport) {
       return {Check::rejected, Errc::lamport_not_increasing, {}, 0};
     }
     if (lamport <= parent_lamport) return {Check::rejected, Errc::heap_violation, {}, 0};
-    return {Check::ready, {}, {}, k};
+    return {Check::ready, {}, {}, k, replica_ix, parent_lv};
   }
 
   const auto& del = std::get<DeleteOp>(op);
@@ -169,23 +175,23 @@ Rga::Readiness Rga::check_ready(const Op& op, std::uint64_t n) {
       x = end;
     }
   }
-  const auto ix = log_.find_replica(r);
-  if (ix && lamport <= log_.replica(*ix).last_lamport) {
+  if (author && lamport <= log_.replica(*author).last_lamport) {
     return {Check::rejected, Errc::lamport_not_increasing, {}, 0};
   }
-  return {Check::ready, {}, {}, k};
+  return {Check::ready, {}, {}, k, replica_ix, no_lv};
 }
 
-void Rga::integrate(const Op& op, std::uint64_t n, std::uint64_t trim,
+void Rga::integrate(const Op& op, std::uint64_t n, const Readiness& ready,
                     std::vector<Op>* integrated) {
+  const std::uint64_t trim = ready.trim;
   const ReplicaId r = op_replica(op);
   const Seq seq = op_seq(op) + trim;
   const Lamport lamport = op_lamport(op) + trim;
   const auto units = static_cast<std::uint32_t>(n - trim);
-  const std::uint32_t ix = log_.intern_replica(r);
+  const std::uint32_t ix = ready.replica_ix != no_lv ? ready.replica_ix : log_.intern_replica(r);
   if (const auto* ins = std::get_if<InsertOp>(&op)) {
     const Id parent = trim > 0 ? Id{r, seq - 1} : ins->parent;
-    const Lv parent_lv = parent == root_id ? no_lv : log_.find_unit(parent).lv;
+    const Lv parent_lv = ready.parent_lv;  // check_ready() found it: no_lv for ROOT
     const std::string_view text =
         std::string_view(ins->text).substr(trim > 0 ? utf8::byte_offset(ins->text, trim) : 0);
     const Lv lv = log_.append_insert(ix, seq, lamport, parent_lv, text, units);
@@ -260,12 +266,12 @@ ApplyStatus Rga::apply_one(const Op& op, std::vector<Op>* integrated, std::uint6
   // Capacity in LVs: an insert takes one per element, a delete op at most one (op_log.hpp).
   const std::uint64_t lvs = std::holds_alternative<InsertOp>(op) ? n - ready.trim : 1;
   if (log_.size() + lvs >= detail::max_units ||
-      (!log_.find_replica(op_replica(op)) && log_.replica_count() >= detail::max_replicas)) {
+      (ready.replica_ix == no_lv && log_.replica_count() >= detail::max_replicas)) {
     error = Errc::document_too_large;
     return ApplyStatus::rejected;
   }
   typing_.leaf = no_node;
-  integrate(op, n, ready.trim, integrated);
+  integrate(op, n, ready, integrated);
   return ApplyStatus::applied;
 }
 
