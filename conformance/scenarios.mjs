@@ -93,6 +93,17 @@ function offsetOf(anchor, peer, len) {
   return side === 1 ? s + 1 : s;
 }
 
+// The resume scenarios' start: `one ` typed and acknowledged, then `two` typed offline.
+// Returns what `open` answered.
+async function ackedThenOffline(t) {
+  const opened = await t.open();
+  await t.insert(0, 'one ');
+  await t.acked();
+  await t.adapter.call('disconnect');
+  await t.insert(4, 'two');
+  return opened;
+}
+
 // A joined writer peer that typed `text` at the document start and has it acknowledged.
 async function writer(t, text) {
   const p = await t.peer();
@@ -195,11 +206,7 @@ const scenarios = [
   {
     name: 'resume_accepted',
     async run(t) {
-      const opened = await t.open();
-      await t.insert(0, 'one ');
-      await t.acked();
-      await t.adapter.call('disconnect');
-      await t.insert(4, 'two');
+      const opened = await ackedThenOffline(t);
       const p = await writer(t, 'P');
       await t.adapter.call('reconnect');
       await t.acked();
@@ -214,11 +221,7 @@ const scenarios = [
     name: 'resume_refused',
     flags: ['--max-replicas-per-document', '2'],
     async run(t) {
-      const opened = await t.open();
-      await t.insert(0, 'one ');
-      await t.acked();
-      await t.adapter.call('disconnect');
-      await t.insert(4, 'two');
+      const opened = await ackedThenOffline(t);
       // Two new replicas evict the client's from the table of two: its token is refused.
       const a = await writer(t, 'A');
       await writer(t, 'B');
