@@ -157,7 +157,7 @@ async function main() {
     localStorage.setItem('weft.name', 'Bob');
     localStorage.setItem('weft.color', color);
   }, BOB_COLOR);
-  const apiAs = (who, route, init = {}) => fetch(`http://127.0.0.1:${server.port}${route}`, {
+  const apiAs = (who, route, init = {}) => fetch(`${base}${route}`, {
     ...init, headers: { Authorization: `Bearer ${tokens[who]}`, 'Content-Type': 'application/json' },
   });
   let a;
