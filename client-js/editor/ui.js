@@ -157,9 +157,9 @@ export function renderHome(root, me) {
           onclick: () => location.assign(withToken(`/d/${randomDocId()}`)),
         }, 'New document'),
         openForm),
-      serverDocs(),
       el('h2', {}, 'Recent on this device'),
-      list));
+      list,
+      serverDocs()));
 }
 
 async function copyText(text) {

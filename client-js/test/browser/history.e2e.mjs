@@ -270,6 +270,7 @@ async function main() {
     ['History: the slider\'s points show the text weft-replay gives for them, changes highlighted', async () => {
       const ops = await openHistory(a);
       assert(ops > 50, `ops: ${ops}`);
+      assert(await a.isHidden('.editor'), 'the panel takes the live editor\'s place');
       // Opened, it shows the current version.
       assert(await historyAt(a, ops) === (await liveText(a)).view, 'the current version first');
       assert(await a.locator('.history-mark.session').count() >= 2, 'session marks: one per user at least');
