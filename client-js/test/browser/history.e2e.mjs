@@ -384,6 +384,7 @@ async function main() {
       await a.click('dialog .dialog-confirm');
       await a.waitForSelector('.history-panel', { state: 'detached', timeout: 10000 });
       await typing;
+      await b.keyboard.type('QZ', { delay: 20 });  // certainly after the restore
       const settled = await converge(a, b);
       // Bob's keys that reached A before the restore were not in that version, so the restore
       // removed them; the rest are kept. Without them the text is the version's.
