@@ -5,10 +5,9 @@
 //
 // The live editor stays bound to its DocHandle underneath (hidden, still receiving ops), so
 // closing the panel shows the live document as it is now. A restore is typed by this editor:
-// the difference between the live text and the old version's (text_diff.js) is dispatched on the
-// live view as ONE transaction, isolated in the undo history, so it goes out as ordinary ops and
-// Ctrl-Z takes it back (client-js/README.md, "History").
-import { isolateHistory } from '@codemirror/commands';
+// the difference between the live text and the old version's (restore.js, text_diff.js) is
+// dispatched on the live view as ONE transaction, isolated in the undo history, so it goes out
+// as ordinary ops and Ctrl-Z takes it back (client-js/README.md, "History").
 import { EditorState, StateEffect, StateField } from '@codemirror/state';
 import { Decoration, EditorView, WidgetType } from '@codemirror/view';
 import { api, describeApiError, docPath } from './api.js';
@@ -17,7 +16,7 @@ import { confirmDialog, promptDialog } from './dialog.js';
 import {
   authorColor, blameRanges, diffDisplay, initialPrevious, legendOf, markPercent, sliderMarks,
 } from './history_model.js';
-import { diffChanges } from './text_diff.js';
+import { restoreSpec } from './restore.js';
 
 const LOAD_DELAY_MS = 120;  // slider moves are coalesced: one request per resting point
 
@@ -277,14 +276,8 @@ export function openHistory({ docId, live, container, knownColors, readOnly, me,
     try {
       const { text } = await api(docPath(docId, `/text?at=${at}`));
       if (closed) return;
-      const changes = diffChanges(live.state.doc.toString(), text);
-      if (changes.length > 0) {
-        live.dispatch({
-          changes,
-          userEvent: 'input.restore',
-          annotations: isolateHistory.of('full'),
-        });
-      }
+      const spec = restoreSpec(live.state, text);
+      if (spec) live.dispatch(spec);
       close();
       onRestored(at);
     } catch (error) {
