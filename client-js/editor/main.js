@@ -189,6 +189,7 @@ async function openEditor(root, docId) {
       knownColors: () => new Map([...peers.map((peer) => [peer.id, peer.color]), [handle.replica, me.color]]),
       onClose: () => {
         historyPanel = null;
+        window.weftEditor.history = null;
         shell.history.setAttribute('aria-expanded', 'false');
       },
       onRestored: (at) => shell.showMessage(`Restored version ${at}. Undo (Ctrl+Z) takes the restore back.`),

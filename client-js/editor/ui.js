@@ -146,7 +146,7 @@ export function renderHome(root, me) {
 
   root.replaceChildren(
     el('header', { class: 'bar' },
-      el('a', { class: 'brand', href: '/' }, 'Weft'),
+      el('a', { class: 'brand', href: withToken('/') }, 'Weft'),
       el('span', { class: 'spacer' }),
       nameInput(me, () => {})),
     el('main', { class: 'home' },
@@ -200,7 +200,7 @@ export function renderEditorShell(root, docId, me, onName) {
 
   root.replaceChildren(
     el('header', { class: 'bar' },
-      el('a', { class: 'brand', href: '/', title: 'All documents' }, 'Weft'),
+      el('a', { class: 'brand', href: withToken('/'), title: 'All documents' }, 'Weft'),
       el('span', { class: 'doc-id', title: docId }, docId),
       status,
       el('span', { class: 'spacer' }),
