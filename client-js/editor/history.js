@@ -137,6 +137,10 @@ export function openHistory({ docId, live, container, knownColors, readOnly, me,
           'data-at': String(mark.at), 'data-name': mark.label,
         }, mark.label);
         node.style.left = left;
+        // Labels near an end grow inwards, so none sticks out of the panel.
+        const percent = markPercent(mark.at, ops);
+        if (percent < 15) node.style.transform = 'none';
+        else if (percent > 85) node.style.transform = 'translateX(-100%)';
         node.addEventListener('click', () => moveTo(mark.at));
         return node;
       }

@@ -357,6 +357,12 @@ async function main() {
       await a.keyboard.press('End');
       await mark.click();
       await historyAt(a, at);
+      // A phone-sized window: the panel does not overflow sideways.
+      await a.setViewportSize({ width: 360, height: 640 });
+      await a.screenshot({ path: path.join(outDir, 'history-narrow.png') });
+      const overflow = await a.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert(overflow <= 0, `narrow window overflows by ${overflow} px`);
+      await a.setViewportSize(viewport);
     }],
 
     ['a reader gets no Name or Restore', async () => {
