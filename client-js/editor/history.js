@@ -13,6 +13,7 @@ import { Decoration, EditorView, WidgetType } from '@codemirror/view';
 import { api, describeApiError, docPath } from './api.js';
 import { safeColor } from './cursors.js';
 import { confirmDialog, promptDialog } from './dialog.js';
+import { absoluteTime } from './format.js';
 import {
   authorColor, blameRanges, diffDisplay, initialPrevious, legendOf, markPercent, sliderMarks,
 } from './history_model.js';
@@ -131,9 +132,10 @@ export function openHistory({ docId, live, container, knownColors, readOnly, me,
     const ops = timeline.ops;
     const items = sliderMarks(timeline, authorNames()).map((mark) => {
       const left = `${markPercent(mark.at, ops)}%`;
+      const when = typeof mark.us === 'number' ? `, ${absoluteTime(mark.us)}` : '';
       if (mark.kind === 'version') {
         const node = el('button', {
-          class: 'history-mark version', type: 'button', title: `${mark.label} (version ${mark.at})`,
+          class: 'history-mark version', type: 'button', title: `${mark.label} (version ${mark.at}${when})`,
           'data-at': String(mark.at), 'data-name': mark.label,
         }, mark.label);
         node.style.left = left;
@@ -144,7 +146,7 @@ export function openHistory({ docId, live, container, knownColors, readOnly, me,
         node.addEventListener('click', () => moveTo(mark.at));
         return node;
       }
-      const node = el('span', { class: 'history-mark session', title: `${mark.label} from version ${mark.at}`, 'data-at': String(mark.at) });
+      const node = el('span', { class: 'history-mark session', title: `${mark.label} from version ${mark.at}${when}`, 'data-at': String(mark.at) });
       node.style.left = left;
       return node;
     });

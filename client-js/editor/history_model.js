@@ -50,16 +50,17 @@ export function authorColor(key, replicas, known) {
   return AUTHOR_PALETTE[hash(key) % AUTHOR_PALETTE.length];
 }
 
-// Marks for the slider over versions 0..ops: [{ at, kind: 'session'|'version', label }], sessions
-// at their first record (version `from`), named versions at their `at`, by position.
+// Marks for the slider over versions 0..ops: [{ at, kind: 'session'|'version', label, us }],
+// sessions at their first record (version `from`, `us` its time), named versions at their `at`
+// (`us` when named), by position.
 export function sliderMarks(timeline, names = new Map()) {
   const marks = [];
   for (const session of timeline.sessions ?? []) {
     const who = names.get(session.user) || session.user || 'someone';
-    marks.push({ at: session.from, kind: 'session', label: `${who}: ${session.ops} edit${session.ops === 1 ? '' : 's'}` });
+    marks.push({ at: session.from, kind: 'session', label: `${who}: ${session.ops} edit${session.ops === 1 ? '' : 's'}`, us: session.first_us });
   }
   for (const version of timeline.versions ?? []) {
-    marks.push({ at: version.at, kind: 'version', label: version.name });
+    marks.push({ at: version.at, kind: 'version', label: version.name, us: version.created_us });
   }
   return marks.sort((x, y) => x.at - y.at || (x.kind === y.kind ? 0 : x.kind === 'version' ? 1 : -1));
 }

@@ -23,9 +23,9 @@ const timeline = {
 test('slider marks: sessions at their start, named versions labelled, in order', () => {
   const marks = sliderMarks(timeline, new Map([['ana', 'Ana']]));
   assert.deepEqual(marks, [
-    { at: 0, kind: 'session', label: 'Ana: 4 edits' },
-    { at: 2, kind: 'session', label: 'bo: 1 edit' },
-    { at: 5, kind: 'version', label: 'draft' },
+    { at: 0, kind: 'session', label: 'Ana: 4 edits', us: 1 },
+    { at: 2, kind: 'session', label: 'bo: 1 edit', us: 1 },
+    { at: 5, kind: 'version', label: 'draft', us: 1764133300000000 },
   ]);
   assert.equal(markPercent(5, 10), 50);
   assert.equal(markPercent(0, 0), 0);
