@@ -146,7 +146,10 @@ export function openHistory({ docId, live, container, knownColors, readOnly, me,
         node.addEventListener('click', () => moveTo(mark.at));
         return node;
       }
-      const node = el('span', { class: 'history-mark session', title: `${mark.label} from version ${mark.at}${when}`, 'data-at': String(mark.at) });
+      const node = el('span', {
+        class: 'history-mark session', title: `${mark.label} from version ${mark.at}${when}`,
+        'data-at': String(mark.at),
+      });
       node.style.left = left;
       return node;
     });
