@@ -10,14 +10,43 @@ namespace weft::server::api {
 namespace http = boost::beast::http;
 using nlohmann::json;
 
-ApiResponse json_answer(const json& body, http::status status) {
+namespace {
+
+ApiResponse answer(std::string body, http::status status) {
   ApiResponse response{status, 11};
   response.set(http::field::server, base::server_name);
   response.set(http::field::content_type, "application/json");
   response.set(http::field::cache_control, "no-store");
-  response.body() = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  response.body() = std::move(body);
   response.prepare_payload();
   return response;
+}
+
+}  // namespace
+
+ApiResponse json_answer(const json& body, http::status status) {
+  return answer(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", status);
+}
+
+ApiResponse raw_json_answer(std::string body) { return answer(std::move(body), http::status::ok); }
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out.push_back(hex[u >> 4]);
+      out.push_back(hex[u & 0xF]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
 }
 
 ApiResponse error_answer(http::status status, std::string_view code, std::string message) {

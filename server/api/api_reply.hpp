@@ -20,6 +20,10 @@ using ApiResponse = boost::beast::http::response<boost::beast::http::string_body
 // `body` as the answer, with the API's headers.
 [[nodiscard]] ApiResponse json_answer(
     const nlohmann::json& body, boost::beast::http::status status = boost::beast::http::status::ok);
+// `body`, already JSON, as the answer (for large answers written without a JSON tree).
+[[nodiscard]] ApiResponse raw_json_answer(std::string body);
+// Appends `text` (valid UTF-8) to `out` as a JSON string, quotes included.
+void append_json_string(std::string& out, std::string_view text);
 // {"error": {"code": code, "message": message}}.
 [[nodiscard]] ApiResponse error_answer(boost::beast::http::status status, std::string_view code,
                                        std::string message);
