@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -75,7 +76,7 @@ Answer get(const Target& target, const std::string& path, const std::string& tok
 double percentile(std::vector<double> ms, double p) {
   if (ms.empty()) return 0;
   std::sort(ms.begin(), ms.end());
-  const auto rank = static_cast<std::size_t>(p * static_cast<double>(ms.size() - 1) + 0.5);
+  const auto rank = static_cast<std::size_t>(std::llround(p * static_cast<double>(ms.size() - 1)));
   return ms[std::min(rank, ms.size() - 1)];
 }
 

@@ -144,7 +144,7 @@ void HistoryApi::timeline(std::string id, const Request& request, Respond respon
       std::move(failed));
 }
 
-void HistoryApi::blame(std::string id, const Request& request, Respond respond) {
+void HistoryApi::blame(const std::string& id, const Request& request, Respond respond) {
   const auto at = count_param(request, "at", "a number of log records");
   const auto from = count_param(request, "from", "a position");
   const auto to = count_param(request, "to", "a position");

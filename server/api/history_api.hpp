@@ -39,7 +39,7 @@ class HistoryApi {
  private:
   void text(std::string id, const Request& request, Respond respond);
   void timeline(std::string id, const Request& request, Respond respond);
-  void blame(std::string id, const Request& request, Respond respond);
+  void blame(const std::string& id, const Request& request, Respond respond);
   void diff(std::string id, const Request& request, Respond respond);
 
   documents::OpStream& stream_;
