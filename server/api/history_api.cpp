@@ -71,7 +71,7 @@ void HistoryApi::handle(std::string id, std::string_view sub, const Request& req
                         Respond respond) {
   if (sub == "/text") return text(std::move(id), request, std::move(respond));
   if (sub == "/history") return timeline(std::move(id), request, std::move(respond));
-  if (sub == "/blame") return blame(std::move(id), request, std::move(respond));
+  if (sub == "/blame") return blame(id, request, std::move(respond));
   diff(std::move(id), request, std::move(respond));
 }
 
