@@ -59,6 +59,12 @@ struct LoadedDocument {
   std::uint64_t next_index = 0;                   // number of log records
 };
 
+// What history readers check before trusting a cache: the metadata and the log's length.
+struct DocumentHead {
+  proto::DocumentMeta meta;
+  std::uint64_t next_index = 0;  // number of log records
+};
+
 struct DocumentSummary {
   std::string id;
   std::uint64_t op_count = 0;
@@ -79,6 +85,8 @@ class DocumentStore {
   [[nodiscard]] virtual Result<void> append(std::string_view doc,
                                             std::span<const proto::OpRecord> records) = 0;
   [[nodiscard]] virtual Result<LoadedDocument> load(std::string_view doc) = 0;
+  // The metadata and the log's length, without the snapshot or any record: cheap.
+  [[nodiscard]] virtual Result<DocumentHead> read_head(std::string_view doc) = 0;
   // Log records with from <= index < to (to clamped to the log's end).
   [[nodiscard]] virtual Result<std::vector<proto::OpRecord>> read_log(std::string_view doc,
                                                                       std::uint64_t from,

@@ -68,6 +68,18 @@ Result<void> MemoryStore::append(std::string_view doc, std::span<const proto::Op
   return {};
 }
 
+Result<DocumentHead> MemoryStore::read_head(std::string_view doc) {
+  const std::lock_guard lock(mu_);
+  auto found = find(doc);
+  if (!found) return tl::unexpected(std::move(found.error()));
+  DocumentHead head;
+  auto meta = format::open_meta(doc, (*found)->meta);
+  if (!meta) return tl::unexpected(std::move(meta.error()));
+  head.meta = std::move(*meta);
+  head.next_index = (*found)->log.size();
+  return head;
+}
+
 Result<LoadedDocument> MemoryStore::load(std::string_view doc) {
   const std::lock_guard lock(mu_);
   auto found = find(doc);

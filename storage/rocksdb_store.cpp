@@ -339,6 +339,19 @@ Result<LoadedDocument> RocksDbStore::load(std::string_view doc) {
   return loaded;
 }
 
+Result<DocumentHead> RocksDbStore::read_head(std::string_view doc) {
+  if (auto ok = impl_->catch_up(); !ok) return tl::unexpected(std::move(ok.error()));
+  ReadView view(*impl_->db, impl_->options.read_only);
+  DocumentHead head;
+  auto meta = read_meta(*impl_, view, doc);
+  if (!meta) return tl::unexpected(std::move(meta.error()));
+  head.meta = std::move(*meta);
+  auto logged = impl_->log_state(view.options(), doc);
+  if (!logged) return tl::unexpected(std::move(logged.error()));
+  head.next_index = logged->next_index;
+  return head;
+}
+
 Result<std::vector<proto::OpRecord>> RocksDbStore::read_log(std::string_view doc,
                                                             std::uint64_t from, std::uint64_t to) {
   if (auto ok = impl_->catch_up(); !ok) return tl::unexpected(std::move(ok.error()));

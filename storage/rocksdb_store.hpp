@@ -80,6 +80,7 @@ class RocksDbStore final : public DocumentStore {
   [[nodiscard]] Result<void> append(std::string_view doc,
                                     std::span<const proto::OpRecord> records) override;
   [[nodiscard]] Result<LoadedDocument> load(std::string_view doc) override;
+  [[nodiscard]] Result<DocumentHead> read_head(std::string_view doc) override;
   [[nodiscard]] Result<std::vector<proto::OpRecord>> read_log(std::string_view doc,
                                                               std::uint64_t from,
                                                               std::uint64_t to) override;

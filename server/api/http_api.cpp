@@ -117,7 +117,8 @@ HttpApi::HttpApi(const base::ServerConfig& config, documents::Registry& registry
       stream_(stream),
       connection_ids_(connection_ids),
       refused_(refused),
-      exports_(config.resources.max_concurrent_exports) {}
+      exports_(config.resources.max_concurrent_exports),
+      history_(stream) {}
 
 bool HttpApi::serves(std::string_view target) { return target.starts_with("/api/"); }
 
@@ -140,7 +141,7 @@ void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond re
   const std::string id{rest.substr(0, slash)};
   const std::string_view sub =
       slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  if (sub != "" && sub != "/log" && sub != "/text") {
+  if (sub != "" && sub != "/log" && !HistoryApi::serves(sub)) {
     return respond(error(http::status::not_found, "not_found", "no such endpoint"));
   }
   if (!storage::is_valid_document_id(id)) {
@@ -161,7 +162,7 @@ void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond re
   }
   if (method != http::verb::get) return respond(method_not_allowed("GET"));
   if (sub == "/log") return export_log(id, std::move(respond), std::move(stream));
-  text_at(id, request, std::move(respond));
+  history_.handle(id, sub, request, std::move(respond));
 }
 
 void HttpApi::list(const Request& request, const ApiCaller& caller, Respond respond) {
@@ -315,26 +316,6 @@ void HttpApi::export_log(std::string id, Respond respond, Stream stream) {
     head.set(http::field::cache_control, "no-store");
     stream(std::move(head),
            std::make_shared<LogExport>(stream_, std::move(loaded->meta), std::move(*slot)));
-  });
-}
-
-void HttpApi::text_at(std::string id, const Request& request, Respond respond) {
-  std::optional<std::uint64_t> at;
-  if (const auto text = query(request.target(), "at")) {
-    at = parse_count(*text);
-    if (!at) {
-      return respond(
-          error(http::status::bad_request, "bad_request", "at must be a number of log records"));
-    }
-  }
-  stream_.load(id, [this, id, at, respond = std::move(respond)](auto loaded) mutable {
-    if (!loaded) return respond(store_error(loaded.error(), id));
-    const std::uint64_t ops = loaded->next_index;
-    const std::uint64_t upto = std::min(at.value_or(ops), ops);
-    stream_.replay(id, upto, [id, upto, ops, respond = std::move(respond)](auto rga) {
-      if (!rga) return respond(store_error(rga.error(), id));
-      respond(ok({{"id", id}, {"at", upto}, {"ops", ops}, {"text", rga->text()}}));
-    });
   });
 }
 

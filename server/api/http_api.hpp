@@ -1,5 +1,5 @@
 // http_api.hpp — the JSON HTTP API under /api/ (docs/http-api.md): list, create, inspect and
-// delete documents, export their logs and read their text at a point of their history.
+// delete documents, export their logs, and read their history (history_api.hpp).
 //
 // HttpApi takes a parsed request and answers through a callback; it never touches sockets, so
 // HttpSession owns the transport. Durable history is read and written through the OpStream only
@@ -28,6 +28,7 @@
 #include <prometheus/counter.h>
 
 #include "server/api/export_slots.hpp"
+#include "server/api/history_api.hpp"
 #include "server/api/log_export.hpp"
 #include "server/base/config.hpp"
 #include "server/base/connection_ids.hpp"
@@ -79,7 +80,6 @@ class HttpApi {
   void describe(std::string id, Respond respond);
   void remove(std::string id, Respond respond);
   void export_log(std::string id, Respond respond, Stream stream);
-  void text_at(std::string id, const Request& request, Respond respond);
   void type_initial_text(std::string id, std::uint64_t epoch, std::string text, Respond respond);
 
   const base::ServerConfig& config_;
@@ -88,6 +88,7 @@ class HttpApi {
   base::ConnectionIds& connection_ids_;
   prometheus::Counter* const refused_;
   ExportSlots exports_;
+  HistoryApi history_;  // text, history, blame, diff
 };
 
 }  // namespace weft::server::api

@@ -66,9 +66,20 @@ void StoreOpStream::replay(std::string doc, std::uint64_t upto, Then<crdt::Rga> 
   });
 }
 
+void StoreOpStream::read_history(std::string doc, HistoryRead read,
+                                 std::function<void(storage::StoreError)> failed) {
+  boost::asio::post(
+      blocking_, [this, doc = std::move(doc), read = std::move(read), failed = std::move(failed)] {
+        if (auto ok = history_.read(store_, doc, read); !ok) failed(std::move(ok.error()));
+      });
+}
+
 void StoreOpStream::remove(std::string doc, Done done) {
   boost::asio::post(blocking_, [this, doc = std::move(doc), done = std::move(done)] {
-    done(store_.remove(doc));
+    history_.forget(doc);
+    auto removed = store_.remove(doc);
+    history_.forget(doc);  // a read that ran meanwhile; the epoch check covers a recreation
+    done(std::move(removed));
   });
 }
 

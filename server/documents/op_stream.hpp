@@ -4,7 +4,8 @@
 // write path and the cluster (Redis, a later issue) replaces this one class.
 //
 // StoreOpStream implements it over storage::DocumentStore, running the blocking calls on a
-// thread pool so that concurrent appends of many documents meet in the store's group commit.
+// thread pool so that concurrent appends of many documents meet in the store's group commit. It
+// keeps the history cache (history/history_cache.hpp) of the documents whose history was read.
 //
 // Callbacks run on the stream's threads, never inline; callers post back to their own strand.
 #pragma once
@@ -16,6 +17,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "crdt/rga.hpp"
+#include "history/history_cache.hpp"
 #include "proto/records.hpp"
 #include "storage/document_store.hpp"
 
@@ -45,6 +47,12 @@ class OpStream {
                         Then<std::vector<proto::OpRecord>> done) = 0;
   // The replica after the first `upto` log records, rebuilt from the log (history, not load).
   virtual void replay(std::string doc, std::uint64_t upto, Then<crdt::Rga> done) = 0;
+  // Runs `read` on the stream's threads with the document's history index brought up to date
+  // with its log (history/history_cache.hpp), or `failed` with the store's error (not_found if
+  // the document does not exist): exactly one of them runs. `read` must not keep the index.
+  using HistoryRead = history::HistoryCache::Reader;
+  virtual void read_history(std::string doc, HistoryRead read,
+                            std::function<void(storage::StoreError)> failed) = 0;
   // Forgets the document: metadata, log and snapshots. Requires: nothing of it is in flight (a
   // live document calls it through Document::remove).
   virtual void remove(std::string doc, Done done) = 0;
@@ -63,11 +71,14 @@ class StoreOpStream final : public OpStream {
   void read_log(std::string doc, std::uint64_t from, std::uint64_t to,
                 Then<std::vector<proto::OpRecord>> done) override;
   void replay(std::string doc, std::uint64_t upto, Then<crdt::Rga> done) override;
+  void read_history(std::string doc, HistoryRead read,
+                    std::function<void(storage::StoreError)> failed) override;
   void remove(std::string doc, Done done) override;
 
  private:
   storage::DocumentStore& store_;
   boost::asio::any_io_executor blocking_;
+  history::HistoryCache history_;  // dropped per document on remove()
 };
 
 }  // namespace weft::server::documents

@@ -132,6 +132,10 @@ class TestStream final : public OpStream {
   void replay(std::string doc, std::uint64_t upto, Then<crdt::Rga> done) override {
     inner_.replay(std::move(doc), upto, std::move(done));
   }
+  void read_history(std::string doc, HistoryRead read,
+                    std::function<void(storage::StoreError)> failed) override {
+    inner_.read_history(std::move(doc), std::move(read), std::move(failed));
+  }
   void remove(std::string doc, Done done) override {
     inner_.remove(std::move(doc), std::move(done));
   }
