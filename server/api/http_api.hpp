@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,9 @@ struct ApiCaller {
   std::function<bool(std::string_view doc, bool write)> may = [](std::string_view, bool) {
     return true;
   };
+  // The token's `sub` with authentication; nullopt without (development mode), where a request
+  // may name its user in its body (`"user"`).
+  std::optional<std::string> user;
 };
 
 class HttpApi {
