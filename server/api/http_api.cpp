@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/api_writer.hpp"
+#include "server/api/document_list.hpp"
+#include "server/api/request_parts.hpp"
 #include "server/base/clock.hpp"
 #include "server/base/version.hpp"
 #include "server/documents/document.hpp"
@@ -117,7 +119,8 @@ HttpApi::HttpApi(const base::ServerConfig& config, documents::Registry& registry
       stream_(stream),
       connection_ids_(connection_ids),
       refused_(refused),
-      exports_(config.resources.max_concurrent_exports) {}
+      exports_(config.resources.max_concurrent_exports),
+      versions_(config, registry, stream, connection_ids) {}
 
 bool HttpApi::serves(std::string_view target) { return target.starts_with("/api/"); }
 
@@ -127,7 +130,9 @@ void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond re
   const std::string_view path = target.substr(0, target.find_first_of("?#"));
   const http::verb method = request.method();
   if (path == "/api/docs" || path == "/api/docs/") {
-    if (method == http::verb::get) return list(request, caller, std::move(respond));
+    if (method == http::verb::get) {
+      return list_documents(stream_, target, caller, default_page, max_page, std::move(respond));
+    }
     if (method == http::verb::post) return create(request, caller, std::move(respond));
     return respond(method_not_allowed("GET, POST"));
   }
@@ -140,14 +145,15 @@ void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond re
   const std::string id{rest.substr(0, slash)};
   const std::string_view sub =
       slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  if (sub != "" && sub != "/log" && sub != "/text") {
+  const bool versions = sub == "/versions" || sub.starts_with("/versions/");
+  if (sub != "" && sub != "/log" && sub != "/text" && sub != "/restore" && !versions) {
     return respond(error(http::status::not_found, "not_found", "no such endpoint"));
   }
   if (!storage::is_valid_document_id(id)) {
     return respond(error(http::status::bad_request, "bad_document_id",
                          "document ids are 1..128 bytes of [A-Za-z0-9._~-]"));
   }
-  const bool write = method == http::verb::delete_;
+  const bool write = method == http::verb::delete_ || method == http::verb::post;
   if (!caller.may(id, false) || (write && !caller.may(id, true))) {
     // Without read access the document is as good as absent (PROTOCOL.md §13).
     return respond(caller.may(id, false)
@@ -159,40 +165,28 @@ void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond re
     if (method == http::verb::delete_) return remove(id, std::move(respond));
     return respond(method_not_allowed("GET, DELETE"));
   }
+  if (sub == "/versions") {
+    if (method == http::verb::get) return versions_.list(id, std::move(respond));
+    if (method == http::verb::post) {
+      return versions_.name(id, request.body(), caller, std::move(respond));
+    }
+    return respond(method_not_allowed("GET, POST"));
+  }
+  if (versions) {
+    if (method != http::verb::delete_) return respond(method_not_allowed("DELETE"));
+    return versions_.forget(id, sub.substr(std::string_view("/versions/").size()),
+                            std::move(respond));
+  }
+  if (sub == "/restore") {
+    if (method != http::verb::post) return respond(method_not_allowed("POST"));
+    return versions_.restore(id, request.body(), caller, std::move(respond));
+  }
   if (method != http::verb::get) return respond(method_not_allowed("GET"));
+  if (const auto version = query_value(target, "version"); sub == "/text" && version) {
+    return versions_.text(id, *version, std::move(respond));
+  }
   if (sub == "/log") return export_log(id, std::move(respond), std::move(stream));
   text_at(id, request, std::move(respond));
-}
-
-void HttpApi::list(const Request& request, const ApiCaller& caller, Respond respond) {
-  std::size_t limit = default_page;
-  if (const auto text = query(request.target(), "limit")) {
-    const auto value = parse_count(*text);
-    if (!value || *value == 0 || *value > max_page) {
-      return respond(error(http::status::bad_request, "bad_request",
-                           "limit must be 1.." + std::to_string(max_page)));
-    }
-    limit = static_cast<std::size_t>(*value);
-  }
-  std::string after{query(request.target(), "after").value_or("")};
-  stream_.list([caller, limit, after = std::move(after),
-                respond = std::move(respond)](auto documents) {
-    if (!documents) return respond(store_error(documents.error(), ""));
-    json items = json::array();
-    std::optional<std::string> next;
-    for (const storage::DocumentSummary& d : *documents) {
-      if (d.id <= after || !caller.may(d.id, false)) continue;
-      if (items.size() == limit) {
-        next = items.back()["id"].get<std::string>();
-        break;
-      }
-      items.push_back({{"id", d.id},
-                       {"ops", d.op_count},
-                       {"bytes", d.bytes},
-                       {"last_change_us", d.last_change_us}});
-    }
-    respond(ok({{"documents", std::move(items)}, {"next", next ? json(*next) : json(nullptr)}}));
-  });
 }
 
 void HttpApi::create(const Request& request, const ApiCaller& caller, Respond respond) {

@@ -1,5 +1,6 @@
 // http_api.hpp — the JSON HTTP API under /api/ (docs/http-api.md): list, create, inspect and
-// delete documents, export their logs and read their text at a point of their history.
+// delete documents, export their logs, read their text at a point of their history, and name and
+// restore versions (versions_api.hpp); the list is document_list.hpp.
 //
 // HttpApi takes a parsed request and answers through a callback; it never touches sockets, so
 // HttpSession owns the transport. Durable history is read and written through the OpStream only
@@ -30,6 +31,7 @@
 
 #include "server/api/export_slots.hpp"
 #include "server/api/log_export.hpp"
+#include "server/api/versions_api.hpp"
 #include "server/base/config.hpp"
 #include "server/base/connection_ids.hpp"
 #include "server/documents/op_stream.hpp"
@@ -78,7 +80,6 @@ class HttpApi {
   void handle(const Request& request, const ApiCaller& caller, Respond respond, Stream stream);
 
  private:
-  void list(const Request& request, const ApiCaller& caller, Respond respond);
   void create(const Request& request, const ApiCaller& caller, Respond respond);
   void describe(std::string id, Respond respond);
   void remove(std::string id, Respond respond);
@@ -92,6 +93,7 @@ class HttpApi {
   base::ConnectionIds& connection_ids_;
   prometheus::Counter* const refused_;
   ExportSlots exports_;
+  VersionsApi versions_;  // named versions and restore (versions_api.hpp)
 };
 
 }  // namespace weft::server::api
