@@ -81,7 +81,7 @@ VersionsApi::VersionsApi(const base::ServerConfig& config, documents::Registry& 
                          documents::OpStream& stream, base::ConnectionIds& connection_ids)
     : config_(config), registry_(registry), stream_(stream), connection_ids_(connection_ids) {}
 
-void VersionsApi::list(std::string id, Respond respond) {
+void VersionsApi::list(const std::string& id, Respond respond) {
   stream_.read_versions(id, [id, respond = std::move(respond)](auto versions) {
     if (!versions) return respond(answers::store_error(versions.error(), id));
     json items = json::array();
@@ -90,7 +90,7 @@ void VersionsApi::list(std::string id, Respond respond) {
   });
 }
 
-void VersionsApi::name(std::string id, std::string_view body, const ApiCaller& caller,
+void VersionsApi::name(const std::string& id, std::string_view body, const ApiCaller& caller,
                        Respond respond) {
   auto parsed = parse_body(body);
   if (!parsed) return respond(std::move(parsed.error()));
@@ -132,7 +132,7 @@ void VersionsApi::name(std::string id, std::string_view body, const ApiCaller& c
   });
 }
 
-void VersionsApi::forget(std::string id, std::string_view encoded_name, Respond respond) {
+void VersionsApi::forget(const std::string& id, std::string_view encoded_name, Respond respond) {
   std::optional<std::string> name = percent_decode(encoded_name);
   if (!name) return respond(bad_request("the version name is not percent-encoded correctly"));
   stream_.remove_version(
@@ -145,7 +145,7 @@ void VersionsApi::forget(std::string id, std::string_view encoded_name, Respond 
       });
 }
 
-void VersionsApi::find(std::string id, std::string name,
+void VersionsApi::find(const std::string& id, std::string name,
                        std::function<void(const proto::NamedVersion&)> found, Respond respond) {
   stream_.read_versions(id, [id, name = std::move(name), found = std::move(found),
                              respond = std::move(respond)](auto versions) {
@@ -157,23 +157,21 @@ void VersionsApi::find(std::string id, std::string name,
   });
 }
 
-void VersionsApi::text(std::string id, std::string_view encoded_name, Respond respond) {
+void VersionsApi::text(const std::string& id, std::string_view encoded_name, Respond respond) {
   std::optional<std::string> name = percent_decode(encoded_name);
   if (!name) return respond(bad_request("the version name is not percent-encoded correctly"));
-  find(
-      id, std::move(*name),
-      [this, id, respond](const proto::NamedVersion& version) {
-        stream_.load(id, [this, id, at = version.at, respond](auto loaded) {
-          if (!loaded) return respond(answers::store_error(loaded.error(), id));
-          const std::uint64_t ops = loaded->next_index;
-          if (at > ops) return respond(past_the_end(at, ops));
-          stream_.replay(id, at, [id, at, ops, respond](auto rga) {
-            if (!rga) return respond(answers::store_error(rga.error(), id));
-            respond(ok({{"id", id}, {"at", at}, {"ops", ops}, {"text", rga->text()}}));
-          });
-        });
-      },
-      respond);
+  auto found = [this, id, respond](const proto::NamedVersion& version) {
+    stream_.load(id, [this, id, at = version.at, respond](auto loaded) {
+      if (!loaded) return respond(answers::store_error(loaded.error(), id));
+      const std::uint64_t ops = loaded->next_index;
+      if (at > ops) return respond(past_the_end(at, ops));
+      stream_.replay(id, at, [id, at, ops, respond](auto rga) {
+        if (!rga) return respond(answers::store_error(rga.error(), id));
+        respond(ok({{"id", id}, {"at", at}, {"ops", ops}, {"text", rga->text()}}));
+      });
+    });
+  };
+  find(id, std::move(*name), std::move(found), std::move(respond));
 }
 
 void VersionsApi::restore(std::string id, std::string_view body, const ApiCaller& caller,
@@ -193,12 +191,10 @@ void VersionsApi::restore(std::string id, std::string_view body, const ApiCaller
   auto user = user_of(*parsed, caller);
   if (!user) return respond(std::move(user.error()));
   if (!has_version) return restore_to(std::move(id), **at, std::move(*user), std::move(respond));
-  find(
-      id, version_field->get<std::string>(),
-      [this, id, user = std::move(*user), respond](const proto::NamedVersion& version) {
-        restore_to(id, version.at, user, respond);
-      },
-      respond);
+  auto found = [this, id, user = std::move(*user), respond](const proto::NamedVersion& version) {
+    restore_to(id, version.at, user, respond);
+  };
+  find(id, version_field->get<std::string>(), std::move(found), std::move(respond));
 }
 
 void VersionsApi::restore_to(std::string id, std::uint64_t at, std::string user, Respond respond) {

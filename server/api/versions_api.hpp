@@ -32,20 +32,20 @@ class VersionsApi {
               documents::OpStream& stream, base::ConnectionIds& connection_ids);
 
   // GET /api/docs/{id}/versions.
-  void list(std::string id, Respond respond);
+  void list(const std::string& id, Respond respond);
   // POST /api/docs/{id}/versions with {"name": ..., "at": N, "user": ...}.
-  void name(std::string id, std::string_view body, const ApiCaller& caller, Respond respond);
+  void name(const std::string& id, std::string_view body, const ApiCaller& caller, Respond respond);
   // DELETE /api/docs/{id}/versions/{encoded_name}.
-  void forget(std::string id, std::string_view encoded_name, Respond respond);
+  void forget(const std::string& id, std::string_view encoded_name, Respond respond);
   // GET /api/docs/{id}/text?version=NAME (`encoded_name` as in the target).
-  void text(std::string id, std::string_view encoded_name, Respond respond);
+  void text(const std::string& id, std::string_view encoded_name, Respond respond);
   // POST /api/docs/{id}/restore with {"at": N} or {"version": "NAME"} (and "user").
   void restore(std::string id, std::string_view body, const ApiCaller& caller, Respond respond);
 
  private:
   // The named version `name` of `id`, or 404 unknown_version / a store error.
-  void find(std::string id, std::string name, std::function<void(const proto::NamedVersion&)> found,
-            Respond respond);
+  void find(const std::string& id, std::string name,
+            std::function<void(const proto::NamedVersion&)> found, Respond respond);
   void restore_to(std::string id, std::uint64_t at, std::string user, Respond respond);
 
   const base::ServerConfig& config_;
