@@ -1,4 +1,5 @@
-// document_store.hpp — the durable home of every document: metadata, operation log, snapshots.
+// document_store.hpp — the durable home of every document: metadata, operation log, snapshots,
+// named versions.
 //
 // A narrow interface with two implementations: RocksDbStore (rocksdb_store.hpp) and MemoryStore
 // (memory_store.hpp, for tests). No RocksDB type crosses it. Every method is safe to call from any
@@ -15,6 +16,7 @@
 //     documents from loading.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -30,14 +32,18 @@
 namespace weft::storage {
 
 enum class Errc {
-  not_found = 1,    // no such document
-  already_exists,   // create() of an existing document
-  bad_document_id,  // empty, longer than 128 bytes, or outside [A-Za-z0-9._~-]
-  index_gap,        // append() not continuing the log at its next index
-  corrupt,          // checksum or record validation failed (message names doc and index)
-  io_error,         // the underlying store failed (I/O error, permissions, ...)
-  read_only,        // a write on a store opened read-only
-  no_space,         // the disk is full: writes fail until space is freed, reads go on
+  not_found = 1,      // no such document
+  already_exists,     // create() of an existing document
+  bad_document_id,    // empty, longer than 128 bytes, or outside [A-Za-z0-9._~-]
+  index_gap,          // append() not continuing the log at its next index
+  corrupt,            // checksum or record validation failed (message names doc and index)
+  io_error,           // the underlying store failed (I/O error, permissions, ...)
+  read_only,          // a write on a store opened read-only
+  no_space,           // the disk is full: writes fail until space is freed, reads go on
+  bad_version_name,   // a version name that is not proto::is_valid_version_name()
+  version_exists,     // put_version() of a name the document already has
+  unknown_version,    // remove_version() of a name the document does not have
+  too_many_versions,  // put_version() on a document holding max_named_versions
 };
 [[nodiscard]] const std::error_category& category();
 [[nodiscard]] std::error_code make_error_code(Errc e);
@@ -72,6 +78,9 @@ struct DocumentSummary {
   std::uint64_t bytes = 0;          // approximate on-disk size of its records
 };
 
+// The named versions one document may hold (docs/http-api.md, "Named versions").
+inline constexpr std::size_t max_named_versions = 1000;
+
 // True for ids the store accepts: 1..128 bytes of [A-Za-z0-9._~-].
 [[nodiscard]] bool is_valid_document_id(std::string_view id);
 
@@ -98,8 +107,22 @@ class DocumentStore {
   // keep_snapshots (a store option, default 2; 0 keeps all). The log is never trimmed.
   [[nodiscard]] virtual Result<void> write_snapshot(std::string_view doc,
                                                     const proto::SnapshotRecord& snapshot) = 0;
-  // Deletes the document, its log and its snapshots.
+  // Deletes the document, its log, its snapshots and its named versions, in one atomic write.
   [[nodiscard]] virtual Result<void> remove(std::string_view doc) = 0;
+
+  // Named versions (proto::NamedVersion): names for versions of a document, unique per document,
+  // at most max_named_versions of them. put_version() checks, atomically with the write: the
+  // name is valid (bad_version_name), the document exists (not_found), version.at is at most
+  // the log's length (index_gap), the name is new (version_exists) and the document holds fewer
+  // than max_named_versions (too_many_versions). Durable on return.
+  [[nodiscard]] virtual Result<void> put_version(std::string_view doc,
+                                                 const proto::NamedVersion& version) = 0;
+  // The document's named versions sorted by `at`, then by name.
+  [[nodiscard]] virtual Result<std::vector<proto::NamedVersion>> read_versions(
+      std::string_view doc) = 0;
+  // Errc::unknown_version if the document has no version `name`.
+  [[nodiscard]] virtual Result<void> remove_version(std::string_view doc,
+                                                    std::string_view name) = 0;
 };
 
 }  // namespace weft::storage

@@ -41,12 +41,18 @@ class MemoryStore final : public DocumentStore {
   [[nodiscard]] Result<void> write_snapshot(std::string_view doc,
                                             const proto::SnapshotRecord& snapshot) override;
   [[nodiscard]] Result<void> remove(std::string_view doc) override;
+  [[nodiscard]] Result<void> put_version(std::string_view doc,
+                                         const proto::NamedVersion& version) override;
+  [[nodiscard]] Result<std::vector<proto::NamedVersion>> read_versions(
+      std::string_view doc) override;
+  [[nodiscard]] Result<void> remove_version(std::string_view doc, std::string_view name) override;
 
  private:
   struct Document {
     std::string meta;                                // sealed DocumentMeta
     std::vector<std::string> log;                    // sealed OpRecords, by index
     std::map<std::uint64_t, std::string> snapshots;  // sealed SnapshotRecords, by log_index
+    std::map<std::string, std::string, std::less<>> versions;  // sealed NamedVersions, by name
   };
 
   // Requires: mu_ held. Errc::not_found if absent.

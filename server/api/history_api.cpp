@@ -9,6 +9,7 @@
 #include "history/blame.hpp"
 #include "history/diff.hpp"
 #include "history/timeline.hpp"
+#include "server/api/versions_api.hpp"
 
 namespace weft::server::api {
 namespace http = boost::beast::http;
@@ -18,27 +19,27 @@ namespace {
 
 // A parameter: absent, its value, or the 400 to answer.
 template <class T>
-using Param = std::variant<std::monostate, T, ApiResponse>;
+using Param = std::variant<std::monostate, T, answers::Response>;
 
-ApiResponse bad_request(std::string message) {
-  return error_answer(http::status::bad_request, "bad_request", std::move(message));
+answers::Response bad_request(std::string message) {
+  return answers::error(http::status::bad_request, "bad_request", std::move(message));
 }
 
-ApiResponse out_of_range(std::string message) {
-  return error_answer(http::status::bad_request, "out_of_range", std::move(message));
+answers::Response out_of_range(std::string message) {
+  return answers::error(http::status::bad_request, "out_of_range", std::move(message));
 }
 
 Param<std::uint64_t> count_param(const HistoryApi::Request& request, std::string_view name,
                                  std::string_view what) {
-  const auto text = query_param(request.target(), name);
+  const auto text = query_value(request.target(), name);
   if (!text) return std::monostate{};
-  if (const auto value = parse_unsigned(*text)) return *value;
+  if (const auto value = decimal_count(*text)) return *value;
   return bad_request(std::string(name) + " must be " + std::string(what));
 }
 
 // "at 500 is past the end of the log (300 ops)".
-std::optional<ApiResponse> past_end(std::string_view name, std::uint64_t version,
-                                    std::uint64_t ops) {
+std::optional<answers::Response> past_end(std::string_view name, std::uint64_t version,
+                                          std::uint64_t ops) {
   if (version <= ops) return std::nullopt;
   return out_of_range(std::string(name) + " " + std::to_string(version) +
                       " is past the end of the log (" + std::to_string(ops) + " ops)");
@@ -47,7 +48,7 @@ std::optional<ApiResponse> past_end(std::string_view name, std::uint64_t version
 // The answer to a failed store read.
 std::function<void(storage::StoreError)> failure(const std::string& id,
                                                  const HistoryApi::Respond& respond) {
-  return [id, respond](const storage::StoreError& e) { respond(store_error_answer(e, id)); };
+  return [id, respond](const storage::StoreError& e) { respond(answers::store_error(e, id)); };
 }
 
 template <class T>
@@ -57,8 +58,8 @@ std::optional<T> value_of(const Param<T>& p) {
 }
 
 template <class T>
-const ApiResponse* bad_of(const Param<T>& p) {
-  return std::get_if<ApiResponse>(&p);
+const answers::Response* bad_of(const Param<T>& p) {
+  return std::get_if<answers::Response>(&p);
 }
 
 }  // namespace
@@ -79,8 +80,8 @@ void HistoryApi::text(std::string id, const Request& request, Respond respond) {
   const auto at = count_param(request, "at", "a number of log records");
   if (const auto* bad = bad_of(at)) return respond(*bad);
   std::optional<std::int64_t> time;
-  if (const auto raw = query_param(request.target(), "time")) {
-    time = parse_signed(*raw);
+  if (const auto raw = query_value(request.target(), "time")) {
+    time = decimal_integer(*raw);
     if (!time) return respond(bad_request("time must be microseconds since the Unix epoch"));
   }
   if (value_of(at) && time) return respond(bad_request("give at most one of at and time"));
@@ -100,8 +101,21 @@ void HistoryApi::text(std::string id, const Request& request, Respond respond) {
           }
           version = index.version_at_time(*time);
         }
-        respond(json_answer(
+        respond(answers::ok(
             {{"id", id}, {"at", version}, {"ops", ops}, {"text", index.text_at(version)}}));
+      },
+      std::move(failed));
+}
+
+void HistoryApi::text_at(std::string id, std::uint64_t at, Respond respond) {
+  auto failed = failure(id, respond);
+  stream_.read_history(
+      id,
+      [id, at, respond = std::move(respond)](const storage::DocumentHead&,
+                                             const history::HistoryIndex& index) {
+        const std::uint64_t ops = index.ops();
+        if (auto bad = past_end("at", at, ops)) return respond(std::move(*bad));
+        respond(answers::ok({{"id", id}, {"at", at}, {"ops", ops}, {"text", index.text_at(at)}}));
       },
       std::move(failed));
 }
@@ -116,8 +130,8 @@ void HistoryApi::timeline(std::string id, const Request& request, Respond respon
   auto failed = failure(id, respond);
   stream_.read_history(
       id,
-      [id, gap_seconds, respond = std::move(respond)](const storage::DocumentHead& head,
-                                                      const history::HistoryIndex& index) {
+      [&stream = stream_, id, gap_seconds, respond = std::move(respond)](
+          const storage::DocumentHead& head, const history::HistoryIndex& index) {
         json authors = json::array();
         for (const history::Author& a : history::authors(head.meta, index)) {
           authors.push_back({{"user", a.user}, {"name", a.name}, {"replicas", a.replicas}});
@@ -134,12 +148,19 @@ void HistoryApi::timeline(std::string id, const Request& request, Respond respon
                               {"inserted", s.inserted},
                               {"deleted", s.deleted}});
         }
-        respond(json_answer({{"id", id},
-                             {"ops", index.ops()},
-                             {"created_us", head.meta.created_us},
-                             {"gap", t.gap_seconds},
-                             {"authors", std::move(authors)},
-                             {"sessions", std::move(sessions)}}));
+        json body{{"id", id},
+                  {"ops", index.ops()},
+                  {"created_us", head.meta.created_us},
+                  {"gap", t.gap_seconds},
+                  {"authors", std::move(authors)},
+                  {"sessions", std::move(sessions)}};
+        stream.read_versions(id, [id, body = std::move(body), respond](auto versions) mutable {
+          if (!versions) return respond(answers::store_error(versions.error(), id));
+          json items = json::array();
+          for (const proto::NamedVersion& v : *versions) items.push_back(named_version_json(v));
+          body["versions"] = std::move(items);
+          respond(answers::ok(body));
+        });
       },
       std::move(failed));
 }
@@ -175,7 +196,7 @@ void HistoryApi::blame(const std::string& id, const Request& request, Respond re
         // Written directly: a whole-document blame is thousands of runs (5,765 on
         // automerge-paper), and a JSON tree of them costs more than the blame itself.
         std::string body = "{\"id\":";
-        append_json_string(body, id);
+        answers::append_json_string(body, id);
         body += ",\"at\":" + std::to_string(version) + ",\"from\":" + std::to_string(begin) +
                 ",\"to\":" + std::to_string(end) + ",\"runs\":[";
         bool first = true;
@@ -183,9 +204,9 @@ void HistoryApi::blame(const std::string& id, const Request& request, Respond re
           body += first ? "{\"from\":" : ",{\"from\":";
           first = false;
           body += std::to_string(r.from) + ",\"to\":" + std::to_string(r.to) + ",\"text\":";
-          append_json_string(body, r.text);
+          answers::append_json_string(body, r.text);
           body += ",\"user\":";
-          append_json_string(body, index.user(r.user));
+          answers::append_json_string(body, index.user(r.user));
           body += ",\"replica\":" + std::to_string(r.replica) +
                   ",\"first_op\":" + std::to_string(r.first_op) +
                   ",\"last_op\":" + std::to_string(r.last_op) +
@@ -193,7 +214,7 @@ void HistoryApi::blame(const std::string& id, const Request& request, Respond re
                   ",\"last_us\":" + std::to_string(r.last_us) + "}";
         }
         body += "]}\n";
-        respond(raw_json_answer(std::move(body)));
+        respond(answers::raw(std::move(body)));
       },
       std::move(failed));
 }
@@ -230,7 +251,7 @@ void HistoryApi::diff(std::string id, const Request& request, Respond respond) {
               break;
           }
         }
-        respond(json_answer(
+        respond(answers::ok(
             {{"id", id}, {"from", from}, {"to", target}, {"segments", std::move(segments)}}));
       },
       std::move(failed));

@@ -14,7 +14,8 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "server/api/api_reply.hpp"
+#include "server/api/json_answers.hpp"
+#include "server/api/request_parts.hpp"
 #include "server/documents/op_stream.hpp"
 
 namespace weft::server::api {
@@ -22,7 +23,7 @@ namespace weft::server::api {
 class HistoryApi {
  public:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
-  using Respond = std::function<void(ApiResponse)>;
+  using Respond = std::function<void(answers::Response)>;
 
   static constexpr std::uint64_t default_gap_seconds = 300;
   static constexpr std::uint64_t max_gap_seconds = 86'400;
@@ -35,6 +36,9 @@ class HistoryApi {
   // Answers GET /api/docs/{id}{sub}: `respond` runs exactly once, on any thread. Requires:
   // serves(sub), a valid id and read access checked.
   void handle(std::string id, std::string_view sub, const Request& request, Respond respond);
+  // Answers with the text of version `at` (GET /api/docs/{id}/text?version=NAME, once the name
+  // is resolved): 400 out_of_range past the end of the log.
+  void text_at(std::string id, std::uint64_t at, Respond respond);
 
  private:
   void text(std::string id, const Request& request, Respond respond);

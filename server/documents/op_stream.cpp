@@ -83,4 +83,23 @@ void StoreOpStream::remove(std::string doc, Done done) {
   });
 }
 
+void StoreOpStream::put_version(std::string doc, proto::NamedVersion version, Done done) {
+  boost::asio::post(blocking_,
+                    [this, doc = std::move(doc), version = std::move(version),
+                     done = std::move(done)] { done(store_.put_version(doc, version)); });
+}
+
+void StoreOpStream::read_versions(std::string doc, Then<std::vector<proto::NamedVersion>> done) {
+  boost::asio::post(blocking_, [this, doc = std::move(doc), done = std::move(done)] {
+    done(store_.read_versions(doc));
+  });
+}
+
+void StoreOpStream::remove_version(std::string doc, std::string name, Done done) {
+  boost::asio::post(blocking_,
+                    [this, doc = std::move(doc), name = std::move(name), done = std::move(done)] {
+                      done(store_.remove_version(doc, name));
+                    });
+}
+
 }  // namespace weft::server::documents

@@ -1,7 +1,7 @@
 // op_stream.hpp — OpStream: where documents' durable history lives, as the server sees it. The
 // one seam between the server and its store: live documents load and persist through it, and the
-// HTTP API lists, creates, describes, exports, replays and deletes through it, so there is one
-// write path and the cluster (Redis, a later issue) replaces this one class.
+// HTTP API lists, creates, describes, exports, replays, names versions and deletes through it, so
+// there is one write path and the cluster (Redis, a later issue) replaces this one class.
 //
 // StoreOpStream implements it over storage::DocumentStore, running the blocking calls on a
 // thread pool so that concurrent appends of many documents meet in the store's group commit. It
@@ -56,6 +56,13 @@ class OpStream {
   // Forgets the document: metadata, log and snapshots. Requires: nothing of it is in flight (a
   // live document calls it through Document::remove).
   virtual void remove(std::string doc, Done done) = 0;
+
+  // Named versions (storage::DocumentStore::put_version, read_versions, remove_version, with
+  // their errors): the stream enforces unique names and the limit per document atomically.
+  virtual void put_version(std::string doc, proto::NamedVersion version, Done done) = 0;
+  // Sorted by `at`, then by name.
+  virtual void read_versions(std::string doc, Then<std::vector<proto::NamedVersion>> done) = 0;
+  virtual void remove_version(std::string doc, std::string name, Done done) = 0;
 };
 
 class StoreOpStream final : public OpStream {
@@ -74,6 +81,9 @@ class StoreOpStream final : public OpStream {
   void read_history(std::string doc, HistoryRead read,
                     std::function<void(storage::StoreError)> failed) override;
   void remove(std::string doc, Done done) override;
+  void put_version(std::string doc, proto::NamedVersion version, Done done) override;
+  void read_versions(std::string doc, Then<std::vector<proto::NamedVersion>> done) override;
+  void remove_version(std::string doc, std::string name, Done done) override;
 
  private:
   storage::DocumentStore& store_;

@@ -162,6 +162,15 @@ class TestStream final : public OpStream {
   void write_snapshot(std::string doc, proto::SnapshotRecord snapshot, Done done) override {
     inner_.write_snapshot(std::move(doc), std::move(snapshot), std::move(done));
   }
+  void put_version(std::string doc, proto::NamedVersion version, Done done) override {
+    inner_.put_version(std::move(doc), std::move(version), std::move(done));
+  }
+  void read_versions(std::string doc, Then<std::vector<proto::NamedVersion>> done) override {
+    inner_.read_versions(std::move(doc), std::move(done));
+  }
+  void remove_version(std::string doc, std::string name, Done done) override {
+    inner_.remove_version(std::move(doc), std::move(name), std::move(done));
+  }
 
  private:
   struct Held {

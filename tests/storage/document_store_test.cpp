@@ -13,42 +13,20 @@
 #include "storage/record_format.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "storage/snapshot_policy.hpp"
+#include "tests/storage/store_fixtures.hpp"
 #include "tests/storage/store_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace weft;
 using namespace weft::storage;
+using weft::storage::testing::code_of;
 using weft::storage::testing::EditingDocument;
 using weft::storage::testing::make_meta;
+using weft::storage::testing::MemoryFixture;
+using weft::storage::testing::RocksFixture;
 using weft::testing::TempDir;
 
 namespace {
-
-struct MemoryFixture {
-  MemoryStore memory;
-  DocumentStore& store() { return memory; }
-};
-
-struct RocksFixture {
-  TempDir dir;
-  std::unique_ptr<RocksDbStore> rocks;
-  RocksFixture() { reopen(); }
-  void reopen() {
-    rocks.reset();
-    // Small chunks, so that the suite reads logs across chunks and individual records.
-    auto opened = RocksDbStore::open(dir.path(), RocksDbOptions{.chunk_records = 8});
-    REQUIRE_MESSAGE(opened, opened.error().message);
-    rocks = std::move(*opened);
-  }
-  DocumentStore& store() { return *rocks; }
-};
-
-template <class T>
-Errc code_of(const Result<T>& result) {
-  REQUIRE_FALSE(result.has_value());
-  REQUIRE(result.error().code.category() == category());
-  return static_cast<Errc>(result.error().code.value());
-}
 
 // Appends n edits of `doc` one record at a time; returns the text after each record.
 std::vector<std::string> append_edits(DocumentStore& store, const std::string& id,
