@@ -11,10 +11,6 @@
 namespace weft::history {
 namespace {
 
-// A replica's seqs are dense in its integrated ops, so its table never needs to grow past the
-// units its records used; this bound only stops a corrupt log from asking for gigabytes.
-constexpr std::uint64_t max_units_per_replica = std::uint64_t{1} << 28;
-
 storage::StoreError corrupt(std::string_view doc, std::uint64_t index, const std::string& why) {
   return {storage::make_error_code(storage::Errc::corrupt),
           "document " + std::string(doc) + ": log record " + std::to_string(index) + ": " + why};
@@ -85,15 +81,15 @@ storage::Result<void> HistoryIndex::apply(const proto::OpRecord& record) {
   row.user = intern(record.user_id);
   row.replica = crdt::op_replica(record.op);
   const std::uint64_t len = crdt::op_len(record.op);
-  Element* own = units(row.replica, crdt::op_seq(record.op), len);
-  if (own == nullptr) return tl::unexpected(corrupt(doc_, index, "seq out of bounds"));
   if (const auto* insert = std::get_if<crdt::InsertOp>(&record.op)) {
     static thread_local std::vector<char32_t> cps;
     decode_utf8(insert->text, cps);
+    ReplicaUnits& table = replicas_[row.replica];
     for (std::size_t k = 0; k < cps.size() && k < len; ++k) {
-      if (own[k].ins != never) continue;  // a duplicate: the first insert stands
-      own[k].ins = at;
-      own[k].ch = cps[k];
+      Element& e = unit(table, insert->seq + k);
+      if (e.ins != never) continue;  // a duplicate: the first insert stands
+      e.ins = at;
+      e.ch = cps[k];
     }
     row.inserted = static_cast<std::uint32_t>(cps.size());
   } else {
@@ -101,11 +97,8 @@ storage::Result<void> HistoryIndex::apply(const proto::OpRecord& record) {
     std::uint64_t named = 0;
     for (const crdt::IdRange& target : erase.targets) {
       named += target.len;
-      Element* hit = units(target.replica, target.seq, target.len);
-      if (hit == nullptr) return tl::unexpected(corrupt(doc_, index, "target out of bounds"));
-      for (std::uint64_t k = 0; k < target.len; ++k) {
-        if (hit[k].del == never) hit[k].del = at;
-      }
+      // The replica integrated the delete, so every target is an element some record inserted.
+      if (!mark_deleted(target, at)) return tl::unexpected(corrupt(doc_, index, "unknown target"));
     }
     row.deleted = static_cast<std::uint32_t>(std::min<std::uint64_t>(named, never));
   }
@@ -117,19 +110,58 @@ storage::Result<void> HistoryIndex::apply(const proto::OpRecord& record) {
   return {};
 }
 
-Element* HistoryIndex::units(crdt::ReplicaId replica, crdt::Seq seq, std::uint64_t len) {
-  ReplicaUnits& table = replicas_[replica];
-  if (table.units.empty()) table.base = seq;
-  if (seq < table.base) {
-    const std::uint64_t grow = table.base - seq;
-    if (grow + table.units.size() > max_units_per_replica) return nullptr;
-    table.units.insert(table.units.begin(), grow, Element{});
-    table.base = seq;
+bool HistoryIndex::mark_deleted(const crdt::IdRange& target, std::uint32_t at) {
+  const auto table = replicas_.find(target.replica);
+  if (table == replicas_.end()) return false;
+  auto& blocks = table->second.blocks;
+  crdt::Seq seq = target.seq;
+  const crdt::Seq end = target.seq + target.len;
+  auto it = blocks.upper_bound(seq);
+  if (it == blocks.begin()) return false;
+  --it;
+  while (seq < end) {
+    if (it == blocks.end() || it->first > seq) return false;
+    Block& block = it->second;
+    const std::uint64_t size = block.elements.size();
+    if (seq - it->first >= size) return false;
+    const std::uint64_t stop = std::min<std::uint64_t>(size, end - it->first);
+    // The first element at or after i still alive, halving the chain on the way.
+    const auto alive = [&](std::uint64_t i) {
+      while (i < size && block.next_alive[i] != i) {
+        const std::uint32_t next = block.next_alive[i];
+        if (next < size) block.next_alive[i] = block.next_alive[next];
+        i = next;
+      }
+      return i;
+    };
+    for (std::uint64_t i = alive(seq - it->first); i < stop; i = alive(i + 1)) {
+      block.elements[i].del = at;
+      block.next_alive[i] = static_cast<std::uint32_t>(i + 1);
+    }
+    seq = it->first + stop;
+    ++it;
   }
-  const std::uint64_t offset = seq - table.base;
-  if (offset + len > max_units_per_replica) return nullptr;
-  if (offset + len > table.units.size()) table.units.resize(offset + len);
-  return table.units.data() + offset;
+  return true;
+}
+
+Element& HistoryIndex::unit(ReplicaUnits& table, crdt::Seq seq) {
+  auto& blocks = table.blocks;
+  auto next = blocks.upper_bound(seq);
+  const auto grow = [](Block& block) -> Element& {
+    block.next_alive.push_back(static_cast<std::uint32_t>(block.elements.size()));
+    return block.elements.emplace_back();
+  };
+  if (next != blocks.begin()) {
+    auto block = std::prev(next);
+    const std::uint64_t offset = seq - block->first;
+    if (offset < block->second.elements.size()) return block->second.elements[offset];
+    // Extends the block just before seq, unless the next block starts at seq.
+    if (offset == block->second.elements.size() && (next == blocks.end() || next->first != seq)) {
+      return grow(block->second);
+    }
+  }
+  if (next != blocks.end() && next->first == seq) return next->second.elements.front();
+  return grow(blocks.emplace_hint(next, seq, Block{})->second);
 }
 
 std::uint32_t HistoryIndex::intern(const std::string& user) {
@@ -143,14 +175,29 @@ const std::vector<Element>& HistoryIndex::elements() const {
   elements_.clear();
   for (const crdt::ElementRun& run : rga_.runs()) {
     const auto table = replicas_.find(run.replica);
-    if (table == replicas_.end() || run.seq < table->second.base ||
-        run.seq - table->second.base + run.len > table->second.units.size()) {
-      elements_.insert(elements_.end(), run.len, Element{});  // not from the log: cannot happen
-      continue;
+    crdt::Seq seq = run.seq;
+    std::uint64_t left = run.len;
+    while (left > 0) {
+      const std::vector<Element>* block = nullptr;  // the elements of the block holding seq
+      std::uint64_t offset = 0;
+      if (table != replicas_.end()) {
+        auto it = table->second.blocks.upper_bound(seq);
+        if (it != table->second.blocks.begin()) {
+          --it;
+          offset = seq - it->first;
+          if (offset < it->second.elements.size()) block = &it->second.elements;
+        }
+      }
+      if (block == nullptr) {  // not from the log: cannot happen
+        elements_.insert(elements_.end(), left, Element{});
+        break;
+      }
+      const std::uint64_t take = std::min<std::uint64_t>(left, block->size() - offset);
+      const auto first = block->begin() + static_cast<std::ptrdiff_t>(offset);
+      elements_.insert(elements_.end(), first, first + static_cast<std::ptrdiff_t>(take));
+      seq += take;
+      left -= take;
     }
-    const auto first =
-        table->second.units.begin() + static_cast<std::ptrdiff_t>(run.seq - table->second.base);
-    elements_.insert(elements_.end(), first, first + static_cast<std::ptrdiff_t>(run.len));
   }
   elements_stale_ = false;
   return elements_;
@@ -179,7 +226,12 @@ std::size_t HistoryIndex::memory_bytes() const {
   std::size_t bytes = rga_.memory_bytes() + rows_.capacity() * sizeof(RecordRow) +
                       max_time_.capacity() * sizeof(std::int64_t) +
                       elements_.capacity() * sizeof(Element);
-  for (const auto& [replica, table] : replicas_) bytes += table.units.capacity() * sizeof(Element);
+  for (const auto& [replica, table] : replicas_) {
+    for (const auto& [seq, block] : table.blocks) {
+      bytes += block.elements.capacity() * sizeof(Element) +
+               block.next_alive.capacity() * sizeof(std::uint32_t) + 64;
+    }
+  }
   for (const std::string& user : users_) bytes += user.capacity() + 64;
   return bytes;
 }

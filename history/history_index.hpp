@@ -14,6 +14,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -78,17 +79,27 @@ class HistoryIndex {
   [[nodiscard]] std::size_t memory_bytes() const;
 
  private:
-  // A replica's units (inserted elements and the seqs its deletes used) by seq - base.
+  // The elements a replica inserted, in blocks of consecutive seqs keyed by their first seq.
+  // Only inserted elements are kept: the seqs a replica's deletes use (any number, chosen by the
+  // client) cost nothing, and neither do gaps between inserts.
+  // `next_alive[i]` leads (through a path-compressed chain) to the first element at or after i
+  // not yet deleted (or to the block's size): a delete visits only what it deletes, however many
+  // times the same text is deleted again.
+  struct Block {
+    std::vector<Element> elements;
+    std::vector<std::uint32_t> next_alive;
+  };
   struct ReplicaUnits {
-    crdt::Seq base = 0;
-    std::vector<Element> units;
+    std::map<crdt::Seq, Block> blocks;  // disjoint, keyed by first seq
     std::uint32_t records = 0;
   };
 
   [[nodiscard]] storage::Result<void> apply(const proto::OpRecord& record);
-  // The units of `replica` covering seq .. seq + len - 1, grown as needed; nullptr if that would
-  // exceed the sanity bound.
-  [[nodiscard]] Element* units(crdt::ReplicaId replica, crdt::Seq seq, std::uint64_t len);
+  // Marks deleted by record `at` every element of `target` not deleted before; false if one of
+  // them was never inserted.
+  [[nodiscard]] bool mark_deleted(const crdt::IdRange& target, std::uint32_t at);
+  // The element of `replica` with seq `seq`, created (ins == never) if it was not there.
+  [[nodiscard]] Element& unit(ReplicaUnits& table, crdt::Seq seq);
   [[nodiscard]] std::uint32_t intern(const std::string& user);
 
   std::string doc_;

@@ -34,6 +34,12 @@ class HistoryLog {
     log(crdt::Op{*op}, r, std::move(user), time_us);
   }
 
+  // Replica `r` sends `op`, made by hand (e.g. a delete of text already deleted).
+  void send(std::size_t r, std::string user, const crdt::Op& op, std::int64_t time_us) {
+    REQUIRE(replicas_[r - 1].apply_remote(op).status == crdt::ApplyStatus::applied);
+    log(op, r, std::move(user), time_us);
+  }
+
   [[nodiscard]] const std::vector<proto::OpRecord>& records() const { return records_; }
   [[nodiscard]] std::string text() const { return replicas_.front().text(); }
 
