@@ -4,8 +4,7 @@
 //
 // Env: WEFT_SERVER_BIN (default <repo>/build/release/server/weft-server), WEFT_REPLAY_BIN
 // (default <repo>/build/release/tools/weft-replay), CHROMIUM (default /usr/bin/chromium),
-// WEFT_SKIP_BUILD=1 to reuse public/build/, WEFT_HISTORY_STANDIN=1 to answer the history
-// endpoints from history_standin.mjs (for a server that does not have them yet).
+// WEFT_SKIP_BUILD=1 to reuse public/build/.
 // Writes <repo>/test-results/browser/history.png, blame.png and home.png.
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -14,7 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startHistoryStandin } from './history_standin.mjs';
 import { run, startServer } from './support.mjs';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -138,8 +136,7 @@ async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'weft-e2e-history-'));
   const server = await startServer({ bin: serverBin, staticDir: path.join(clientDir, 'public'),
     data: path.join(dataDir, 'data'), args: ['--jwt-secret', secret] });
-  const standin = process.env.WEFT_HISTORY_STANDIN === '1' ? await startHistoryStandin(server.port) : null;
-  const base = `http://127.0.0.1:${standin?.port ?? server.port}`;
+  const base = `http://127.0.0.1:${server.port}`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu'],
@@ -413,10 +410,9 @@ async function main() {
   ]);
 
   await browser.close();
-  await standin?.stop();
   await server.stop();
   rmSync(dataDir, { recursive: true, force: true });
-  console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s${standin ? ', history endpoints from the stand-in' : ''})`);
+  console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
   process.exitCode = ok ? 0 : 1;
 }
 
