@@ -13,6 +13,7 @@ import { Decoration, EditorView, WidgetType } from '@codemirror/view';
 import { api, describeApiError, docPath } from './api.js';
 import { safeColor } from './cursors.js';
 import { confirmDialog, promptDialog } from './dialog.js';
+import { el } from './dom.js';
 import { absoluteTime } from './format.js';
 import {
   authorColor, blameRanges, diffDisplay, initialPrevious, legendOf, markPercent, sliderMarks,
@@ -20,17 +21,6 @@ import {
 import { restoreSpec } from './restore.js';
 
 const LOAD_DELAY_MS = 120;  // slider moves are coalesced: one request per resting point
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'class') node.className = value;
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 const setDecorations = StateEffect.define();
 

@@ -6,21 +6,11 @@
 import { tokenAccess } from '../src/token_access.js';
 import { ApiError, api, describeApiError, docPath, pageToken, withToken } from './api.js';
 import { confirmDialog } from './dialog.js';
+import { el } from './dom.js';
 import { absoluteTime, docTitle, relativeTime, sizeText } from './format.js';
 
 const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 250;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'class') node.className = value;
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 // Whether this page's user may delete `docId`: what the token's `docs` claim grants (PROTOCOL.md
 // §13); without a token, or one the client cannot read, the server decides (in development mode

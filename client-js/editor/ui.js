@@ -4,6 +4,7 @@
 // Everything here is plain DOM. Text from other users (names, document ids) only ever goes
 // through textContent, and colours through safeColor.
 import { withToken } from './api.js';
+import { el } from './dom.js';
 import { safeColor } from './cursors.js';
 import { serverDocs } from './home.js';
 
@@ -26,17 +27,6 @@ const STATUS_TEXT = {
   unsaved: 'Saving…',
   offline: 'Offline — edits kept',
 };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'class') node.className = value;
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function pick(list) {
   return list[Math.floor(Math.random() * list.length)];

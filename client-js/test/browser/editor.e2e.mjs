@@ -5,13 +5,14 @@
 // (default /usr/bin/chromium), WEFT_SKIP_BUILD=1 to reuse public/build/.
 // Writes <repo>/test-results/browser/two-windows.png (and one PNG per window).
 import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { run, startProxy, startServer } from './support.mjs';
+import {
+  converge, jwt, liveText, run, startProxy, startServer, statusOf, waitForStatus,
+} from './support.mjs';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const repo = path.dirname(clientDir);
@@ -28,48 +29,8 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-async function text(page) {
-  return page.evaluate(() => {
-    const { view, handle } = window.weftEditor;
-    return { view: view.state.doc.toString(), handle: handle.text() };
-  });
-}
-
-async function statusOf(page) {
-  return (await page.textContent('.status'))?.trim();
-}
-
-async function waitForStatus(page, expected, timeout = 15000) {
-  await page.waitForFunction((want) => document.querySelector('.status')?.textContent === want,
-    expected, { timeout, polling: 50 });
-}
-
 async function waitForText(page, predicate, timeout = 15000) {
   await page.waitForFunction(predicate, undefined, { timeout, polling: 50 });
-}
-
-// Waits until both pages show the same text, both views equal their handles and both say
-// "Saved". Returns the text.
-async function converge(a, b, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    const [ta, tb, sa, sb] = await Promise.all([text(a), text(b), statusOf(a), statusOf(b)]);
-    last = { ta, tb, sa, sb };
-    if (ta.view === tb.view && ta.view === ta.handle && tb.view === tb.handle &&
-        sa === 'Saved' && sb === 'Saved') {
-      return ta.view;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no convergence in ${timeout} ms: ${JSON.stringify(last)}`);
-}
-
-// An HS256 JWT (PROTOCOL.md §13) for `sub` with the given document rights.
-function jwt(secret, sub, docs) {
-  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + 600, docs })}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
 
 // A throwaway self-signed certificate for 127.0.0.1 in `dir` (the openssl command line).
@@ -270,7 +231,7 @@ async function main() {
       await typeAt(a, 'Control+Home', '<A online> ');
       await waitForText(a, () => window.weftEditor.view.state.doc.toString().startsWith('<A online> '));
       await a.waitForTimeout(300);
-      const [ta, tb] = await Promise.all([text(a), text(b)]);
+      const [ta, tb] = await Promise.all([liveText(a), liveText(b)]);
       assert(!ta.view.includes('<B offline 1>'), 'A has not seen B\'s offline edit');
       assert(!tb.view.includes('<A online>'), 'B has not seen A\'s edit');
       assert(await statusOf(b) === 'Offline — edits kept', 'B still offline');
@@ -308,11 +269,11 @@ async function main() {
     }],
 
     ['the text survives a reload from the server', async () => {
-      const before = (await text(a)).view;
+      const before = (await liveText(a)).view;
       await a.reload();
       await a.waitForSelector('.cm-content');
       await waitForStatus(a, 'Saved');
-      assert((await text(a)).view === before, 'same text after reload');
+      assert((await liveText(a)).view === before, 'same text after reload');
     }],
 
     ['over TLS the editor loads from https:// and two windows converge through wss://', async () => {
@@ -372,7 +333,7 @@ async function main() {
           `message: ${JSON.stringify(message)}`);
         await typeAt(reader, 'Control+End', ' Bob');
         await new Promise((resolve) => setTimeout(resolve, 300));
-        assert((await text(reader)).view === 'Written by Ada.', 'the read-only editor takes no input');
+        assert((await liveText(reader)).view === 'Written by Ada.', 'the read-only editor takes no input');
         await typeAt(writer, 'Control+End', ' More.');
         await waitForText(reader, () => window.weftEditor.view.state.doc.toString() === 'Written by Ada. More.');
         await reader.screenshot({ path: path.join(outDir, 'read-only.png') });
@@ -404,7 +365,7 @@ async function main() {
           `message: ${JSON.stringify(message)}`);
         // The editor shows the server's text: what fit, without the refused characters.
         await waitForStatus(page, 'Saved');
-        const shown = (await text(page)).view;
+        const shown = (await liveText(page)).view;
         assert(shown.startsWith('Fifteen chars. ') && shown.length <= 20, `shown: ${JSON.stringify(shown)}`);
         const fresh = await context.newPage();
         await fresh.goto(`http://127.0.0.1:${full.port}/d/full-doc`);

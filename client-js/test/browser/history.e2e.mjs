@@ -7,13 +7,14 @@
 // WEFT_SKIP_BUILD=1 to reuse public/build/.
 // Writes <repo>/test-results/browser/history.png, blame.png and home.png.
 import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { run, startServer } from './support.mjs';
+import {
+  converge, jwt, liveText, run, startServer, waitForStatus,
+} from './support.mjs';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const repo = path.dirname(clientDir);
@@ -31,17 +32,10 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-// An HS256 JWT (PROTOCOL.md §13) for `sub` with the given document rights.
-function jwt(sub, docs) {
-  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + 3600, docs })}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
-
 const tokens = {
-  alice: jwt('alice', { '*': 'write' }),
-  bob: jwt('bob', { '*': 'write' }),
-  reader: jwt('rita', { '*': 'read' }),
+  alice: jwt(secret, 'alice', { '*': 'write' }),
+  bob: jwt(secret, 'bob', { '*': 'write' }),
+  reader: jwt(secret, 'rita', { '*': 'read' }),
 };
 
 // The document after its first `at` log records (API version `at`) as weft-replay prints it:
@@ -50,36 +44,6 @@ function replayText(dataDir, at) {
   if (at === 0) return '';
   return execFileSync(replayBin, ['--data', dataDir, '--no-pager', 'text', docId, '--at', String(at - 1)],
     { encoding: 'utf8' });
-}
-
-async function liveText(page) {
-  return page.evaluate(() => {
-    const { view, handle } = window.weftEditor;
-    return { view: view.state.doc.toString(), handle: handle.text() };
-  });
-}
-
-async function statusOf(page) {
-  return (await page.textContent('.status'))?.trim();
-}
-
-async function waitForStatus(page, expected, timeout = 15000) {
-  await page.waitForFunction((want) => document.querySelector('.status')?.textContent === want,
-    expected, { timeout, polling: 50 });
-}
-
-async function converge(a, b, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    const [ta, tb, sa, sb] = await Promise.all([liveText(a), liveText(b), statusOf(a), statusOf(b)]);
-    last = { ta, tb, sa, sb };
-    if (ta.view === tb.view && ta.view === ta.handle && tb.view === tb.handle && sa === 'Saved' && sb === 'Saved') {
-      return ta.view;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no convergence in ${timeout} ms: ${JSON.stringify(last)}`);
 }
 
 async function typeAt(page, key, words) {

@@ -1,6 +1,7 @@
 // support.mjs — what the browser tests run against: the real weft-server, a TCP proxy that can
 // cut one browser's WebSockets (per-context "offline"), and a tiny sequential test runner.
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -123,4 +124,46 @@ export async function run(tests) {
   }
   console.log(`\nbrowser e2e: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   return failed === 0 && skipped === 0;
+}
+
+// The live editor's text and its DocHandle's (window.weftEditor, set by editor/main.js).
+export async function liveText(page) {
+  return page.evaluate(() => {
+    const { view, handle } = window.weftEditor;
+    return { view: view.state.doc.toString(), handle: handle.text() };
+  });
+}
+
+export async function statusOf(page) {
+  return (await page.textContent('.status'))?.trim();
+}
+
+export async function waitForStatus(page, expected, timeout = 15000) {
+  await page.waitForFunction((want) => document.querySelector('.status')?.textContent === want,
+    expected, { timeout, polling: 50 });
+}
+
+// Waits until both pages show the same text, both views equal their handles and both say
+// "Saved". Returns the text.
+export async function converge(a, b, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    const [ta, tb, sa, sb] = await Promise.all([liveText(a), liveText(b), statusOf(a), statusOf(b)]);
+    last = { ta, tb, sa, sb };
+    if (ta.view === tb.view && ta.view === ta.handle && tb.view === tb.handle &&
+        sa === 'Saved' && sb === 'Saved') {
+      return ta.view;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no convergence in ${timeout} ms: ${JSON.stringify(last)}`);
+}
+
+// An HS256 JWT (PROTOCOL.md §13) signed with `secret`, for `sub` with the given document rights,
+// valid for an hour.
+export function jwt(secret, sub, docs) {
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + 3600, docs })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
