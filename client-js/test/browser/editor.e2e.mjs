@@ -295,7 +295,11 @@ async function main() {
         const [x, y] = pages;
         assert(sockets.length >= 2 && sockets.every((url) => url.startsWith(`wss://127.0.0.1:${tls.port}/ws`)),
           `WebSockets over wss: ${JSON.stringify(sockets)}`);
-        await Promise.all([typeAt(x, 'Control+End', 'secure from x. '), typeAt(y, 'Control+End', 'secure from y. ')]);
+        // One after the other: typed at once at the same end, the two runs may interleave (the
+        // other window's cursor moves past text arriving at it), which is not what this tests.
+        await typeAt(x, 'Control+End', 'secure from x. ');
+        await converge(x, y);
+        await typeAt(y, 'Control+End', 'secure from y. ');
         const settled = await converge(x, y);
         assert(settled.includes('secure from x. ') && settled.includes('secure from y. '),
           `over TLS: ${JSON.stringify(settled)}`);
@@ -352,14 +356,22 @@ async function main() {
       try {
         const page = await context.newPage();
         page.on('pageerror', (error) => errors.list.push(`document full pageerror: ${error.message}`));
+        // The client's own reports (console.warn 'weft: ...'), for the failure message.
+        const consoleLines = [];
+        page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
         await page.goto(`http://127.0.0.1:${full.port}/d/full-doc`);
         await page.waitForSelector('.cm-content');
         await waitForStatus(page, 'Saved');
         await typeAt(page, 'Control+End', 'Fifteen chars. ');
         await waitForStatus(page, 'Saved');
         await typeAt(page, 'Control+End', 'and ten more');
-        await page.waitForFunction(() => !document.querySelector('.message')?.hidden,
-          undefined, { timeout: 15000, polling: 50 });
+        try {
+          await page.waitForFunction(() => !document.querySelector('.message')?.hidden,
+            undefined, { timeout: 15000, polling: 50 });
+        } catch (error) {
+          const state = { status: await statusOf(page), text: await liveText(page), console: consoleLines };
+          throw new Error(`no refusal message: ${JSON.stringify(state)}`, { cause: error });
+        }
         const message = await page.textContent('.message');
         assert(/^The document is full \(max 20 bytes\): \d+ characters? typed (was|were) not saved\.$/.test(message),
           `message: ${JSON.stringify(message)}`);
@@ -382,7 +394,7 @@ async function main() {
     ['no console errors', async () => {
       assert(errors.list.length === 0, errors.list.join('\n'));
     }],
-  ]);
+  ], errors);
 
   await browser.close();
   await proxy.stop();

@@ -371,7 +371,7 @@ async function main() {
     ['no console errors', async () => {
       assert(errors.list.length === 0, errors.list.join('\n'));
     }],
-  ]);
+  ], errors);
 
   await browser.close();
   await server.stop();

@@ -101,8 +101,10 @@ export async function startProxy(target) {
   };
 }
 
-// Runs tests one after another; after a failure the rest are skipped (they build on it).
-export async function run(tests) {
+// Runs tests one after another; after a failure the rest are skipped (they build on it), and
+// what the pages reported so far (`errors`, the list a suite's last test checks) is printed
+// with the failure, since that last test is skipped.
+export async function run(tests, errors = { list: [] }) {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
@@ -120,6 +122,7 @@ export async function run(tests) {
     } catch (error) {
       failed += 1;
       console.log(`FAIL ${name} (${Date.now() - started} ms)\n     ${error?.stack ?? error}`);
+      for (const line of errors.list) console.log(`     page: ${line}`);
     }
   }
   console.log(`\nbrowser e2e: ${passed} passed, ${failed} failed, ${skipped} skipped`);
