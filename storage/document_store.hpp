@@ -38,6 +38,7 @@ enum class Errc {
   io_error,         // the underlying store failed (I/O error, permissions, ...)
   read_only,        // a write on a store opened read-only
   no_space,         // the disk is full: writes fail until space is freed, reads go on
+  fenced,           // a write carrying a fencing token below the document's (RedisStore)
 };
 [[nodiscard]] const std::error_category& category();
 [[nodiscard]] std::error_code make_error_code(Errc e);
