@@ -1,5 +1,6 @@
-// document_store_test.cpp — the DocumentStore contract, one suite run against both MemoryStore and
-// RocksDbStore; then what only the durable store has (reopen, corruption, read-only, group commit).
+// document_store_test.cpp — the DocumentStore contract, one suite run against MemoryStore,
+// RocksDbStore and RedisStore (on a redis-server the fixture starts); then what only the durable
+// store has (reopen, corruption, read-only, group commit).
 #include "storage/document_store.hpp"
 
 #include <memory>
@@ -11,8 +12,10 @@
 #include "storage/document_loader.hpp"
 #include "storage/memory_store.hpp"
 #include "storage/record_format.hpp"
+#include "storage/redis_store.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "storage/snapshot_policy.hpp"
+#include "tests/storage/redis_server.hpp"
 #include "tests/storage/store_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -43,6 +46,18 @@ struct RocksFixture {
   DocumentStore& store() { return *rocks; }
 };
 
+struct RedisFixture {
+  weft::testing::RedisServer server;
+  std::unique_ptr<RedisStore> redis;
+  RedisFixture() {
+    // Small chunks, as for RocksDB.
+    auto opened = RedisStore::open(server.url(), RedisStoreOptions{.chunk_records = 8});
+    REQUIRE_MESSAGE(opened, opened.error().message);
+    redis = std::move(*opened);
+  }
+  DocumentStore& store() { return *redis; }
+};
+
 template <class T>
 Errc code_of(const Result<T>& result) {
   REQUIRE_FALSE(result.has_value());
@@ -70,7 +85,7 @@ std::vector<std::uint64_t> indexes(const std::vector<proto::OpRecord>& records) 
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("a document store", F, MemoryFixture, RocksFixture) {
+TEST_CASE_TEMPLATE("a document store", F, MemoryFixture, RocksFixture, RedisFixture) {
   F fixture;
   DocumentStore& store = fixture.store();
   REQUIRE(store.create(make_meta("doc-a")));
