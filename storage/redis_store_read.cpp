@@ -105,6 +105,15 @@ Result<RedisStore::Range> RedisStore::read(std::string_view doc, std::uint64_t f
     std::optional<std::uint64_t> end_hint;
     if (i + 3 < chunks.size()) end_hint = parse_u64(chunks[i + 3]);
     auto records = format::open_chunk(doc, *first, end_hint, chunks[i].str);
+    if (!records && !end_hint) {
+      // Name the damaged chunk's range: it ends where the next chunk starts, or at chunk_end.
+      auto after =
+          connection->run({"ZRANGEBYSCORE", redis_keys::chunks(doc), "(" + std::to_string(*first),
+                           "+inf", "WITHSCORES", "LIMIT", "0", "1"});
+      end_hint = after && after->elements.size() == 2 ? parse_u64(after->elements[1])
+                                                      : std::optional(range.chunk_end);
+      records = format::open_chunk(doc, *first, end_hint, chunks[i].str);
+    }
     if (!records) return tl::unexpected(std::move(records.error()));
     for (proto::OpRecord& record : *records) {
       if (record.index < expected) continue;
