@@ -1,7 +1,8 @@
 // document_store.hpp — the durable home of every document: metadata, operation log, snapshots.
 //
-// A narrow interface with two implementations: RocksDbStore (rocksdb_store.hpp) and MemoryStore
-// (memory_store.hpp, for tests). No RocksDB type crosses it. Every method is safe to call from any
+// A narrow interface with three implementations: RocksDbStore (rocksdb_store.hpp), RedisStore
+// (redis_store.hpp, shared by a cluster's nodes) and MemoryStore (memory_store.hpp, for tests).
+// No RocksDB or Redis type crosses it. Every method is safe to call from any
 // thread; appends from many threads are committed together (group commit, rocksdb_store.hpp).
 //
 // Contract:
