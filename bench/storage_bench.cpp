@@ -320,7 +320,12 @@ bool run_redis_memory(storage::RedisStore& store, std::uint64_t rocksdb_bytes) {
   if (ok) {
     auto used = store.memory_usage(doc);
     if (!used) complain("memory_usage", used.error());
-    bytes = used.value_or(0);
+    if (used) {
+      bytes = used->total();
+      line["redis_log_bytes"] = used->log;
+      line["redis_chunk_bytes"] = used->chunks;
+      line["redis_snapshot_bytes"] = used->snaps;
+    }
     const auto load_start = Clock::now();
     auto loaded = store.load(doc);
     auto rga = loaded ? storage::materialize(*loaded) : tl::unexpected(loaded.error());

@@ -107,7 +107,7 @@ StoreError RedisPool::failure(const std::string& what) const {
 Result<redisContext*> RedisPool::connect() {
   redisContext* context = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
                                                   to_timeval(options_.connect_timeout));
-  const auto fail = [&](std::string why) -> Result<redisContext*> {
+  const auto fail = [&](const std::string& why) -> Result<redisContext*> {
     if (context != nullptr) redisFree(context);
     return tl::unexpected(failure("cannot connect: " + why));
   };

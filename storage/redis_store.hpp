@@ -87,8 +87,15 @@ class RedisStore final : public DocumentStore {
   [[nodiscard]] Result<void> set_fence(std::string_view doc, std::uint64_t token);
   // How acknowledged writes are durable, e.g. "appendonly yes, appendfsync always".
   [[nodiscard]] const std::string& durability_note() const { return durability_note_; }
-  // Bytes Redis uses for the document's keys (MEMORY USAGE, every element sampled): for sizing.
-  [[nodiscard]] Result<std::uint64_t> memory_usage(std::string_view doc);
+  // Bytes Redis uses for each of the document's keys (MEMORY USAGE, every element counted).
+  struct MemoryUsage {
+    std::uint64_t head = 0;
+    std::uint64_t log = 0;
+    std::uint64_t chunks = 0;
+    std::uint64_t snaps = 0;
+    [[nodiscard]] std::uint64_t total() const { return head + log + chunks + snaps; }
+  };
+  [[nodiscard]] Result<MemoryUsage> memory_usage(std::string_view doc);
 
  private:
   RedisStore(const RedisEndpoint& endpoint, Options options);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "storage/deflate.hpp"
 #include "storage/record_format.hpp"
 #include "storage/redis_keys.hpp"
 #include "storage/redis_store.hpp"
@@ -29,6 +30,23 @@ std::optional<std::uint64_t> parse_u64(const RedisReply& reply) {
     value = value * 10 + static_cast<std::uint64_t>(c - '0');
   }
   return value;
+}
+
+// Bounds what one stored chunk may inflate to.
+constexpr std::size_t max_chunk_bytes = std::size_t{64} << 20;
+
+// A chunk as RedisStore stores it: a deflated sealed OpLogChunk (deflate.hpp).
+Result<std::vector<proto::OpRecord>> open_chunk(std::string_view doc, std::uint64_t first_index,
+                                                std::optional<std::uint64_t> end_hint,
+                                                std::string_view value) {
+  const std::optional<std::string> sealed = inflate_value(value, max_chunk_bytes);
+  if (!sealed) {
+    const std::string end = end_hint ? std::to_string(*end_hint) : std::string("?");
+    return format::error(Errc::corrupt, format::describe(doc) + ": log chunk [" +
+                                            std::to_string(first_index) + ", " + end +
+                                            "): does not inflate");
+  }
+  return format::open_chunk(doc, first_index, end_hint, *sealed);
 }
 
 tl::unexpected<StoreError> malformed(std::string_view doc, std::string_view what) {
@@ -104,7 +122,7 @@ Result<RedisStore::Range> RedisStore::read(std::string_view doc, std::uint64_t f
     }
     std::optional<std::uint64_t> end_hint;
     if (i + 3 < chunks.size()) end_hint = parse_u64(chunks[i + 3]);
-    auto records = format::open_chunk(doc, *first, end_hint, chunks[i].str);
+    auto records = open_chunk(doc, *first, end_hint, chunks[i].str);
     if (!records && !end_hint) {
       // Name the damaged chunk's range: it ends where the next chunk starts, or at chunk_end.
       auto after =
@@ -112,7 +130,7 @@ Result<RedisStore::Range> RedisStore::read(std::string_view doc, std::uint64_t f
                            "+inf", "WITHSCORES", "LIMIT", "0", "1"});
       end_hint = after && after->elements.size() == 2 ? parse_u64(after->elements[1])
                                                       : std::optional(range.chunk_end);
-      records = format::open_chunk(doc, *first, end_hint, chunks[i].str);
+      records = open_chunk(doc, *first, end_hint, chunks[i].str);
     }
     if (!records) return tl::unexpected(std::move(records.error()));
     for (proto::OpRecord& record : *records) {
@@ -239,7 +257,7 @@ Result<std::vector<DocumentSummary>> RedisStore::list() {
         }
       } else if (r[2].elements.size() == 2) {
         const auto first = parse_u64(r[2].elements[1]);
-        if (auto records = format::open_chunk(id, first.value_or(0), {}, r[2].elements[0].str)) {
+        if (auto records = open_chunk(id, first.value_or(0), {}, r[2].elements[0].str)) {
           summary.last_change_us = records->back().server_time_us;
         }
       }
@@ -254,7 +272,7 @@ Result<std::vector<DocumentSummary>> RedisStore::list() {
   return out;
 }
 
-Result<std::uint64_t> RedisStore::memory_usage(std::string_view doc) {
+Result<RedisStore::MemoryUsage> RedisStore::memory_usage(std::string_view doc) {
   std::vector<RedisPool::Command> commands;
   for (const std::string& key : {redis_keys::head(doc), redis_keys::log(doc),
                                  redis_keys::chunks(doc), redis_keys::snaps(doc)}) {
@@ -264,13 +282,13 @@ Result<std::uint64_t> RedisStore::memory_usage(std::string_view doc) {
   if (!connection) return tl::unexpected(std::move(connection.error()));
   auto replies = connection->pipeline(commands);
   if (!replies) return tl::unexpected(std::move(replies.error()));
-  std::uint64_t bytes = 0;
-  for (const RedisReply& reply : *replies) {
-    if (reply.type == RedisReply::Type::integer && reply.integer > 0) {
-      bytes += static_cast<std::uint64_t>(reply.integer);
-    }
-  }
-  return bytes;
+  const auto bytes = [&](std::size_t i) -> std::uint64_t {
+    const RedisReply& reply = (*replies)[i];
+    return reply.type == RedisReply::Type::integer && reply.integer > 0
+               ? static_cast<std::uint64_t>(reply.integer)
+               : 0;
+  };
+  return MemoryUsage{bytes(0), bytes(1), bytes(2), bytes(3)};
 }
 
 void RedisStore::compact_log(std::string_view doc, std::uint64_t next, std::uint64_t chunk_end) {
@@ -284,7 +302,7 @@ void RedisStore::compact_log(std::string_view doc, std::uint64_t next, std::uint
     auto done = eval(*connection, doc, Id::compact,
                      {redis_keys::head(doc), redis_keys::log(doc), redis_keys::chunks(doc)},
                      {range->gen, std::to_string(chunk_end), std::to_string(c),
-                      format::seal(proto::encode_chunk(range->records))});
+                      deflate_value(format::seal(proto::encode_chunk(range->records)))});
     if (!done || done->integer != 1) return;
     chunk_end += c;
     next = range->next;
