@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <pthread.h>
 
 #include "storage/record_format.hpp"
@@ -79,6 +80,13 @@ RedisReply copy(const redisReply& r) {
   return out;
 }
 
+// An idle connection has no reply to read: if its socket is readable, Redis closed it (a restart,
+// a timeout) and a command sent on it would fail.
+bool is_closed(const redisContext& context) {
+  pollfd fd{context.fd, POLLIN, 0};
+  return context.err != 0 || poll(&fd, 1, 0) != 0;
+}
+
 struct Argv {
   std::vector<const char*> ptrs;
   std::vector<std::size_t> lens;
@@ -138,10 +146,12 @@ Result<RedisPool::Connection> RedisPool::acquire() {
       return tl::unexpected(failure("every connection of the pool stayed busy"));
     }
   }
-  if (!idle_.empty()) {
+  while (!idle_.empty()) {
     redisContext* context = idle_.back();
     idle_.pop_back();
-    return Connection(*this, context);
+    if (!is_closed(*context)) return Connection(*this, context);
+    redisFree(context);
+    --open_;
   }
   const auto now = std::chrono::steady_clock::now();
   if (now < retry_at_) {
