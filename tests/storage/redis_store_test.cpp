@@ -98,6 +98,28 @@ TEST_SUITE("RedisStore") {
     CHECK(code_of(RedisStore::open("redis://127.0.0.1:1")) == Errc::io_error);
   }
 
+  TEST_CASE("with replicas = N, a write is acknowledged once N replicas have it") {
+    RedisServer primary({"--appendonly", "no", "--save", ""});
+    RedisServer replica({"--appendonly", "no", "--save", "", "--replicaof", "127.0.0.1",
+                         std::to_string(primary.port())});
+    const auto deadline = Clock::now() + std::chrono::seconds{10};
+    while (raw(primary, {"INFO", "replication"}).str.find("state=online") == std::string::npos) {
+      REQUIRE(Clock::now() < deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    auto store = open_store(primary, {.replicas = 1});  // durable through the replica
+    CHECK(store->durability_note().find("waits for 1 replica") != std::string::npos);
+    REQUIRE(store->create(make_meta("doc-a")));
+    EditingDocument doc(1);
+    REQUIRE(store->append("doc-a", edits(doc, 3)));
+    CHECK(raw(replica, {"HGET", redis_keys::head("doc-a"), "next"}).str == "3");
+
+    replica.kill();
+    const auto lost = store->append("doc-a", edits(doc, 1));
+    CHECK(code_of(lost) == Errc::io_error);
+    CHECK(lost.error().message.find("0 of 1 replicas") != std::string::npos);
+  }
+
   TEST_CASE("a writer whose fencing token is below the document's fence writes nothing") {
     RedisServer server;
     auto a = open_store(server);
