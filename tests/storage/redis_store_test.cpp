@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -275,5 +276,46 @@ TEST_SUITE("RedisStore") {
       CHECK(summary.op_count == per_thread);
       CHECK(store->read_log(summary.id, 0, 1000).value().size() == per_thread);
     }
+  }
+
+  TEST_CASE(
+      "two stores racing on one document: each index is taken once, the loser gets index_gap") {
+    RedisServer server;
+    auto first = open_store(server, {.chunk_records = 8});
+    auto second = open_store(server, {.chunk_records = 8});
+    REQUIRE(first->create(make_meta("doc-a")));
+    constexpr int per_writer = 40;
+    std::atomic<int> gaps{0};
+    std::atomic<int> failures{0};
+    const auto writer = [&](RedisStore& store, crdt::ReplicaId replica) {
+      EditingDocument doc(replica);
+      for (int i = 0; i < per_writer; ++i) {
+        proto::OpRecord record = doc.edit();
+        for (;;) {
+          const auto log = store.load("doc-a");
+          if (!log) {
+            ++failures;
+            return;
+          }
+          record.index = log->next_index;
+          const auto appended = store.append("doc-a", std::span(&record, 1));
+          if (appended) break;
+          if (appended.error().code != Errc::index_gap) {
+            ++failures;
+            return;
+          }
+          ++gaps;
+        }
+      }
+    };
+    std::thread a(writer, std::ref(*first), 1);
+    std::thread b(writer, std::ref(*second), 2);
+    a.join();
+    b.join();
+    CHECK(failures == 0);
+    const auto log = first->read_log("doc-a", 0, 1000);
+    REQUIRE_MESSAGE(log, log.error().message);
+    REQUIRE(log->size() == 2 * per_writer);
+    for (std::size_t i = 0; i < log->size(); ++i) CHECK((*log)[i].index == i);
   }
 }
