@@ -218,6 +218,10 @@ Result<std::vector<DocumentSummary>> RedisStore::list() {
   if (!connection) return tl::unexpected(std::move(connection.error()));
   auto members = connection->run({"SMEMBERS", redis_keys::documents()});
   if (!members) return tl::unexpected(std::move(members.error()));
+  if (members->type != RedisReply::Type::array) {
+    return format::error(Errc::io_error, "redis " + pool_.endpoint().describe() + ": SMEMBERS " +
+                                             redis_keys::documents() + ": " + members->str);
+  }
   std::vector<std::string> ids;
   for (const RedisReply& member : members->elements) ids.push_back(member.str);
   std::sort(ids.begin(), ids.end());
