@@ -78,6 +78,17 @@ TEST_SUITE("RedisStore") {
     }
   }
 
+  TEST_CASE("a database number in the URL keeps the documents apart") {
+    RedisServer server;
+    auto on3 = RedisStore::open(server.url() + "/3");
+    REQUIRE_MESSAGE(on3, on3.error().message);
+    REQUIRE((*on3)->create(make_meta("doc-a")));
+    auto on0 = open_store(server);
+    CHECK(code_of(on0->load("doc-a")) == Errc::not_found);
+    CHECK((*on3)->load("doc-a"));
+    CHECK(code_of(RedisStore::open(server.url() + "/99999")) == Errc::io_error);
+  }
+
   TEST_CASE("open refuses a Redis that does not fsync every write, unless told otherwise") {
     RedisServer server({"--appendonly", "no", "--save", ""});
     const auto strict = RedisStore::open(server.url());
