@@ -6,6 +6,7 @@
 //   weft-bench storage [--data DIR] [--runs N] [--ops N] [--threads N]   (storage_bench.hpp)
 //   weft-bench load [--docs D] [--clients-per-doc C] [--rate R] [--seconds S] [--max] ...
 //                                                                            (load_bench.hpp)
+//   weft-bench history --server HOST:PORT --doc ID [--runs N] [--token JWT] (history_bench.hpp)
 //
 // Without --trace, every sequential trace in traces_dir() runs (with --mode merge or apply: every
 // concurrent one). bench/README.md describes the modes and the output.
@@ -23,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/count_option.hpp"
+#include "bench/history_bench.hpp"
 #include "bench/load_bench.hpp"
 #include "bench/replay.hpp"
 #include "bench/storage_bench.hpp"
@@ -353,6 +355,9 @@ int usage(const char* why) {
 int main(int argc, char** argv) {
   if (argc >= 2 && std::string_view{argv[1]} == "storage") {
     return weft::bench::storage_main(argc - 2, argv + 2);
+  }
+  if (argc >= 2 && std::string_view{argv[1]} == "history") {
+    return weft::bench::history_main(argc - 2, argv + 2);
   }
   if (argc >= 2 && std::string_view{argv[1]} == "load") {
     return weft::bench::load_main(argc - 2, argv + 2);

@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   round_trip(bytes, decode_op_record, [](const OpRecord& r) { return encode(r); });
   round_trip(bytes, decode_snapshot_record, [](const SnapshotRecord& r) { return encode(r); });
   round_trip(bytes, decode_document_meta, [](const DocumentMeta& r) { return encode(r); });
+  round_trip(bytes, decode_named_version, [](const NamedVersion& r) { return encode(r); });
   round_trip(bytes, decode_chunk, [](const std::vector<OpRecord>& r) { return encode_chunk(r); });
   return 0;
 }

@@ -316,4 +316,34 @@ Result<DocumentMeta> decode_document_meta(std::string_view bytes) {
   return record;
 }
 
+bool is_valid_version_name(std::string_view name) {
+  if (name.empty() || name.size() > max_version_name_bytes || !is_utf8(name)) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(name[i]);
+    if (byte < 0x20 || byte == 0x7F) return false;
+    // U+0080..U+009F are 0xC2 0x80..0x9F in UTF-8.
+    if (byte == 0xC2 && i + 1 < name.size() && static_cast<unsigned char>(name[i + 1]) <= 0x9F) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string encode(const NamedVersion& record) {
+  pb::NamedVersion m;
+  m.set_name(record.name);
+  m.set_at(record.at);
+  m.set_user_id(record.user_id);
+  m.set_created_us(record.created_us);
+  return m.SerializeAsString();
+}
+
+Result<NamedVersion> decode_named_version(std::string_view bytes) {
+  pb::NamedVersion m;
+  if (!parse(m, bytes)) return fail(Errc::malformed);
+  if (!is_utf8(m.name()) || !is_utf8(m.user_id())) return fail(Errc::bad_utf8);
+  if (!is_valid_version_name(m.name())) return fail(Errc::bad_field);
+  return NamedVersion{m.name(), m.at(), m.user_id(), m.created_us()};
+}
+
 }  // namespace weft::proto

@@ -5,6 +5,7 @@
 // integers, invalid UTF-8 and inconsistent columns are errors (Errc), never crashes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -64,12 +65,31 @@ struct DocumentMeta {
   friend bool operator==(const DocumentMeta&, const DocumentMeta&) = default;
 };
 
+// A name for version `at` of a document (records.proto NamedVersion).
+struct NamedVersion {
+  std::string name;  // is_valid_version_name()
+  std::uint64_t at = 0;
+  std::string user_id;
+  std::int64_t created_us = 0;
+  friend bool operator==(const NamedVersion&, const NamedVersion&) = default;
+};
+
+// The longest version name, in bytes.
+inline constexpr std::size_t max_version_name_bytes = 200;
+// True for 1..max_version_name_bytes bytes of UTF-8 without control characters (U+0000..U+001F,
+// U+007F..U+009F).
+[[nodiscard]] bool is_valid_version_name(std::string_view name);
+
 [[nodiscard]] std::string encode(const OpRecord& record);
 [[nodiscard]] std::string encode(const SnapshotRecord& record);
 [[nodiscard]] std::string encode(const DocumentMeta& record);
+[[nodiscard]] std::string encode(const NamedVersion& record);
 [[nodiscard]] Result<OpRecord> decode_op_record(std::string_view bytes);
 [[nodiscard]] Result<SnapshotRecord> decode_snapshot_record(std::string_view bytes);
 [[nodiscard]] Result<DocumentMeta> decode_document_meta(std::string_view bytes);
+// Errc::bad_utf8 for a name or user that is not UTF-8, bad_field for a name that is not
+// is_valid_version_name().
+[[nodiscard]] Result<NamedVersion> decode_named_version(std::string_view bytes);
 
 // Consecutive log records as one OpLogChunk (records.proto), column-encoded so that typing costs
 // a few bytes per record. Requires: every record valid (as decode_op_record() would accept it)

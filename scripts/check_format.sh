@@ -8,7 +8,7 @@ clang_format=$(command -v clang-format-14 || command -v clang-format) || {
   echo "check_format: clang-format-14 not found (scripts/install-deps installs it)" >&2
   exit 1
 }
-mapfile -d '' files < <(find crdt proto storage server client tools bench testkit tests fuzz conformance \
+mapfile -d '' files < <(find crdt proto storage history server client tools bench testkit tests fuzz conformance \
   \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' -o -name '*.cc' \) -type f -print0 2>/dev/null | sort -z)
 ((${#files[@]} > 0)) || exit 0
 

@@ -39,6 +39,9 @@ if [[ -n $hiredis_hits ]]; then
   echo "$hiredis_hits"
   status=1
 fi
+# history (history read back: text at a version, timeline, blame, diff, the cache) sits on storage,
+# proto and crdt only, so the server and the tools can both use it.
+forbid history "server, tools or Boost" 'testkit/|server/|tools/|bench/|tests/|fuzz/|client/|boost/'
 # tools (weft-replay) sit on storage and the trace reader of bench/; never on the server.
 forbid tools "server, tests or fuzz" 'testkit/|server/|tests/|fuzz/|boost/'
 # server sits on storage, proto and crdt (and Boost); never on tests, tools or the client.
@@ -74,7 +77,7 @@ forbid conformance "server, storage or RocksDB" 'testkit/|server/|storage/|tests
 forbid testkit "modules, doctest or third-party libraries" \
   'crdt/|proto/|storage/|server/|client/|tools/|bench/|tests/|fuzz/|doctest/|boost/|rocksdb/|nlohmann/'
 # Includes are rooted at the repository: "crdt/rga.hpp", never "../crdt/rga.hpp" or "rga.hpp".
-for dir in crdt proto storage server client tools bench testkit tests fuzz; do
+for dir in crdt proto storage history server client tools bench testkit tests fuzz; do
   forbid "$dir" "unrooted paths (write \"module/file.hpp\")" '\.\.?/|[^/<>"]*"'
 done
 

@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 
 build=${WEFT_TIDY_BUILD:-build/asan}
 jobs=${WEFT_TIDY_JOBS:-$(nproc)}
-folders='crdt|proto|storage|server|client|tools|bench|tests|fuzz|testkit'
+folders='crdt|proto|storage|history|server|client|tools|bench|tests|fuzz|testkit'
 export GIT_OPTIONAL_LOCKS=0   # read-only: never refresh the index behind the developer's back
 
 clang_tidy=$(command -v clang-tidy-14 || command -v clang-tidy) || {

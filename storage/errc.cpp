@@ -30,6 +30,14 @@ class Category final : public std::error_category {
         return "no space left on the store's disk";
       case Errc::fenced:
         return "write refused: a newer owner holds the document's fence";
+      case Errc::bad_version_name:
+        return "bad version name";
+      case Errc::version_exists:
+        return "the document already has a version of that name";
+      case Errc::unknown_version:
+        return "no named version of that name";
+      case Errc::too_many_versions:
+        return "the document holds the most named versions it may";
     }
     return "unknown storage error";
   }

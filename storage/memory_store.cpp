@@ -68,6 +68,18 @@ Result<void> MemoryStore::append(std::string_view doc, std::span<const proto::Op
   return {};
 }
 
+Result<DocumentHead> MemoryStore::read_head(std::string_view doc) {
+  const std::lock_guard lock(mu_);
+  auto found = find(doc);
+  if (!found) return tl::unexpected(std::move(found.error()));
+  DocumentHead head;
+  auto meta = format::open_meta(doc, (*found)->meta);
+  if (!meta) return tl::unexpected(std::move(meta.error()));
+  head.meta = std::move(*meta);
+  head.next_index = (*found)->log.size();
+  return head;
+}
+
 Result<LoadedDocument> MemoryStore::load(std::string_view doc) {
   const std::lock_guard lock(mu_);
   auto found = find(doc);
@@ -169,6 +181,51 @@ Result<void> MemoryStore::remove(std::string_view doc) {
   auto found = find(doc);
   if (!found) return tl::unexpected(std::move(found.error()));
   documents_.erase(documents_.find(doc));
+  return {};
+}
+
+Result<void> MemoryStore::put_version(std::string_view doc, const proto::NamedVersion& version) {
+  if (!proto::is_valid_version_name(version.name)) {
+    return format::error(Errc::bad_version_name, format::describe(doc) + ": bad version name");
+  }
+  std::string sealed = format::seal(proto::encode(version));
+  const std::lock_guard lock(mu_);
+  auto found = find(doc);
+  if (!found) return tl::unexpected(std::move(found.error()));
+  Document& d = **found;
+  if (auto refused = format::check_new_version(
+          doc, version, d.log.size(), d.versions.contains(version.name), d.versions.size());
+      !refused) {
+    return refused;
+  }
+  d.versions.emplace(version.name, std::move(sealed));
+  return {};
+}
+
+Result<std::vector<proto::NamedVersion>> MemoryStore::read_versions(std::string_view doc) {
+  const std::lock_guard lock(mu_);
+  auto found = find(doc);
+  if (!found) return tl::unexpected(std::move(found.error()));
+  std::vector<proto::NamedVersion> out;
+  for (const auto& [name, value] : (*found)->versions) {
+    auto version = format::open_version(doc, name, value);
+    if (!version) return tl::unexpected(std::move(version.error()));
+    out.push_back(std::move(*version));
+  }
+  format::sort_versions(out);
+  return out;
+}
+
+Result<void> MemoryStore::remove_version(std::string_view doc, std::string_view name) {
+  const std::lock_guard lock(mu_);
+  auto found = find(doc);
+  if (!found) return tl::unexpected(std::move(found.error()));
+  const auto it = (*found)->versions.find(name);
+  if (it == (*found)->versions.end()) {
+    return format::error(Errc::unknown_version,
+                         format::describe(doc) + ": no version '" + std::string(name) + "'");
+  }
+  (*found)->versions.erase(it);
   return {};
 }
 

@@ -31,6 +31,7 @@ class MemoryStore final : public DocumentStore {
   [[nodiscard]] Result<void> append(std::string_view doc,
                                     std::span<const proto::OpRecord> records) override;
   [[nodiscard]] Result<LoadedDocument> load(std::string_view doc) override;
+  [[nodiscard]] Result<DocumentHead> read_head(std::string_view doc) override;
   [[nodiscard]] Result<std::vector<proto::OpRecord>> read_log(std::string_view doc,
                                                               std::uint64_t from,
                                                               std::uint64_t to) override;
@@ -40,12 +41,18 @@ class MemoryStore final : public DocumentStore {
   [[nodiscard]] Result<void> write_snapshot(std::string_view doc,
                                             const proto::SnapshotRecord& snapshot) override;
   [[nodiscard]] Result<void> remove(std::string_view doc) override;
+  [[nodiscard]] Result<void> put_version(std::string_view doc,
+                                         const proto::NamedVersion& version) override;
+  [[nodiscard]] Result<std::vector<proto::NamedVersion>> read_versions(
+      std::string_view doc) override;
+  [[nodiscard]] Result<void> remove_version(std::string_view doc, std::string_view name) override;
 
  private:
   struct Document {
     std::string meta;                                // sealed DocumentMeta
     std::vector<std::string> log;                    // sealed OpRecords, by index
     std::map<std::uint64_t, std::string> snapshots;  // sealed SnapshotRecords, by log_index
+    std::map<std::string, std::string, std::less<>> versions;  // sealed NamedVersions, by name
   };
 
   // Requires: mu_ held. Errc::not_found if absent.

@@ -1,6 +1,7 @@
 // record_format.cpp — key encodings, CRC32C sealing and validated opening of stored values.
 #include "storage/record_format.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -47,6 +48,12 @@ std::string key_for(std::string_view doc, std::uint64_t index) {
   for (std::size_t i = index_bytes; i-- > 0;) {
     key.push_back(static_cast<char>((index >> (8 * i)) & 0xFFU));
   }
+  return key;
+}
+
+std::string version_key(std::string_view doc, std::string_view name) {
+  std::string key = doc_begin(doc);
+  key.append(name);
   return key;
 }
 
@@ -143,6 +150,40 @@ Result<proto::DocumentMeta> open_meta(std::string_view doc, std::string_view val
   if (!meta) return error(Errc::corrupt, what + ": " + meta.error().message());
   if (meta->id != doc) return error(Errc::corrupt, what + ": record names '" + meta->id + "'");
   return std::move(*meta);
+}
+
+Result<proto::NamedVersion> open_version(std::string_view doc, std::string_view name,
+                                         std::string_view value) {
+  const std::string what = describe(doc) + ": named version '" + std::string(name) + "'";
+  auto payload = unseal(what, value);
+  if (!payload) return tl::unexpected(std::move(payload.error()));
+  auto version = proto::decode_named_version(*payload);
+  if (!version) return error(Errc::corrupt, what + ": " + version.error().message());
+  if (version->name != name) {
+    return error(Errc::corrupt, what + ": record names '" + version->name + "'");
+  }
+  return std::move(*version);
+}
+
+Result<void> check_new_version(std::string_view doc, const proto::NamedVersion& version,
+                               std::uint64_t log_length, bool name_taken, std::size_t held) {
+  const std::string what = describe(doc) + ": named version '" + version.name + "'";
+  if (version.at > log_length) {
+    return error(Errc::index_gap, what + " at " + std::to_string(version.at) +
+                                      " is beyond the log's end " + std::to_string(log_length));
+  }
+  if (name_taken) return error(Errc::version_exists, what + " exists");
+  if (held >= max_named_versions) {
+    return error(Errc::too_many_versions, what + ": the document holds " + std::to_string(held) +
+                                              " named versions, the most it may");
+  }
+  return {};
+}
+
+void sort_versions(std::vector<proto::NamedVersion>& versions) {
+  std::sort(versions.begin(), versions.end(), [](const auto& a, const auto& b) {
+    return a.at != b.at ? a.at < b.at : a.name < b.name;
+  });
 }
 
 tl::unexpected<StoreError> error(Errc code, std::string message) {

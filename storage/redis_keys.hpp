@@ -19,6 +19,10 @@ inline std::string log(std::string_view doc) { return "weft:{" + std::string(doc
 inline std::string chunks(std::string_view doc) { return "weft:{" + std::string(doc) + "}:chunks"; }
 // HASH: log_index (decimal) -> sealed SnapshotRecord.
 inline std::string snaps(std::string_view doc) { return "weft:{" + std::string(doc) + "}:snaps"; }
+// HASH: version name -> sealed NamedVersion.
+inline std::string versions(std::string_view doc) {
+  return "weft:{" + std::string(doc) + "}:versions";
+}
 // SET: every document id (the one key outside the documents' slots; create and remove touch it).
 inline std::string documents() { return "weft:docs"; }
 

@@ -92,8 +92,8 @@ constexpr std::string_view remove = R"lua(
 local token = tonumber(ARGV[1])
 local fence, err = writable(KEYS[1], token)
 if err then return err end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-redis.call('SREM', KEYS[5], ARGV[2])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call('SREM', KEYS[6], ARGV[2])
 return 'OK'
 )lua";
 
@@ -153,6 +153,45 @@ end
 return {h[1], nxt, ce, h[4], snap_index, snap_value, from, chunks, records}
 )lua";
 
+// The checks of format::check_new_version(), in its order, atomically with the write.
+constexpr std::string_view put_version = R"lua(
+local token = tonumber(ARGV[1])
+local fence, err = writable(KEYS[1], token)
+if err then return err end
+local what = 'named version \'' .. ARGV[2] .. '\''
+local at, nxt = tonumber(ARGV[3]), tonumber(redis.call('HGET', KEYS[1], 'next'))
+if at > nxt then
+  return refuse('index_gap', what .. ' at ' .. ARGV[3] .. ' is beyond the log\'s end ' .. n(nxt))
+end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then
+  return refuse('version_exists', what .. ' exists')
+end
+local held = redis.call('HLEN', KEYS[2])
+if held >= tonumber(ARGV[5]) then
+  return refuse('too_many_versions', what .. ': the document holds ' .. n(held) ..
+                ' named versions, the most it may')
+end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[4])
+raise(KEYS[1], token, fence)
+return 'OK'
+)lua";
+
+constexpr std::string_view remove_version = R"lua(
+local token = tonumber(ARGV[1])
+local fence, err = writable(KEYS[1], token)
+if err then return err end
+if redis.call('HDEL', KEYS[2], ARGV[2]) == 0 then
+  return refuse('unknown_version', 'no version \'' .. ARGV[2] .. '\'')
+end
+raise(KEYS[1], token, fence)
+return 'OK'
+)lua";
+
+constexpr std::string_view read_versions = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return refuse('not_found', 'no such document') end
+return redis.call('HGETALL', KEYS[2])
+)lua";
+
 std::string with_prelude(std::string_view body) {
   std::string out(prelude);
   out += body;
@@ -163,9 +202,10 @@ std::string with_prelude(std::string_view body) {
 
 std::string_view source(Id id) {
   static const std::array<std::string, count> sources = {
-      with_prelude(create),   with_prelude(update_meta), with_prelude(append),
-      with_prelude(snapshot), with_prelude(remove),      with_prelude(set_fence),
-      with_prelude(compact),  with_prelude(read),
+      with_prelude(create),         with_prelude(update_meta),   with_prelude(append),
+      with_prelude(snapshot),       with_prelude(remove),        with_prelude(set_fence),
+      with_prelude(compact),        with_prelude(read),          with_prelude(put_version),
+      with_prelude(remove_version), with_prelude(read_versions),
   };
   return sources.at(static_cast<std::size_t>(id));
 }

@@ -19,6 +19,9 @@ Errc refusal_code(std::string_view code) {
   if (code == "already_exists") return Errc::already_exists;
   if (code == "index_gap") return Errc::index_gap;
   if (code == "fenced") return Errc::fenced;
+  if (code == "version_exists") return Errc::version_exists;
+  if (code == "too_many_versions") return Errc::too_many_versions;
+  if (code == "unknown_version") return Errc::unknown_version;
   return Errc::io_error;
 }
 
@@ -247,8 +250,33 @@ Result<void> RedisStore::remove(std::string_view doc) {
   }
   auto done = write(doc, Id::remove,
                     {redis_keys::head(doc), redis_keys::log(doc), redis_keys::chunks(doc),
-                     redis_keys::snaps(doc), redis_keys::documents()},
+                     redis_keys::snaps(doc), redis_keys::versions(doc), redis_keys::documents()},
                     {std::string(doc)});
+  if (!done) return tl::unexpected(std::move(done.error()));
+  return {};
+}
+
+Result<void> RedisStore::put_version(std::string_view doc, const proto::NamedVersion& version) {
+  if (!is_valid_document_id(doc)) {
+    return format::error(Errc::bad_document_id, format::describe(doc) + ": bad id");
+  }
+  if (!proto::is_valid_version_name(version.name)) {
+    return format::error(Errc::bad_version_name, format::describe(doc) + ": bad version name");
+  }
+  // The script checks, atomically with the write, what format::check_new_version() checks.
+  auto done = write(doc, Id::put_version, {redis_keys::head(doc), redis_keys::versions(doc)},
+                    {version.name, std::to_string(version.at), format::seal(proto::encode(version)),
+                     std::to_string(max_named_versions)});
+  if (!done) return tl::unexpected(std::move(done.error()));
+  return {};
+}
+
+Result<void> RedisStore::remove_version(std::string_view doc, std::string_view name) {
+  if (!is_valid_document_id(doc)) {
+    return format::error(Errc::bad_document_id, format::describe(doc) + ": bad id");
+  }
+  auto done = write(doc, Id::remove_version, {redis_keys::head(doc), redis_keys::versions(doc)},
+                    {std::string(name)});
   if (!done) return tl::unexpected(std::move(done.error()));
   return {};
 }

@@ -79,6 +79,12 @@ class RedisStore final : public DocumentStore {
   [[nodiscard]] Result<void> write_snapshot(std::string_view doc,
                                             const proto::SnapshotRecord& snapshot) override;
   [[nodiscard]] Result<void> remove(std::string_view doc) override;
+  [[nodiscard]] Result<DocumentHead> read_head(std::string_view doc) override;
+  [[nodiscard]] Result<void> put_version(std::string_view doc,
+                                         const proto::NamedVersion& version) override;
+  [[nodiscard]] Result<std::vector<proto::NamedVersion>> read_versions(
+      std::string_view doc) override;
+  [[nodiscard]] Result<void> remove_version(std::string_view doc, std::string_view name) override;
 
   // This store's writes of `doc` carry `token` from now on; if the document exists, its stored
   // fence is raised to `token` at once, so that older owners are refused from this moment.

@@ -313,4 +313,62 @@ void RedisStore::compact_log(std::string_view doc, std::uint64_t next, std::uint
   }
 }
 
+Result<DocumentHead> RedisStore::read_head(std::string_view doc) {
+  if (!is_valid_document_id(doc)) {
+    return format::error(Errc::bad_document_id, format::describe(doc) + ": bad id");
+  }
+  auto connection = pool_.acquire();
+  if (!connection) {
+    return format::error(Errc::io_error, format::describe(doc) + ": " + connection.error().message);
+  }
+  // One HMGET: both fields from one commit point.
+  auto reply = connection->run({"HMGET", redis_keys::head(doc), "meta", "next"});
+  if (!reply) {
+    return format::error(Errc::io_error, format::describe(doc) + ": " + reply.error().message);
+  }
+  if (reply->is_error()) {
+    return format::error(Errc::io_error, format::describe(doc) + ": redis: " + reply->str);
+  }
+  if (reply->type != RedisReply::Type::array || reply->elements.size() != 2) {
+    return format::error(Errc::io_error, format::describe(doc) + ": unexpected reply to HMGET");
+  }
+  if (reply->elements[0].is_nil()) return format::error(Errc::not_found, format::describe(doc));
+  DocumentHead head;
+  auto meta = format::open_meta(doc, reply->elements[0].str);
+  if (!meta) return tl::unexpected(std::move(meta.error()));
+  head.meta = std::move(*meta);
+  const auto next = parse_u64(reply->elements[1]);
+  if (!next) return malformed(doc, "head has a bad next");
+  head.next_index = *next;
+  return head;
+}
+
+Result<std::vector<proto::NamedVersion>> RedisStore::read_versions(std::string_view doc) {
+  if (!is_valid_document_id(doc)) {
+    return format::error(Errc::bad_document_id, format::describe(doc) + ": bad id");
+  }
+  auto connection = pool_.acquire();
+  if (!connection) {
+    return format::error(Errc::io_error, format::describe(doc) + ": " + connection.error().message);
+  }
+  auto reply = eval(*connection, doc, Id::read_versions,
+                    {redis_keys::head(doc), redis_keys::versions(doc)}, {});
+  if (!reply) return tl::unexpected(std::move(reply.error()));
+  if (reply->type != RedisReply::Type::array || reply->elements.size() % 2 != 0) {
+    return format::error(Errc::io_error,
+                         format::describe(doc) + ": unexpected reply to read_versions");
+  }
+  std::vector<proto::NamedVersion> out;
+  out.reserve(reply->elements.size() / 2);
+  for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    // open_version() checks the seal and that the record carries the name it is stored under;
+    // a damaged value is Errc::corrupt naming the document and the version.
+    auto version = format::open_version(doc, reply->elements[i].str, reply->elements[i + 1].str);
+    if (!version) return tl::unexpected(std::move(version.error()));
+    out.push_back(std::move(*version));
+  }
+  format::sort_versions(out);
+  return out;
+}
+
 }  // namespace weft::storage

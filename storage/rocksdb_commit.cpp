@@ -85,6 +85,18 @@ Result<RocksDbStore::Impl::DocState> RocksDbStore::Impl::state_of(
   return state;
 }
 
+Result<std::set<std::string>> RocksDbStore::Impl::version_names(std::string_view doc) {
+  std::set<std::string> out;
+  const std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), version));
+  const std::string begin = format::doc_begin(doc);
+  const std::string end = format::doc_end(doc);
+  for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    out.emplace(it->key().ToStringView().substr(begin.size()));
+  }
+  if (!it->status().ok()) return tl::unexpected(status_error(doc, it->status()));
+  return out;
+}
+
 Result<std::vector<std::uint64_t>> RocksDbStore::Impl::snapshot_indexes(std::string_view doc) {
   std::vector<std::uint64_t> out;
   const std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), snap));
@@ -106,6 +118,17 @@ std::vector<std::string> RocksDbStore::Impl::write_group(const std::vector<Commi
   std::unordered_map<std::string, DocState> pending;
   // Per document: the snapshot indexes it will have after this group, once looked up.
   std::unordered_map<std::string, std::vector<std::uint64_t>> snapshots;
+  // Per document: the names of its named versions after this group, once looked up.
+  std::unordered_map<std::string, std::set<std::string>> versions;
+  const auto names_of = [&](std::string_view doc) -> Result<std::set<std::string>*> {
+    auto known = versions.find(std::string(doc));
+    if (known == versions.end()) {
+      auto on_disk = version_names(doc);
+      if (!on_disk) return tl::unexpected(std::move(on_disk.error()));
+      known = versions.emplace(std::string(doc), std::move(*on_disk)).first;
+    }
+    return &known->second;
+  };
   std::vector<CommitRequest*> accepted;
   for (CommitRequest* r : group) {
     auto state = state_of(r->doc, pending);
@@ -179,9 +202,40 @@ std::vector<std::string> RocksDbStore::Impl::write_group(const std::vector<Commi
         batch.DeleteRange(log, format::doc_begin(r->doc), format::doc_end(r->doc));
         batch.DeleteRange(logchunk, format::doc_begin(r->doc), format::doc_end(r->doc));
         batch.DeleteRange(snap, format::doc_begin(r->doc), format::doc_end(r->doc));
+        batch.DeleteRange(version, format::doc_begin(r->doc), format::doc_end(r->doc));
         snapshots[std::string(r->doc)].clear();
+        versions[std::string(r->doc)].clear();
         next = DocState{};
         break;
+      case CommitRequest::Kind::put_version:
+      case CommitRequest::Kind::remove_version: {
+        auto names = names_of(r->doc);
+        if (!names) {
+          r->error = std::move(names.error());
+          continue;
+        }
+        std::set<std::string>& held = **names;
+        if (r->kind == CommitRequest::Kind::remove_version) {
+          if (held.erase(r->name) == 0) {
+            r->error = refusal(Errc::unknown_version, who + ": no version '" + r->name + "'");
+            continue;
+          }
+          batch.Delete(version, format::version_key(r->doc, r->name));
+          break;
+        }
+        proto::NamedVersion named;
+        named.name = r->name;
+        named.at = r->first;
+        if (auto refused = format::check_new_version(r->doc, named, state->next_index,
+                                                     held.contains(r->name), held.size());
+            !refused) {
+          r->error = std::move(refused.error());
+          continue;
+        }
+        held.insert(r->name);
+        batch.Put(version, r->puts[0].first, r->puts[0].second);
+        break;
+      }
     }
     pending[std::string(r->doc)] = next;
     accepted.push_back(r);
@@ -266,6 +320,34 @@ Result<void> RocksDbStore::remove(std::string_view doc) {
   CommitRequest request;
   request.kind = CommitRequest::Kind::remove;
   request.doc = doc;
+  return impl_->commit(request);
+}
+
+Result<void> RocksDbStore::put_version(std::string_view doc, const proto::NamedVersion& version) {
+  if (auto ok = impl_->check_writable(doc); !ok) return ok;
+  if (!proto::is_valid_version_name(version.name)) {
+    return format::error(Errc::bad_version_name, format::describe(doc) + ": bad version name");
+  }
+  CommitRequest request;
+  request.kind = CommitRequest::Kind::put_version;
+  request.doc = doc;
+  request.first = version.at;
+  request.name = version.name;
+  request.puts.emplace_back(format::version_key(doc, version.name),
+                            format::seal(proto::encode(version)));
+  return impl_->commit(request);
+}
+
+Result<void> RocksDbStore::remove_version(std::string_view doc, std::string_view name) {
+  if (auto ok = impl_->check_writable(doc); !ok) return ok;
+  if (!proto::is_valid_version_name(name)) {
+    return format::error(Errc::unknown_version,
+                         format::describe(doc) + ": no version '" + std::string(name) + "'");
+  }
+  CommitRequest request;
+  request.kind = CommitRequest::Kind::remove_version;
+  request.doc = doc;
+  request.name = std::string(name);
   return impl_->commit(request);
 }
 

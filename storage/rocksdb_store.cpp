@@ -1,6 +1,7 @@
 // rocksdb_store.cpp — RocksDbStore: opening the directory, and the reads.
 #include "storage/rocksdb_store.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -21,6 +22,7 @@ constexpr const char* meta_family = "meta";
 constexpr const char* log_family = "log";
 constexpr const char* snap_family = "snap";
 constexpr const char* logchunk_family = "logchunk";
+constexpr const char* version_family = "version";
 
 rocksdb::ColumnFamilyOptions family_options() {
   rocksdb::ColumnFamilyOptions options;
@@ -30,12 +32,21 @@ rocksdb::ColumnFamilyOptions family_options() {
   return options;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> families() {
-  return {{rocksdb::kDefaultColumnFamilyName, family_options()},
-          {meta_family, family_options()},
-          {log_family, family_options()},
-          {snap_family, family_options()},
-          {logchunk_family, family_options()}};
+// Every family, but for a read-only open only those that exist: a store written before the
+// `version` family existed opens read-only without it (a writable open creates it).
+std::vector<rocksdb::ColumnFamilyDescriptor> families(const std::string& dir, bool read_only) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> out = {
+      {rocksdb::kDefaultColumnFamilyName, family_options()},
+      {meta_family, family_options()},
+      {log_family, family_options()},
+      {snap_family, family_options()},
+      {logchunk_family, family_options()}};
+  std::vector<std::string> existing;
+  if (!read_only || !rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &existing).ok() ||
+      std::find(existing.begin(), existing.end(), version_family) != existing.end()) {
+    out.emplace_back(version_family, family_options());
+  }
+  return out;
 }
 
 // A secondary instance keeps its own info log and state in a private temporary directory.
@@ -132,7 +143,8 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& dir,
       // Recovery from a full disk: RocksDB resumes writes by itself once enough space is free
       // (it polls every 5 s); without a file manager it would stay unwritable until restarted.
       db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
-      return rocksdb::DB::Open(db_options, dir, families(), &impl->handles, &raw);
+      return rocksdb::DB::Open(db_options, dir, families(dir, options.read_only), &impl->handles,
+                               &raw);
     }
     db_options.max_open_files = -1;  // required by secondary instances
     {
@@ -141,8 +153,8 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& dir,
       // open with paranoid_checks fails on it, so it is tried first, then closed.
       info_log = std::make_shared<InfoLog>(dir + "/LOG");
       db_options.info_log = info_log;
-      rocksdb::Status probe =
-          rocksdb::DB::OpenForReadOnly(db_options, dir, families(), &impl->handles, &raw);
+      rocksdb::Status probe = rocksdb::DB::OpenForReadOnly(
+          db_options, dir, families(dir, options.read_only), &impl->handles, &raw);
       if (!probe.ok()) return probe;
       for (rocksdb::ColumnFamilyHandle* handle : impl->handles) {
         static_cast<void>(raw->DestroyColumnFamilyHandle(handle));
@@ -156,10 +168,11 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& dir,
     info_log = std::make_shared<InfoLog>((impl->secondary_dir.empty() ? dir : impl->secondary_dir) +
                                          "/LOG");
     db_options.info_log = info_log;
-    rocksdb::Status s = impl->secondary_dir.empty()
-                            ? rocksdb::Status::IOError("cannot create a secondary directory")
-                            : rocksdb::DB::OpenAsSecondary(db_options, dir, impl->secondary_dir,
-                                                           families(), &impl->handles, &raw);
+    rocksdb::Status s =
+        impl->secondary_dir.empty()
+            ? rocksdb::Status::IOError("cannot create a secondary directory")
+            : rocksdb::DB::OpenAsSecondary(db_options, dir, impl->secondary_dir,
+                                           families(dir, options.read_only), &impl->handles, &raw);
     if (!s.ok()) {
       std::error_code ignored;
       if (!impl->secondary_dir.empty()) std::filesystem::remove_all(impl->secondary_dir, ignored);
@@ -167,7 +180,8 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& dir,
       impl->handles.clear();
       info_log = std::make_shared<InfoLog>(dir + "/LOG");
       db_options.info_log = info_log;
-      s = rocksdb::DB::OpenForReadOnly(db_options, dir, families(), &impl->handles, &raw);
+      s = rocksdb::DB::OpenForReadOnly(db_options, dir, families(dir, options.read_only),
+                                       &impl->handles, &raw);
     }
     return s;
   };
@@ -211,6 +225,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const std::string& dir,
   impl->log = impl->handles[2];
   impl->snap = impl->handles[3];
   impl->logchunk = impl->handles[4];
+  if (impl->handles.size() > 5) impl->version = impl->handles[5];
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
 }
 
@@ -339,6 +354,19 @@ Result<LoadedDocument> RocksDbStore::load(std::string_view doc) {
   return loaded;
 }
 
+Result<DocumentHead> RocksDbStore::read_head(std::string_view doc) {
+  if (auto ok = impl_->catch_up(); !ok) return tl::unexpected(std::move(ok.error()));
+  ReadView view(*impl_->db, impl_->options.read_only);
+  DocumentHead head;
+  auto meta = read_meta(*impl_, view, doc);
+  if (!meta) return tl::unexpected(std::move(meta.error()));
+  head.meta = std::move(*meta);
+  auto logged = impl_->log_state(view.options(), doc);
+  if (!logged) return tl::unexpected(std::move(logged.error()));
+  head.next_index = logged->next_index;
+  return head;
+}
+
 Result<std::vector<proto::OpRecord>> RocksDbStore::read_log(std::string_view doc,
                                                             std::uint64_t from, std::uint64_t to) {
   if (auto ok = impl_->catch_up(); !ok) return tl::unexpected(std::move(ok.error()));
@@ -409,6 +437,26 @@ Result<std::vector<DocumentSummary>> RocksDbStore::list() {
     out.push_back(std::move(summary));
   }
   if (!it->status().ok()) return tl::unexpected(impl_->status_error({}, it->status()));
+  return out;
+}
+
+Result<std::vector<proto::NamedVersion>> RocksDbStore::read_versions(std::string_view doc) {
+  if (auto ok = impl_->catch_up(); !ok) return tl::unexpected(std::move(ok.error()));
+  ReadView view(*impl_->db, impl_->options.read_only);
+  if (auto meta = read_meta(*impl_, view, doc); !meta) return tl::unexpected(meta.error());
+  std::vector<proto::NamedVersion> out;
+  if (impl_->version == nullptr) return out;
+  const std::unique_ptr<rocksdb::Iterator> it = view.iterator(impl_->version);
+  const std::string begin = format::doc_begin(doc);
+  const std::string end = format::doc_end(doc);
+  for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    const std::string_view name = it->key().ToStringView().substr(begin.size());
+    auto version = format::open_version(doc, name, it->value().ToStringView());
+    if (!version) return tl::unexpected(std::move(version.error()));
+    out.push_back(std::move(*version));
+  }
+  if (!it->status().ok()) return tl::unexpected(impl_->status_error(doc, it->status()));
+  format::sort_versions(out);
   return out;
 }
 

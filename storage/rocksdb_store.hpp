@@ -2,8 +2,9 @@
 //
 // Layout (README.md draws it): column families `meta` (doc -> DocumentMeta), `log`
 // (doc 0x00 index -> OpRecord), `logchunk` (doc 0x00 first_index -> OpLogChunk) and `snap`
-// (doc 0x00 log_index -> SnapshotRecord); every value is a CRC32C followed by the Protobuf record
-// (record_format.hpp). The log is the chunks followed by the individual records, read as one.
+// (doc 0x00 log_index -> SnapshotRecord) and `version` (doc 0x00 name -> NamedVersion); every value
+// is a CRC32C followed by the Protobuf record (record_format.hpp). The log is the chunks followed
+// by the individual records, read as one.
 //
 // Writes: every mutation is a request on one commit queue. The first waiting writer becomes the
 // leader, takes every queued request, validates each (document exists, the append continues the
@@ -80,6 +81,7 @@ class RocksDbStore final : public DocumentStore {
   [[nodiscard]] Result<void> append(std::string_view doc,
                                     std::span<const proto::OpRecord> records) override;
   [[nodiscard]] Result<LoadedDocument> load(std::string_view doc) override;
+  [[nodiscard]] Result<DocumentHead> read_head(std::string_view doc) override;
   [[nodiscard]] Result<std::vector<proto::OpRecord>> read_log(std::string_view doc,
                                                               std::uint64_t from,
                                                               std::uint64_t to) override;
@@ -89,6 +91,11 @@ class RocksDbStore final : public DocumentStore {
   [[nodiscard]] Result<void> write_snapshot(std::string_view doc,
                                             const proto::SnapshotRecord& snapshot) override;
   [[nodiscard]] Result<void> remove(std::string_view doc) override;
+  [[nodiscard]] Result<void> put_version(std::string_view doc,
+                                         const proto::NamedVersion& version) override;
+  [[nodiscard]] Result<std::vector<proto::NamedVersion>> read_versions(
+      std::string_view doc) override;
+  [[nodiscard]] Result<void> remove_version(std::string_view doc, std::string_view name) override;
 
   [[nodiscard]] CommitStats commit_stats() const;
   // Empty, or what opening left out: the write-ahead log's incomplete last record (a write

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,11 +27,21 @@ namespace weft::storage {
 
 // One mutation waiting in the commit queue. Its values are sealed by the caller, outside any lock.
 struct CommitRequest {
-  enum class Kind : std::uint8_t { create, update_meta, append, snapshot, remove };
+  enum class Kind : std::uint8_t {
+    create,
+    update_meta,
+    append,
+    snapshot,
+    remove,
+    put_version,
+    remove_version
+  };
   Kind kind = Kind::append;
   std::string_view doc;
-  std::uint64_t first = 0;  // append: index of the first record; snapshot: its log_index
+  // append: index of the first record; snapshot: its log_index; put_version: its `at`
+  std::uint64_t first = 0;
   std::uint64_t count = 0;  // append: number of records
+  std::string name;         // put_version, remove_version: the version's name
   std::vector<std::pair<std::string, std::string>> puts;  // key, sealed value
   std::optional<StoreError> error;                        // set by the leader
   bool done = false;                                      // guarded by Impl::mu
@@ -55,6 +66,8 @@ struct RocksDbStore::Impl {
   void compact_log(const std::vector<std::string>& docs);
   // Snapshot log indexes of `doc` on disk, ascending.
   [[nodiscard]] Result<std::vector<std::uint64_t>> snapshot_indexes(std::string_view doc);
+  // Names of `doc`'s named versions on disk.
+  [[nodiscard]] Result<std::set<std::string>> version_names(std::string_view doc);
   [[nodiscard]] Result<DocState> state_of(std::string_view doc,
                                           std::unordered_map<std::string, DocState>& pending);
   // Errc::read_only on a read-only store, bad_document_id for a bad id.
@@ -83,6 +96,9 @@ struct RocksDbStore::Impl {
   rocksdb::ColumnFamilyHandle* log = nullptr;
   rocksdb::ColumnFamilyHandle* snap = nullptr;
   rocksdb::ColumnFamilyHandle* logchunk = nullptr;
+  // Null only in a read-only instance of a store written before named versions existed: it
+  // then has none.
+  rocksdb::ColumnFamilyHandle* version = nullptr;
   std::shared_ptr<HealthListener> health = std::make_shared<HealthListener>();
   std::string recovery_note;  // set by open(): what recovery left out of the WAL
 

@@ -7,6 +7,7 @@ import { minimalSetup } from 'codemirror';
 import { IndexedDbPersistence, WeftClient } from '../src/index.js';
 import { collab } from './collab.js';
 import { remoteCursors, setPeers } from './cursors.js';
+import { openHistory } from './history.js';
 import {
   DOC_ID_PATTERN, identity, rememberDoc, renderEditorShell, renderHome,
 } from './ui.js';
@@ -173,9 +174,32 @@ async function openEditor(root, docId) {
     if (event.persisted) location.reload();
   });
 
+  // The History panel replaces the live view while open; the view keeps receiving ops.
+  let historyPanel = null;
+  shell.history.hidden = false;
+  shell.history.addEventListener('click', () => {
+    if (historyPanel) return;
+    shell.history.setAttribute('aria-expanded', 'true');
+    historyPanel = openHistory({
+      docId,
+      live: view,
+      container: shell.editor,
+      readOnly: handle.readOnly,
+      me,
+      knownColors: () => new Map([...peers.map((peer) => [peer.id, peer.color]), [handle.replica, me.color]]),
+      onClose: () => {
+        historyPanel = null;
+        window.weftEditor.history = null;
+        shell.history.setAttribute('aria-expanded', 'false');
+      },
+      onRestored: (at) => shell.showMessage(`Restored version ${at}. Undo (Ctrl+Z) takes the restore back.`),
+    });
+    window.weftEditor.history = historyPanel;
+  });
+
   presence.send();
   view.focus();
-  window.weftEditor = { view, handle, client };  // for the browser tests and for debugging
+  window.weftEditor = { view, handle, client, history: null };  // for the browser tests and for debugging
 }
 
 const root = document.getElementById('app');

@@ -1,8 +1,11 @@
-// ui.js — the page around the editor: document list, header, status, members, name, share link.
+// ui.js — the page around the editor: home page (the server's list is home.js), header, status,
+// members, name, share link, History button.
 //
 // Everything here is plain DOM. Text from other users (names, document ids) only ever goes
 // through textContent, and colours through safeColor.
+import { withToken } from './api.js';
 import { safeColor } from './cursors.js';
+import { serverDocs } from './home.js';
 
 const NAME_KEY = 'weft.name';
 const COLOR_KEY = 'weft.color';
@@ -129,21 +132,21 @@ export function renderHome(root, me) {
   openForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const id = openForm.elements.id.value.trim();
-    if (DOC_ID_PATTERN.test(id)) location.assign(`/d/${id}`);
+    if (DOC_ID_PATTERN.test(id)) location.assign(withToken(`/d/${id}`));
   });
 
   const list = el('ul', { class: 'recent' });
   const recent = recentDocs();
   for (const entry of recent) {
     const when = new Date(entry.opened).toLocaleString();
-    list.append(el('li', {}, el('a', { href: `/d/${entry.id}` }, entry.id),
+    list.append(el('li', {}, el('a', { href: withToken(`/d/${entry.id}`) }, entry.id),
       el('span', { class: 'when' }, when)));
   }
   if (recent.length === 0) list.append(el('li', { class: 'empty' }, 'No documents yet.'));
 
   root.replaceChildren(
     el('header', { class: 'bar' },
-      el('a', { class: 'brand', href: '/' }, 'Weft'),
+      el('a', { class: 'brand', href: withToken('/') }, 'Weft'),
       el('span', { class: 'spacer' }),
       nameInput(me, () => {})),
     el('main', { class: 'home' },
@@ -151,11 +154,12 @@ export function renderHome(root, me) {
       el('div', { class: 'actions' },
         el('button', {
           class: 'primary new-doc', type: 'button',
-          onclick: () => location.assign(`/d/${randomDocId()}`),
+          onclick: () => location.assign(withToken(`/d/${randomDocId()}`)),
         }, 'New document'),
         openForm),
       el('h2', {}, 'Recent on this device'),
-      list));
+      list,
+      serverDocs()));
 }
 
 async function copyText(text) {
@@ -187,16 +191,21 @@ export function renderEditorShell(root, docId, me, onName) {
     }
     setTimeout(() => { share.textContent = 'Copy share link'; }, 2000);
   });
+  const history = el('button', {
+    class: 'history-open', type: 'button', hidden: '', 'aria-expanded': 'false',
+    title: 'Earlier versions, who wrote what, restore',
+  }, 'History');
   const editor = el('main', { class: 'editor' });
   const message = el('p', { class: 'message', hidden: '' });
 
   root.replaceChildren(
     el('header', { class: 'bar' },
-      el('a', { class: 'brand', href: '/', title: 'All documents' }, 'Weft'),
+      el('a', { class: 'brand', href: withToken('/'), title: 'All documents' }, 'Weft'),
       el('span', { class: 'doc-id', title: docId }, docId),
       status,
       el('span', { class: 'spacer' }),
       members,
+      history,
       share,
       nameInput(me, onName)),
     message,
@@ -204,6 +213,7 @@ export function renderEditorShell(root, docId, me, onName) {
 
   return {
     editor,
+    history,  // the History button, shown once the editor is ready (main.js opens history.js)
     setStatus(state) {
       status.dataset.state = state;
       status.textContent = STATUS_TEXT[state] ?? state;

@@ -3,7 +3,6 @@
 #include "server/api/http_api.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <optional>
 #include <random>
@@ -14,6 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api/api_writer.hpp"
+#include "server/api/document_list.hpp"
+#include "server/api/json_answers.hpp"
+#include "server/api/request_parts.hpp"
 #include "server/base/clock.hpp"
 #include "server/base/version.hpp"
 #include "server/documents/document.hpp"
@@ -28,66 +30,16 @@ using nlohmann::json;
 
 namespace {
 
-HttpApi::Response json_response(http::status status, std::string body) {
-  HttpApi::Response response{status, 11};
-  response.set(http::field::server, base::server_name);
-  response.set(http::field::content_type, "application/json");
-  response.set(http::field::cache_control, "no-store");
-  response.body() = std::move(body);
-  response.prepare_payload();
-  return response;
-}
-
-HttpApi::Response ok(const json& body, http::status status = http::status::ok) {
-  return json_response(status, body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
-}
-
-HttpApi::Response error(http::status status, std::string_view code, std::string message) {
-  json body;
-  body["error"] = {{"code", code}, {"message", std::move(message)}};
-  return ok(body, status);
-}
-
-HttpApi::Response not_found(std::string_view id) {
-  return error(http::status::not_found, "not_found", "no document " + std::string(id));
-}
+using answers::error;
+using answers::not_found;
+using answers::ok;
+using answers::store_error;
 
 HttpApi::Response method_not_allowed(std::string_view allow) {
   auto response = error(http::status::method_not_allowed, "method_not_allowed",
                         "allowed: " + std::string(allow));
   response.set(http::field::allow, allow);
   return response;
-}
-
-HttpApi::Response store_error(const storage::StoreError& e, std::string_view id) {
-  if (e.code == storage::Errc::not_found) return not_found(id);
-  return error(http::status::internal_server_error, "store_error", e.message);
-}
-
-// The value of query parameter `name` in `target` (no percent-decoding: ids and numbers need
-// none), or nullopt.
-std::optional<std::string_view> query(std::string_view target, std::string_view name) {
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return std::nullopt;
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    rest = rest.substr(amp + 1);
-  }
-  return std::nullopt;
-}
-
-std::optional<std::uint64_t> parse_count(std::string_view text) {
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
 }
 
 // 16 random hex digits: ids for POST /api/docs without one.
@@ -117,7 +69,9 @@ HttpApi::HttpApi(const base::ServerConfig& config, documents::Registry& registry
       stream_(stream),
       connection_ids_(connection_ids),
       refused_(refused),
-      exports_(config.resources.max_concurrent_exports) {}
+      exports_(config.resources.max_concurrent_exports),
+      history_(stream),
+      versions_(config, registry, stream, connection_ids) {}
 
 bool HttpApi::serves(std::string_view target) { return target.starts_with("/api/"); }
 
@@ -127,7 +81,9 @@ void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond re
   const std::string_view path = target.substr(0, target.find_first_of("?#"));
   const http::verb method = request.method();
   if (path == "/api/docs" || path == "/api/docs/") {
-    if (method == http::verb::get) return list(request, caller, std::move(respond));
+    if (method == http::verb::get) {
+      return list_documents(stream_, target, caller, default_page, max_page, std::move(respond));
+    }
     if (method == http::verb::post) return create(request, caller, std::move(respond));
     return respond(method_not_allowed("GET, POST"));
   }
@@ -140,14 +96,15 @@ void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond re
   const std::string id{rest.substr(0, slash)};
   const std::string_view sub =
       slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  if (sub != "" && sub != "/log" && sub != "/text") {
+  const bool versions = sub == "/versions" || sub.starts_with("/versions/");
+  if (sub != "" && sub != "/log" && sub != "/restore" && !versions && !HistoryApi::serves(sub)) {
     return respond(error(http::status::not_found, "not_found", "no such endpoint"));
   }
   if (!storage::is_valid_document_id(id)) {
     return respond(error(http::status::bad_request, "bad_document_id",
                          "document ids are 1..128 bytes of [A-Za-z0-9._~-]"));
   }
-  const bool write = method == http::verb::delete_;
+  const bool write = method == http::verb::delete_ || method == http::verb::post;
   if (!caller.may(id, false) || (write && !caller.may(id, true))) {
     // Without read access the document is as good as absent (PROTOCOL.md §13).
     return respond(caller.may(id, false)
@@ -159,40 +116,34 @@ void HttpApi::handle(const Request& request, const ApiCaller& caller, Respond re
     if (method == http::verb::delete_) return remove(id, std::move(respond));
     return respond(method_not_allowed("GET, DELETE"));
   }
-  if (method != http::verb::get) return respond(method_not_allowed("GET"));
-  if (sub == "/log") return export_log(id, std::move(respond), std::move(stream));
-  text_at(id, request, std::move(respond));
-}
-
-void HttpApi::list(const Request& request, const ApiCaller& caller, Respond respond) {
-  std::size_t limit = default_page;
-  if (const auto text = query(request.target(), "limit")) {
-    const auto value = parse_count(*text);
-    if (!value || *value == 0 || *value > max_page) {
-      return respond(error(http::status::bad_request, "bad_request",
-                           "limit must be 1.." + std::to_string(max_page)));
+  if (sub == "/versions") {
+    if (method == http::verb::get) return versions_.list(id, std::move(respond));
+    if (method == http::verb::post) {
+      return versions_.name(id, request.body(), caller, std::move(respond));
     }
-    limit = static_cast<std::size_t>(*value);
+    return respond(method_not_allowed("GET, POST"));
   }
-  std::string after{query(request.target(), "after").value_or("")};
-  stream_.list([caller, limit, after = std::move(after),
-                respond = std::move(respond)](auto documents) {
-    if (!documents) return respond(store_error(documents.error(), ""));
-    json items = json::array();
-    std::optional<std::string> next;
-    for (const storage::DocumentSummary& d : *documents) {
-      if (d.id <= after || !caller.may(d.id, false)) continue;
-      if (items.size() == limit) {
-        next = items.back()["id"].get<std::string>();
-        break;
-      }
-      items.push_back({{"id", d.id},
-                       {"ops", d.op_count},
-                       {"bytes", d.bytes},
-                       {"last_change_us", d.last_change_us}});
+  if (versions) {
+    if (method != http::verb::delete_) return respond(method_not_allowed("DELETE"));
+    return versions_.forget(id, sub.substr(std::string_view("/versions/").size()),
+                            std::move(respond));
+  }
+  if (sub == "/restore") {
+    if (method != http::verb::post) return respond(method_not_allowed("POST"));
+    return versions_.restore(id, request.body(), caller, std::move(respond));
+  }
+  if (method != http::verb::get) return respond(method_not_allowed("GET"));
+  if (const auto version = query_value(target, "version"); sub == "/text" && version) {
+    if (query_value(target, "at") || query_value(target, "time")) {
+      return respond(error(http::status::bad_request, "bad_request",
+                           "give at most one of at, time and version"));
     }
-    respond(ok({{"documents", std::move(items)}, {"next", next ? json(*next) : json(nullptr)}}));
-  });
+    return versions_.resolve(
+        id, *version, [this, id, respond](std::uint64_t at) { history_.text_at(id, at, respond); },
+        respond);
+  }
+  if (sub == "/log") return export_log(id, std::move(respond), std::move(stream));
+  history_.handle(id, sub, request, std::move(respond));
 }
 
 void HttpApi::create(const Request& request, const ApiCaller& caller, Respond respond) {
@@ -315,26 +266,6 @@ void HttpApi::export_log(std::string id, Respond respond, Stream stream) {
     head.set(http::field::cache_control, "no-store");
     stream(std::move(head),
            std::make_shared<LogExport>(stream_, std::move(loaded->meta), std::move(*slot)));
-  });
-}
-
-void HttpApi::text_at(std::string id, const Request& request, Respond respond) {
-  std::optional<std::uint64_t> at;
-  if (const auto text = query(request.target(), "at")) {
-    at = parse_count(*text);
-    if (!at) {
-      return respond(
-          error(http::status::bad_request, "bad_request", "at must be a number of log records"));
-    }
-  }
-  stream_.load(id, [this, id, at, respond = std::move(respond)](auto loaded) mutable {
-    if (!loaded) return respond(store_error(loaded.error(), id));
-    const std::uint64_t ops = loaded->next_index;
-    const std::uint64_t upto = std::min(at.value_or(ops), ops);
-    stream_.replay(id, upto, [id, upto, ops, respond = std::move(respond)](auto rga) {
-      if (!rga) return respond(store_error(rga.error(), id));
-      respond(ok({{"id", id}, {"at", upto}, {"ops", ops}, {"text", rga->text()}}));
-    });
   });
 }
 

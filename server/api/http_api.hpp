@@ -1,5 +1,6 @@
 // http_api.hpp — the JSON HTTP API under /api/ (docs/http-api.md): list, create, inspect and
-// delete documents, export their logs and read their text at a point of their history.
+// delete documents, export their logs, read their history (history_api.hpp), and name and
+// restore versions (versions_api.hpp); the list is document_list.hpp.
 //
 // HttpApi takes a parsed request and answers through a callback; it never touches sockets, so
 // HttpSession owns the transport. Durable history is read and written through the OpStream only
@@ -20,6 +21,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,7 +30,9 @@
 #include <prometheus/counter.h>
 
 #include "server/api/export_slots.hpp"
+#include "server/api/history_api.hpp"
 #include "server/api/log_export.hpp"
+#include "server/api/versions_api.hpp"
 #include "server/base/config.hpp"
 #include "server/base/connection_ids.hpp"
 #include "server/documents/op_stream.hpp"
@@ -45,6 +49,9 @@ struct ApiCaller {
   std::function<bool(std::string_view doc, bool write)> may = [](std::string_view, bool) {
     return true;
   };
+  // The token's `sub` with authentication; nullopt without (development mode), where a request
+  // may name its user in its body (`"user"`).
+  std::optional<std::string> user;
 };
 
 class HttpApi {
@@ -74,12 +81,10 @@ class HttpApi {
   void handle(const Request& request, const ApiCaller& caller, Respond respond, Stream stream);
 
  private:
-  void list(const Request& request, const ApiCaller& caller, Respond respond);
   void create(const Request& request, const ApiCaller& caller, Respond respond);
   void describe(std::string id, Respond respond);
   void remove(std::string id, Respond respond);
   void export_log(std::string id, Respond respond, Stream stream);
-  void text_at(std::string id, const Request& request, Respond respond);
   void type_initial_text(std::string id, std::uint64_t epoch, std::string text, Respond respond);
 
   const base::ServerConfig& config_;
@@ -88,6 +93,8 @@ class HttpApi {
   base::ConnectionIds& connection_ids_;
   prometheus::Counter* const refused_;
   ExportSlots exports_;
+  HistoryApi history_;    // text, history, blame, diff
+  VersionsApi versions_;  // named versions and restore (versions_api.hpp)
 };
 
 }  // namespace weft::server::api

@@ -72,7 +72,12 @@ void Document::join(std::uint64_t connection, std::shared_ptr<Peer> peer, proto:
 }
 
 void Document::ops(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::Ops ops) {
-  post(OpsEvent{connection, std::move(peer), std::move(ops), std::chrono::steady_clock::now()});
+  post(OpsEvent{connection, std::move(peer), std::move(ops), std::chrono::steady_clock::now(), {}});
+}
+
+void Document::ops_from_live(std::uint64_t connection, std::shared_ptr<Peer> peer, MakeOps make) {
+  post(OpsEvent{connection, std::move(peer), proto::Ops{id_, {}}, std::chrono::steady_clock::now(),
+                std::move(make)});
 }
 
 void Document::presence(std::uint64_t connection, std::shared_ptr<Peer> peer,
@@ -340,6 +345,10 @@ void Document::integrate(OpsEvent event) {
   const Member* member = membership_.find(event.connection);
   if (member == nullptr) {
     return send_error(*event.peer, proto::ErrorCode::not_joined, "ops: not a member");
+  }
+  if (event.make) {
+    event.ops.ops = event.make(pipeline_.rga(), member->replica);
+    if (event.ops.ops.empty()) return;
   }
   base::Metrics& metrics = services_.metrics;
   if (!admit_writer(*member, event.ops)) {

@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -64,6 +65,12 @@ class Document : public std::enable_shared_from_this<Document> {
   void join(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::Join join,
             base::Access access = base::Access::write, std::string user_id = {});
   void ops(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::Ops ops);
+  // Ops of member `connection` that `make` computes on the strand from the live replica (and the
+  // member's replica id) right before they are integrated, so that no other op comes between
+  // reading the replica and applying them; otherwise as ops(). None made: nothing is integrated
+  // and nothing is sent. For the HTTP API's restore (api/restore_writer.hpp).
+  using MakeOps = std::function<std::vector<crdt::Op>(const crdt::Rga& live, crdt::ReplicaId self)>;
+  void ops_from_live(std::uint64_t connection, std::shared_ptr<Peer> peer, MakeOps make);
   void presence(std::uint64_t connection, std::shared_ptr<Peer> peer, proto::PresenceState state);
   // An explicit leave (peer set: it is sent `left`) or the connection's end (peer null).
   void leave(std::uint64_t connection, std::shared_ptr<Peer> peer);
@@ -96,6 +103,7 @@ class Document : public std::enable_shared_from_this<Document> {
     std::shared_ptr<Peer> peer;
     proto::Ops ops;
     std::chrono::steady_clock::time_point received{};  // for the ack latency metric
+    MakeOps make;  // set by ops_from_live(): fills `ops` when the event is integrated
   };
   struct PresenceEvent {
     std::uint64_t connection = 0;

@@ -66,10 +66,40 @@ void StoreOpStream::replay(std::string doc, std::uint64_t upto, Then<crdt::Rga> 
   });
 }
 
+void StoreOpStream::read_history(std::string doc, HistoryRead read,
+                                 std::function<void(storage::StoreError)> failed) {
+  boost::asio::post(
+      blocking_, [this, doc = std::move(doc), read = std::move(read), failed = std::move(failed)] {
+        if (auto ok = history_.read(store_, doc, read); !ok) failed(std::move(ok.error()));
+      });
+}
+
 void StoreOpStream::remove(std::string doc, Done done) {
   boost::asio::post(blocking_, [this, doc = std::move(doc), done = std::move(done)] {
-    done(store_.remove(doc));
+    history_.forget(doc);
+    auto removed = store_.remove(doc);
+    history_.forget(doc);  // a read that ran meanwhile; the epoch check covers a recreation
+    done(std::move(removed));
   });
+}
+
+void StoreOpStream::put_version(std::string doc, proto::NamedVersion version, Done done) {
+  boost::asio::post(blocking_,
+                    [this, doc = std::move(doc), version = std::move(version),
+                     done = std::move(done)] { done(store_.put_version(doc, version)); });
+}
+
+void StoreOpStream::read_versions(std::string doc, Then<std::vector<proto::NamedVersion>> done) {
+  boost::asio::post(blocking_, [this, doc = std::move(doc), done = std::move(done)] {
+    done(store_.read_versions(doc));
+  });
+}
+
+void StoreOpStream::remove_version(std::string doc, std::string name, Done done) {
+  boost::asio::post(blocking_,
+                    [this, doc = std::move(doc), name = std::move(name), done = std::move(done)] {
+                      done(store_.remove_version(doc, name));
+                    });
 }
 
 }  // namespace weft::server::documents

@@ -248,10 +248,14 @@ void HttpSession::handle_api(Request&& request) {
         http::status::unauthorized, "application/json",
         R"({"error":{"code":"unauthorized","message":"a valid access token is required"}})", false);
   }
+  std::optional<std::string> user;
+  if (context_.verifier.enabled()) user = principal_->user_id;
   api::ApiCaller caller{[rights = std::move(*principal_)](std::string_view doc, bool write) {
-    const base::Access access = rights.access(doc);
-    return write ? access == base::Access::write : access != base::Access::none;
-  }};
+                          const base::Access access = rights.access(doc);
+                          return write ? access == base::Access::write
+                                       : access != base::Access::none;
+                        },
+                        std::move(user)};
   principal_.reset();
   context_.api->handle(
       request, caller,

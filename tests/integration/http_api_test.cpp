@@ -166,7 +166,7 @@ TEST_SUITE("integration: HTTP API") {
     CHECK(file->records.size() == 2);
   }
 
-  TEST_CASE("GET /text?at=N is the text after the first N records") {
+  TEST_CASE("GET /text?at=N is the text after the first N records, and past the end 400") {
     Harness h;
     client::Session& a = h.client("steps");
     REQUIRE(a.local_insert("steps", 0, "one").has_value());
@@ -180,7 +180,9 @@ TEST_SUITE("integration: HTTP API") {
     CHECK(at("?at=1")["text"] == "one");
     CHECK(at("?at=2")["text"] == "one two");
     CHECK(at("")["text"] == "one two");
-    CHECK(at("?at=99")["at"] == 2);
+    const HttpReply past = http_request(h.server.port(), "GET", "/api/docs/steps/text?at=99");
+    CHECK(past.status == 400);
+    CHECK(error_code(past) == "out_of_range");
     CHECK(http_request(h.server.port(), "GET", "/api/docs/steps/text?at=x").status == 400);
   }
 

@@ -206,6 +206,28 @@ TEST_SUITE("records") {
     CHECK(proto::decode_document_meta(proto::encode(empty)) == empty);
   }
 
+  TEST_CASE("a named version round trips") {
+    const proto::NamedVersion record{"draft ü", 5, "ana", 1764133300000000};
+    const std::string bytes = proto::encode(record);
+    const auto decoded = proto::decode_named_version(bytes);
+    REQUIRE_MESSAGE(decoded, decoded.error().message());
+    CHECK(*decoded == record);
+    CHECK(proto::encode(*decoded) == bytes);
+  }
+
+  TEST_CASE("a named version with an empty, long or control-character name does not decode") {
+    for (const std::string& name : {std::string(), std::string(201, 'a'), std::string("a\tb"),
+                                    std::string("a\x7F"), std::string("a\xC2\x85")}) {
+      const auto decoded =
+          proto::decode_named_version(proto::encode(proto::NamedVersion{name, 0, "", 0}));
+      CHECK(decoded.error() == proto::Errc::bad_field);
+    }
+    CHECK(
+        proto::decode_named_version(proto::encode(proto::NamedVersion{"\xFF", 0, "", 0})).error() ==
+        proto::Errc::bad_utf8);
+    CHECK(proto::is_valid_version_name(std::string(200, 'a')));
+  }
+
   TEST_CASE("records written by older builds still decode (committed fixtures)") {
     const auto insert = proto::decode_op_record(read_file(fixture_path("insert_op.bin")));
     REQUIRE_MESSAGE(insert, insert.error().message());

@@ -132,6 +132,10 @@ class TestStream final : public OpStream {
   void replay(std::string doc, std::uint64_t upto, Then<crdt::Rga> done) override {
     inner_.replay(std::move(doc), upto, std::move(done));
   }
+  void read_history(std::string doc, HistoryRead read,
+                    std::function<void(storage::StoreError)> failed) override {
+    inner_.read_history(std::move(doc), std::move(read), std::move(failed));
+  }
   void remove(std::string doc, Done done) override {
     inner_.remove(std::move(doc), std::move(done));
   }
@@ -157,6 +161,15 @@ class TestStream final : public OpStream {
   }
   void write_snapshot(std::string doc, proto::SnapshotRecord snapshot, Done done) override {
     inner_.write_snapshot(std::move(doc), std::move(snapshot), std::move(done));
+  }
+  void put_version(std::string doc, proto::NamedVersion version, Done done) override {
+    inner_.put_version(std::move(doc), std::move(version), std::move(done));
+  }
+  void read_versions(std::string doc, Then<std::vector<proto::NamedVersion>> done) override {
+    inner_.read_versions(std::move(doc), std::move(done));
+  }
+  void remove_version(std::string doc, std::string name, Done done) override {
+    inner_.remove_version(std::move(doc), std::move(name), std::move(done));
   }
 
  private:

@@ -12,58 +12,24 @@
 #include "storage/document_loader.hpp"
 #include "storage/memory_store.hpp"
 #include "storage/record_format.hpp"
-#include "storage/redis_store.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "storage/snapshot_policy.hpp"
-#include "tests/storage/redis_server.hpp"
+#include "tests/error_message.hpp"
+#include "tests/storage/store_fixtures.hpp"
 #include "tests/storage/store_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace weft;
 using namespace weft::storage;
+using weft::storage::testing::code_of;
 using weft::storage::testing::EditingDocument;
 using weft::storage::testing::make_meta;
+using weft::storage::testing::MemoryFixture;
+using weft::storage::testing::RedisFixture;
+using weft::storage::testing::RocksFixture;
 using weft::testing::TempDir;
 
 namespace {
-
-struct MemoryFixture {
-  MemoryStore memory;
-  DocumentStore& store() { return memory; }
-};
-
-struct RocksFixture {
-  TempDir dir;
-  std::unique_ptr<RocksDbStore> rocks;
-  RocksFixture() { reopen(); }
-  void reopen() {
-    rocks.reset();
-    // Small chunks, so that the suite reads logs across chunks and individual records.
-    auto opened = RocksDbStore::open(dir.path(), RocksDbOptions{.chunk_records = 8});
-    REQUIRE_MESSAGE(opened, opened.error().message);
-    rocks = std::move(*opened);
-  }
-  DocumentStore& store() { return *rocks; }
-};
-
-struct RedisFixture {
-  weft::testing::RedisServer server;
-  std::unique_ptr<RedisStore> redis;
-  RedisFixture() {
-    // Small chunks, as for RocksDB.
-    auto opened = RedisStore::open(server.url(), RedisStoreOptions{.chunk_records = 8});
-    REQUIRE_MESSAGE(opened, opened.error().message);
-    redis = std::move(*opened);
-  }
-  DocumentStore& store() { return *redis; }
-};
-
-template <class T>
-Errc code_of(const Result<T>& result) {
-  REQUIRE_FALSE(result.has_value());
-  REQUIRE(result.error().code.category() == category());
-  return static_cast<Errc>(result.error().code.value());
-}
 
 // Appends n edits of `doc` one record at a time; returns the text after each record.
 std::vector<std::string> append_edits(DocumentStore& store, const std::string& id,
@@ -239,13 +205,13 @@ TEST_CASE_TEMPLATE("a document store", F, MemoryFixture, RocksFixture, RedisFixt
     REQUIRE(loaded);
     CHECK(loaded->tail.size() == 60);
     const auto rga = materialize(*loaded);
-    REQUIRE_MESSAGE(rga, rga.error().message);
+    REQUIRE_MESSAGE(rga, weft::testing::error_message(rga));
     rga->check_invariants();
     CHECK(rga->text() == doc.rga().text());
     CHECK(rga->version() == doc.rga().version());
     for (const std::uint64_t n : {1, 17, 150, 151, 210}) {
       const auto past = replay(store, "doc-a", n);
-      REQUIRE_MESSAGE(past, past.error().message);
+      REQUIRE_MESSAGE(past, weft::testing::error_message(past));
       past->check_invariants();
       CHECK(past->text() == texts[n - 1]);
     }

@@ -12,15 +12,15 @@
 
 namespace weft::storage::testing {
 
-// Runs `use` on a raw handle of column family `family` ("meta", "log", "snap" or "logchunk") of
-// the database in `dir`. Requires: no store has `dir` open.
+// Runs `use` on a raw handle of column family `family` ("meta", "log", "snap", "logchunk" or
+// "version") of the database in `dir`. Requires: no store has `dir` open.
 inline void with_raw_family(
     const std::string& dir, std::string_view family,
     const std::function<void(rocksdb::DB&, rocksdb::ColumnFamilyHandle*)>& use) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   std::size_t wanted = 0;
   for (const char* name :
-       {rocksdb::kDefaultColumnFamilyName.c_str(), "meta", "log", "snap", "logchunk"}) {
+       {rocksdb::kDefaultColumnFamilyName.c_str(), "meta", "log", "snap", "logchunk", "version"}) {
     if (name == family) wanted = families.size();
     families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "testkit/child_process.hpp"
+#include "tests/error_message.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace weft::testing {
@@ -54,7 +55,7 @@ class RedisServer {
                                   "no"};
     argv.insert(argv.end(), persistence.begin(), persistence.end());
     auto child = testkit::ChildProcess::spawn({.argv = argv});
-    REQUIRE_MESSAGE(child, child.error());
+    REQUIRE_MESSAGE(child, weft::testing::error_message(child));
     child_.emplace(std::move(*child));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
     while (!answers_ping()) {

@@ -8,12 +8,15 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "storage/record_format.hpp"
 #include "storage/redis_keys.hpp"
 #include "storage/redis_pool.hpp"
+#include "tests/error_message.hpp"
 #include "tests/storage/redis_server.hpp"
 #include "tests/storage/store_test_support.hpp"
 
@@ -29,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 
 std::unique_ptr<RedisStore> open_store(const RedisServer& server, RedisStoreOptions options = {}) {
   auto opened = RedisStore::open(server.url(), options);
-  REQUIRE_MESSAGE(opened, opened.error().message);
+  REQUIRE_MESSAGE(opened, weft::testing::error_message(opened));
   return std::move(*opened);
 }
 
@@ -46,11 +49,18 @@ std::vector<proto::OpRecord> edits(EditingDocument& doc, int n) {
   return out;
 }
 
+proto::NamedVersion named(std::string name, std::uint64_t at) {
+  proto::NamedVersion version;
+  version.name = std::move(name);
+  version.at = at;
+  return version;
+}
+
 // A raw command on the server, for looking at and damaging what the store wrote.
 RedisReply raw(const RedisServer& server, const RedisPool::Command& command) {
   RedisPool pool(parse_redis_url(server.url()).value(), {});
   auto reply = pool.run(command);
-  REQUIRE_MESSAGE(reply, reply.error().message);
+  REQUIRE_MESSAGE(reply, weft::testing::error_message(reply));
   return *reply;
 }
 
@@ -81,7 +91,7 @@ TEST_SUITE("RedisStore") {
   TEST_CASE("a database number in the URL keeps the documents apart") {
     RedisServer server;
     auto on3 = RedisStore::open(server.url() + "/3");
-    REQUIRE_MESSAGE(on3, on3.error().message);
+    REQUIRE_MESSAGE(on3, weft::testing::error_message(on3));
     REQUIRE((*on3)->create(make_meta("doc-a")));
     auto on0 = open_store(server);
     CHECK(code_of(on0->load("doc-a")) == Errc::not_found);
@@ -151,6 +161,8 @@ TEST_SUITE("RedisStore") {
     CHECK(code_of(a->write_snapshot("doc-a", doc.snapshot())) == Errc::fenced);
     CHECK(code_of(a->remove("doc-a")) == Errc::fenced);
     CHECK(code_of(a->set_fence("doc-a", 1)) == Errc::fenced);
+    CHECK(code_of(a->put_version("doc-a", named("v", 1))) == Errc::fenced);
+    CHECK(code_of(a->remove_version("doc-a", "v")) == Errc::fenced);
     auto unfenced = open_store(server);
     CHECK(code_of(unfenced->append("doc-a", late)) == Errc::fenced);
 
@@ -187,7 +199,7 @@ TEST_SUITE("RedisStore") {
       // The same store, at once: its idle connections are found closed and replaced, and its
       // scripts are gone from Redis (NOSCRIPT, then EVAL).
       const auto loaded = store->load("doc-a");
-      REQUIRE_MESSAGE(loaded, loaded.error().message);
+      REQUIRE_MESSAGE(loaded, weft::testing::error_message(loaded));
       CHECK(loaded->next_index == doc.next_index());
       CHECK(store->read_log("doc-a", 0, 1000).value().size() == doc.next_index());
       REQUIRE(store->append("doc-a", edits(doc, 3)));
@@ -222,7 +234,7 @@ TEST_SUITE("RedisStore") {
       std::this_thread::sleep_for(std::chrono::milliseconds{20});
       loaded = store->load("doc-a");
     }
-    REQUIRE_MESSAGE(loaded, loaded.error().message);
+    REQUIRE_MESSAGE(loaded, weft::testing::error_message(loaded));
     CHECK(loaded->next_index == 3);  // the refused appends wrote nothing
     proto::OpRecord next = doc.edit();
     next.index = 3;
@@ -259,6 +271,34 @@ TEST_SUITE("RedisStore") {
     CHECK(code_of(chunked) == Errc::corrupt);
     CHECK(chunked.error().message.find("document 'doc-b': log chunk [0, 4)") != std::string::npos);
     CHECK(store->list().value().size() == 2);
+  }
+
+  TEST_CASE("named versions: a damaged value is corrupt naming the version; remove deletes them") {
+    RedisServer server;
+    auto store = open_store(server);
+    REQUIRE(store->create(make_meta("doc-a")));
+    EditingDocument a(1);
+    REQUIRE(store->append("doc-a", edits(a, 2)));
+    REQUIRE(store->put_version("doc-a", named("draft", 1)));
+    CHECK(raw(server, {"HLEN", redis_keys::versions("doc-a")}).integer == 1);
+    const auto head = store->read_head("doc-a");
+    REQUIRE(head);
+    CHECK(head->next_index == 2);
+    CHECK(head->meta == make_meta("doc-a"));
+
+    raw(server, {"HSET", redis_keys::versions("doc-a"), "draft",
+                 format::seal(proto::encode(named("other", 1)))});
+    const auto misnamed = store->read_versions("doc-a");
+    CHECK(code_of(misnamed) == Errc::corrupt);
+    CHECK(misnamed.error().message.find("document 'doc-a': named version 'draft'") !=
+          std::string::npos);
+    raw(server, {"HSET", redis_keys::versions("doc-a"), "draft", "xx"});
+    CHECK(code_of(store->read_versions("doc-a")) == Errc::corrupt);
+
+    REQUIRE(store->remove("doc-a"));
+    CHECK(raw(server, {"EXISTS", redis_keys::versions("doc-a")}).integer == 0);
+    CHECK(code_of(store->read_versions("doc-a")) == Errc::not_found);
+    CHECK(code_of(store->read_head("doc-a")) == Errc::not_found);
   }
 
   TEST_CASE("many threads append through one store, each to its own document") {
@@ -325,7 +365,7 @@ TEST_SUITE("RedisStore") {
     b.join();
     CHECK(failures == 0);
     const auto log = first->read_log("doc-a", 0, 1000);
-    REQUIRE_MESSAGE(log, log.error().message);
+    REQUIRE_MESSAGE(log, weft::testing::error_message(log));
     REQUIRE(log->size() == 2 * per_writer);
     for (std::size_t i = 0; i < log->size(); ++i) CHECK((*log)[i].index == i);
   }

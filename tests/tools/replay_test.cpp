@@ -14,6 +14,8 @@
 
 #include "bench/gap_text.hpp"
 #include "bench/trace.hpp"
+#include "storage/rocksdb_store.hpp"
+#include "tests/storage/store_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace {
@@ -251,6 +253,37 @@ TEST_SUITE("weft-replay") {
     const Run verified = run_replay(dir, "verify");
     CHECK_MESSAGE(verified.code == 0, verified.out, verified.err);
     CHECK(run_replay(dir, "text first").out == fixture().svelte.end_content);
+  }
+
+  TEST_CASE("versions lists named versions; text --version shows version `at` exactly") {
+    weft::testing::TempDir temp{"weft-replay-versions"};
+    std::vector<std::string> texts{""};  // texts[n]: version n
+    {
+      auto store = weft::storage::RocksDbStore::open((temp.path() / "data").string());
+      REQUIRE(store);
+      REQUIRE((*store)->create(weft::storage::testing::make_meta("doc")));
+      weft::storage::testing::EditingDocument doc(1);
+      for (int i = 0; i < 6; ++i) {
+        const weft::proto::OpRecord record = doc.edit();
+        REQUIRE((*store)->append("doc", std::span(&record, 1)));
+        texts.push_back(doc.rga().text());
+      }
+      REQUIRE((*store)->put_version("doc", {"first draft", 2, "ana", 1'764'133'300'000'000}));
+      REQUIRE((*store)->put_version("doc", {"empty", 0, "bo", 1'764'133'300'000'000}));
+    }
+    const Run list = run_replay(temp.path(), "versions doc");
+    CHECK(list.code == 0);
+    CHECK(list.out.find("\"empty\"") < list.out.find("\"first draft\""));
+    CHECK(list.out.find("\"ana\"") != std::string::npos);
+    CHECK(list.out.find("2025-11-26T05:01:40") != std::string::npos);
+    CHECK(run_replay(temp.path(), "text doc --version 'first draft'").out == texts[2]);
+    CHECK(run_replay(temp.path(), "text doc --at 1").out == texts[2]);
+    CHECK(run_replay(temp.path(), "text doc --version empty").out.empty());
+    const Run unknown = run_replay(temp.path(), "text doc --version nope");
+    CHECK(unknown.code == 1);
+    CHECK(unknown.err.find("no version named \"nope\"") != std::string::npos);
+    CHECK(run_replay(temp.path(), "text doc --version empty --at 1").code == 64);
+    CHECK(run_replay(temp.path(), "versions nodoc").code == 2);
   }
 
   TEST_CASE("errors: unknown documents exit 2, bad arguments 64") {

@@ -43,13 +43,23 @@ const std::vector<CommandSpec>& commands() {
        false,
        true},
       {"text",
-       "text DOC [--at N | --time T]",
-       "Prints the document's text: now, after op N (records 0..N applied), or as it was at\n"
+       "text DOC [--at N | --time T | --version NAME]",
+       "Prints the document's text: now, after op N (records 0..N applied), as it was at\n"
        "time T (every op with a server time <= T; T is ISO 8601 UTC like 2024-05-01T12:00:00Z\n"
-       "or microseconds since the epoch).",
+       "or microseconds since the epoch), or at the named version NAME (exactly its `at`\n"
+       "records applied; an unknown name exits 1).",
        1,
        1,
-       {{"--at"}, {"--time"}},
+       {{"--at"}, {"--time"}, {"--version"}},
+       false,
+       true},
+      {"versions",
+       "versions DOC",
+       "Lists the document's named versions, by version then name:\n"
+       "  name  at (records applied)  user  created (UTC)",
+       1,
+       1,
+       {},
        false,
        true},
       {"step",

@@ -1,4 +1,5 @@
-// cmd_inspect.cpp — list, info and text: what the documents are and what they say.
+// cmd_inspect.cpp — list, info, text and versions: what the documents are and what they say.
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <string>
@@ -69,8 +70,8 @@ int cmd_info(Context& ctx, const Parsed& parsed) {
 
 int cmd_text(Context& ctx, const Parsed& parsed) {
   const std::string& doc = parsed.args[0];
-  if (parsed.has("--at") && parsed.has("--time")) {
-    return usage_error("text takes --at or --time, not both", parsed.spec);
+  if (int{parsed.has("--at")} + int{parsed.has("--time")} + int{parsed.has("--version")} > 1) {
+    return usage_error("text takes one of --at, --time and --version", parsed.spec);
   }
   const auto at = index_option(parsed, "--at", 0);
   if (!at) return exit_usage;
@@ -87,6 +88,25 @@ int cmd_text(Context& ctx, const Parsed& parsed) {
       return exit_usage;
     }
     upto = *at + 1;
+  } else if (const auto name = parsed.get("--version")) {
+    // A named version's `at` counts records applied: exactly what the walk applies.
+    auto versions = ctx.store.read_versions(doc);
+    if (!versions) return report(versions.error());
+    const auto found = std::find_if(versions->begin(), versions->end(),
+                                    [&](const proto::NamedVersion& v) { return v.name == *name; });
+    if (found == versions->end()) {
+      std::fprintf(stderr, "weft-replay: document '%s' has no version named %s\n", doc.c_str(),
+                   quote(*name).c_str());
+      return exit_failed;
+    }
+    if (found->at > *count) {
+      std::fprintf(stderr,
+                   "weft-replay: document '%s': version %s is at %" PRIu64
+                   ", past the end of the log (%" PRIu64 " ops)\n",
+                   doc.c_str(), quote(*name).c_str(), found->at, *count);
+      return exit_damaged;
+    }
+    upto = found->at;
   } else if (time) {
     // Server times grow with the index, so the state at T is a prefix of the log.
     upto = 0;
@@ -101,6 +121,22 @@ int cmd_text(Context& ctx, const Parsed& parsed) {
   if (!walker) return report(walker.error());
   Output out{true, ctx.allow_pager};
   out.write(walker->rga().text());
+  return exit_ok;
+}
+
+int cmd_versions(Context& ctx, const Parsed& parsed) {
+  const std::string& doc = parsed.args[0];
+  auto versions = ctx.store.read_versions(doc);
+  if (!versions) return report(versions.error());
+  Output out{true, ctx.allow_pager};
+  out.line(printf_string("%-32s %10s  %-16s  %s", "NAME", "AT", "USER", "CREATED (UTC)"));
+  for (const proto::NamedVersion& v : *versions) {
+    // Names are up to 200 bytes (more once quoted): padded, never cut.
+    std::string name = quote(v.name);
+    if (name.size() < 32) name.resize(32, ' ');
+    out.line(name + printf_string(" %10" PRIu64 "  %-16s  %s", v.at, quote(v.user_id).c_str(),
+                                  format_time(v.created_us).c_str()));
+  }
   return exit_ok;
 }
 

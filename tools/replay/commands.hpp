@@ -49,6 +49,7 @@ int cmd_list(Context& ctx, const Parsed& parsed);
 int cmd_info(Context& ctx, const Parsed& parsed);
 int cmd_log(Context& ctx, const Parsed& parsed);
 int cmd_text(Context& ctx, const Parsed& parsed);
+int cmd_versions(Context& ctx, const Parsed& parsed);
 int cmd_step(Context& ctx, const Parsed& parsed);
 int cmd_blame(Context& ctx, const Parsed& parsed);
 int cmd_bisect(Context& ctx, const Parsed& parsed);

@@ -30,6 +30,7 @@ Command command_function(std::string_view name) {
   if (name == "info") return cmd_info;
   if (name == "log") return cmd_log;
   if (name == "text") return cmd_text;
+  if (name == "versions") return cmd_versions;
   if (name == "step") return cmd_step;
   if (name == "blame") return cmd_blame;
   if (name == "bisect") return cmd_bisect;
