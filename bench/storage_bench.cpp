@@ -1,7 +1,10 @@
-// storage_bench.cpp — the storage benchmark: RocksDbStore appends, group commit and cold load.
+// storage_bench.cpp — the storage benchmark: RocksDbStore appends, group commit and cold load;
+// with --redis URL, RedisStore's appends and the automerge-paper document's memory in Redis.
 //
 // Everything runs in a fresh directory (under --data DIR, default the system temp folder), removed
-// at the end. Appends are durable (RocksDbOptions::sync = true): a WAL sync per commit.
+// at the end. Appends are durable (RocksDbOptions::sync = true): a WAL sync per commit. The Redis
+// runs use the server at URL as it is configured (RedisStore refuses a non-durable one) and
+// remove the documents they wrote.
 #include "bench/storage_bench.hpp"
 
 #include <algorithm>
@@ -23,6 +26,7 @@
 #include "bench/trace.hpp"
 #include "crdt/rga.hpp"
 #include "storage/document_loader.hpp"
+#include "storage/redis_store.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "storage/snapshot_policy.hpp"
 #include "testkit/temp_dir.hpp"
@@ -40,6 +44,7 @@ struct Options {
   int threads = 64;      // documents (one writer thread each) in append_group
   int per_thread = 200;  // appends per document in append_group
   int chunk_records = static_cast<int>(storage::RocksDbOptions{}.chunk_records);  // 0 = off
+  std::string redis;  // a redis:// URL: also measure RedisStore there
 };
 
 double seconds_since(Clock::time_point start) {
@@ -102,8 +107,19 @@ std::unique_ptr<storage::RocksDbStore> open_store(const fs::path& dir, const Opt
   return std::move(*store);
 }
 
-bool run_append_single(const fs::path& dir, const Options& options) {
-  auto store = open_store(dir, options);
+std::unique_ptr<storage::RedisStore> open_redis(const Options& options) {
+  storage::RedisStoreOptions redis;
+  redis.chunk_records = static_cast<std::uint32_t>(options.chunk_records);
+  auto store = storage::RedisStore::open(options.redis, redis);
+  if (!store) {
+    complain("open " + options.redis, store.error());
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+// `mode` names the line: append_single (RocksDB) or redis_append_single.
+bool run_append_single(storage::DocumentStore* store, const Options& options, const char* mode) {
   bool ok = store != nullptr;
   std::vector<double> rates;
   const std::vector<proto::OpRecord> records = typing(1, options.ops);
@@ -117,8 +133,9 @@ bool run_append_single(const fs::path& dir, const Options& options) {
       ok = appended.has_value();
     }
     rates.push_back(static_cast<double>(records.size()) / seconds_since(start));
+    if (ok && std::string_view(mode) != "append_single") static_cast<void>(store->remove(doc));
   }
-  auto line = line_for("append_single");
+  auto line = line_for(mode);
   line["ops_per_s"] = static_cast<std::uint64_t>(std::round(median(rates)));
   line["ops"] = records.size();
   line["runs"] = rates.size();
@@ -238,7 +255,7 @@ std::uint64_t data_bytes(const fs::path& dir) {
   return bytes;
 }
 
-bool run_cold_load(const fs::path& dir, const Options& options) {
+bool run_cold_load(const fs::path& dir, const Options& options, std::uint64_t& disk_bytes) {
   auto line = line_for("cold_load");
   const fs::path path = traces_dir() / "automerge-paper.json.gz";
   auto trace = load_trace(path);
@@ -276,8 +293,55 @@ bool run_cold_load(const fs::path& dir, const Options& options) {
   line["runs"] = samples.size();
   line["ops"] = trace->patches.size();
   line["tail_ops"] = tail;
-  line["disk_bytes"] = data_bytes(dir);
+  disk_bytes = data_bytes(dir);
+  line["disk_bytes"] = disk_bytes;
   line["listed_bytes"] = listed;
+  line["ok"] = ok;
+  print(line);
+  return ok;
+}
+
+// automerge-paper's full history in RedisStore: the memory Redis uses for the document's keys
+// (MEMORY USAGE, every element counted) against the RocksDB figure of the same import.
+bool run_redis_memory(storage::RedisStore& store, std::uint64_t rocksdb_bytes) {
+  auto line = line_for("redis_memory");
+  auto trace = load_trace(traces_dir() / "automerge-paper.json.gz");
+  if (!trace) {
+    std::fprintf(stderr, "weft-bench storage: %s\n", trace.error().message.c_str());
+    return false;
+  }
+  const std::string doc = "weft-bench-automerge-paper";
+  static_cast<void>(store.remove(doc));
+  const auto start = Clock::now();
+  bool ok = import_trace(store, doc, *trace);
+  const double import_s = seconds_since(start);
+  std::uint64_t bytes = 0;
+  double load_ms = 0;
+  if (ok) {
+    auto used = store.memory_usage(doc);
+    if (!used) complain("memory_usage", used.error());
+    if (used) {
+      bytes = used->total();
+      line["redis_log_bytes"] = used->log;
+      line["redis_chunk_bytes"] = used->chunks;
+      line["redis_snapshot_bytes"] = used->snaps;
+    }
+    const auto load_start = Clock::now();
+    auto loaded = store.load(doc);
+    auto rga = loaded ? storage::materialize(*loaded) : tl::unexpected(loaded.error());
+    load_ms = seconds_since(load_start) * 1000;
+    if (!rga) complain("load", rga.error());
+    ok = used && rga && rga->text() == trace->end_content;
+  }
+  static_cast<void>(store.remove(doc));
+  line["ops"] = trace->patches.size();
+  line["import_s"] = round3(import_s);
+  line["load_ms"] = round3(load_ms);
+  line["redis_bytes"] = bytes;
+  line["rocksdb_disk_bytes"] = rocksdb_bytes;
+  line["ratio"] = rocksdb_bytes == 0
+                      ? 0.0
+                      : round3(static_cast<double>(bytes) / static_cast<double>(rocksdb_bytes));
   line["ok"] = ok;
   print(line);
   return ok;
@@ -286,7 +350,7 @@ bool run_cold_load(const fs::path& dir, const Options& options) {
 int usage(const char* why) {
   std::fprintf(stderr,
                "weft-bench storage: %s\nusage: weft-bench storage [--data DIR] [--runs N] "
-               "[--ops N] [--threads N] [--per-thread N] [--chunk-records N]\n",
+               "[--ops N] [--threads N] [--per-thread N] [--chunk-records N] [--redis URL]\n",
                why);
   return 2;
 }
@@ -300,6 +364,10 @@ int storage_main(int argc, char** argv) {
     if (i + 1 >= argc) return usage("an option needs a value");
     if (arg == "--data") {
       options.data = argv[i + 1];
+      continue;
+    }
+    if (arg == "--redis") {
+      options.redis = argv[i + 1];
       continue;
     }
     if (arg == "--chunk-records") {
@@ -329,9 +397,17 @@ int storage_main(int argc, char** argv) {
     std::fprintf(stderr, "weft-bench storage: %s\n", root.error().c_str());
     return 1;
   }
-  bool ok = run_append_single(root->path() / "single", options);
+  auto single = open_store(root->path() / "single", options);
+  bool ok = run_append_single(single.get(), options, "append_single");
+  single.reset();
   ok = run_append_group(root->path() / "group", options) && ok;
-  ok = run_cold_load(root->path() / "cold", options) && ok;
+  std::uint64_t rocksdb_bytes = 0;
+  ok = run_cold_load(root->path() / "cold", options, rocksdb_bytes) && ok;
+  if (!options.redis.empty()) {
+    auto redis = open_redis(options);
+    ok = redis && run_append_single(redis.get(), options, "redis_append_single") && ok;
+    ok = redis && run_redis_memory(*redis, rocksdb_bytes) && ok;
+  }
   return ok ? 0 : 1;
 }
 

@@ -26,18 +26,27 @@ forbid() {
 
 # crdt depends on the standard library only (and tl::expected).
 forbid crdt "other modules or third-party libraries" \
-  'testkit/|proto/|storage/|server/|bench/|tests/|fuzz/|boost/|msgpack|rocksdb/|google/protobuf/|[^">]*\.pb\.h|nlohmann/'
+  'testkit/|proto/|storage/|server/|bench/|tests/|fuzz/|boost/|msgpack|rocksdb/|hiredis/|zlib\.h|google/protobuf/|[^">]*\.pb\.h|nlohmann/'
 # proto depends on crdt, msgpack and protobuf.
-forbid proto "storage, server, RocksDB or Boost" 'testkit/|storage/|server/|bench/|tests/|fuzz/|rocksdb/|boost/'
-# storage depends on proto and RocksDB.
+forbid proto "storage, server, RocksDB, hiredis or Boost" 'testkit/|storage/|server/|bench/|tests/|fuzz/|rocksdb/|hiredis/|boost/'
+# storage depends on proto, RocksDB, hiredis and zlib (hiredis only in redis_pool.cpp: no hiredis type
+# leaves it).
 forbid storage "server or Boost" 'testkit/|server/|bench/|tests/|fuzz/|boost/'
+hiredis_hits=$(includes storage | grep -E '#[[:space:]]*include[[:space:]]*<hiredis/' |
+  grep -v '^storage/redis_pool\.cpp:') || true
+if [[ -n $hiredis_hits ]]; then
+  echo "layer violation: only storage/redis_pool.cpp may include hiredis:"
+  echo "$hiredis_hits"
+  status=1
+fi
 # history (history read back: text at a version, timeline, blame, diff, the cache) sits on storage,
 # proto and crdt only, so the server and the tools can both use it.
 forbid history "server, tools or Boost" 'testkit/|server/|tools/|bench/|tests/|fuzz/|client/|boost/'
 # tools (weft-replay) sit on storage and the trace reader of bench/; never on the server.
 forbid tools "server, tests or fuzz" 'testkit/|server/|tests/|fuzz/|boost/'
 # server sits on storage, proto and crdt (and Boost); never on tests, tools or the client.
-forbid server "tests, fuzz, bench, tools or client" 'testkit/|tests/|fuzz/|bench/|tools/|client/'
+forbid server "tests, fuzz, bench, tools, client or hiredis (it sees Redis through storage)" \
+  'testkit/|tests/|fuzz/|bench/|tools/|client/|hiredis/'
 # The server's wings depend one way (server/CMakeLists.txt, docs/ARCHITECTURE.md):
 #   transport -> api, connections -> documents -> base;  auth -> base.
 # The protocol core (connections, documents) and base include neither Beast nor OpenSSL.
@@ -60,7 +69,7 @@ for file in tests/server/*.cpp tests/server/*.hpp; do
   forbid "$file" "the transport, auth or OpenSSL" "server/(transport|auth)/|$beast_or_tls"
 done
 # client (the C++ client library) speaks the protocol; it never sees the server or the store.
-forbid client "server, storage or RocksDB" 'testkit/|server/|storage/|tests/|fuzz/|bench/|tools/|rocksdb/'
+forbid client "server, storage, RocksDB or hiredis" 'testkit/|server/|storage/|tests/|fuzz/|bench/|tools/|rocksdb/|hiredis/'
 # The conformance kit's C++ adapter drives the client library only, like any client's adapter.
 forbid conformance "server, storage or RocksDB" 'testkit/|server/|storage/|tests/|fuzz/|bench/|tools/|rocksdb/'
 # testkit drives our binaries from outside: std, tl::expected and POSIX only; no doctest (weft-bench

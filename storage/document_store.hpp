@@ -1,8 +1,9 @@
 // document_store.hpp — the durable home of every document: metadata, operation log, snapshots,
 // named versions.
 //
-// A narrow interface with two implementations: RocksDbStore (rocksdb_store.hpp) and MemoryStore
-// (memory_store.hpp, for tests). No RocksDB type crosses it. Every method is safe to call from any
+// A narrow interface with three implementations: RocksDbStore (rocksdb_store.hpp), RedisStore
+// (redis_store.hpp, shared by a cluster's nodes) and MemoryStore (memory_store.hpp, for tests).
+// No RocksDB or Redis type crosses it. Every method is safe to call from any
 // thread; appends from many threads are committed together (group commit, rocksdb_store.hpp).
 //
 // Contract:
@@ -44,6 +45,7 @@ enum class Errc {
   version_exists,     // put_version() of a name the document already has
   unknown_version,    // remove_version() of a name the document does not have
   too_many_versions,  // put_version() on a document holding max_named_versions
+  fenced,             // a write carrying a fencing token below the document's (RedisStore)
 };
 [[nodiscard]] const std::error_category& category();
 [[nodiscard]] std::error_code make_error_code(Errc e);

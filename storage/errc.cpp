@@ -28,6 +28,8 @@ class Category final : public std::error_category {
         return "store is read-only";
       case Errc::no_space:
         return "no space left on the store's disk";
+      case Errc::fenced:
+        return "write refused: a newer owner holds the document's fence";
       case Errc::bad_version_name:
         return "bad version name";
       case Errc::version_exists:

@@ -20,6 +20,7 @@
 #include "storage/record_format.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "testkit/child_process.hpp"
+#include "tests/error_message.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace weft;
@@ -75,22 +76,22 @@ TEST_CASE("acknowledged appends survive SIGKILL and every document still loads")
     parse_acknowledged(run_and_kill(dir.path(), round, delay), acked);
 
     auto opened = RocksDbStore::open(dir.path());
-    REQUIRE_MESSAGE(opened, opened.error().message);
+    REQUIRE_MESSAGE(opened, weft::testing::error_message(opened));
     RocksDbStore& store = **opened;
     std::map<std::string, std::vector<proto::OpRecord>> logs;
     const auto listed = store.list();
     REQUIRE(listed);
     for (const DocumentSummary& summary : *listed) {
       auto log = store.read_log(summary.id, 0, UINT64_MAX);
-      REQUIRE_MESSAGE(log, log.error().message);
+      REQUIRE_MESSAGE(log, weft::testing::error_message(log));
       logs[summary.id] = std::move(*log);
       auto loaded = store.load(summary.id);
-      REQUIRE_MESSAGE(loaded, loaded.error().message);
+      REQUIRE_MESSAGE(loaded, weft::testing::error_message(loaded));
       auto rga = materialize(*loaded);
-      REQUIRE_MESSAGE(rga, rga.error().message);
+      REQUIRE_MESSAGE(rga, weft::testing::error_message(rga));
       rga->check_invariants();
       const auto replayed = replay(store, summary.id, loaded->next_index);
-      REQUIRE_MESSAGE(replayed, replayed.error().message);
+      REQUIRE_MESSAGE(replayed, weft::testing::error_message(replayed));
       CHECK(replayed->text() == rga->text());
     }
     for (const auto& entry : acked) {

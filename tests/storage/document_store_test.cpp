@@ -1,5 +1,6 @@
-// document_store_test.cpp — the DocumentStore contract, one suite run against both MemoryStore and
-// RocksDbStore; then what only the durable store has (reopen, corruption, read-only, group commit).
+// document_store_test.cpp — the DocumentStore contract, one suite run against MemoryStore,
+// RocksDbStore and RedisStore (on a redis-server the fixture starts); then what only the durable
+// store has (reopen, corruption, read-only, group commit).
 #include "storage/document_store.hpp"
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include "storage/record_format.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "storage/snapshot_policy.hpp"
+#include "tests/error_message.hpp"
 #include "tests/storage/store_fixtures.hpp"
 #include "tests/storage/store_test_support.hpp"
 #include "tests/temp_dir.hpp"
@@ -23,6 +25,7 @@ using weft::storage::testing::code_of;
 using weft::storage::testing::EditingDocument;
 using weft::storage::testing::make_meta;
 using weft::storage::testing::MemoryFixture;
+using weft::storage::testing::RedisFixture;
 using weft::storage::testing::RocksFixture;
 using weft::testing::TempDir;
 
@@ -48,7 +51,7 @@ std::vector<std::uint64_t> indexes(const std::vector<proto::OpRecord>& records) 
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("a document store", F, MemoryFixture, RocksFixture) {
+TEST_CASE_TEMPLATE("a document store", F, MemoryFixture, RocksFixture, RedisFixture) {
   F fixture;
   DocumentStore& store = fixture.store();
   REQUIRE(store.create(make_meta("doc-a")));
@@ -202,13 +205,13 @@ TEST_CASE_TEMPLATE("a document store", F, MemoryFixture, RocksFixture) {
     REQUIRE(loaded);
     CHECK(loaded->tail.size() == 60);
     const auto rga = materialize(*loaded);
-    REQUIRE_MESSAGE(rga, rga.error().message);
+    REQUIRE_MESSAGE(rga, weft::testing::error_message(rga));
     rga->check_invariants();
     CHECK(rga->text() == doc.rga().text());
     CHECK(rga->version() == doc.rga().version());
     for (const std::uint64_t n : {1, 17, 150, 151, 210}) {
       const auto past = replay(store, "doc-a", n);
-      REQUIRE_MESSAGE(past, past.error().message);
+      REQUIRE_MESSAGE(past, weft::testing::error_message(past));
       past->check_invariants();
       CHECK(past->text() == texts[n - 1]);
     }

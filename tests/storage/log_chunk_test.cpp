@@ -13,6 +13,7 @@
 #include "storage/document_loader.hpp"
 #include "storage/record_format.hpp"
 #include "storage/rocksdb_store.hpp"
+#include "tests/error_message.hpp"
 #include "tests/storage/raw_rocksdb.hpp"
 #include "tests/storage/store_test_support.hpp"
 #include "tests/temp_dir.hpp"
@@ -31,7 +32,7 @@ constexpr std::uint32_t chunk = 8;
 std::unique_ptr<RocksDbStore> open_store(const std::string& dir,
                                          std::uint32_t chunk_records = chunk) {
   auto opened = RocksDbStore::open(dir, RocksDbOptions{.chunk_records = chunk_records});
-  REQUIRE_MESSAGE(opened, opened.error().message);
+  REQUIRE_MESSAGE(opened, weft::testing::error_message(opened));
   return std::move(*opened);
 }
 
@@ -89,7 +90,7 @@ TEST_SUITE("log chunks") {
           CAPTURE(from);
           CAPTURE(to);
           const auto got = store->read_log("doc-a", from, to);
-          REQUIRE_MESSAGE(got, got.error().message);
+          REQUIRE_MESSAGE(got, weft::testing::error_message(got));
           const std::size_t end = std::min<std::size_t>(to, written.size());
           const std::size_t begin = std::min<std::size_t>(from, end);
           CHECK(encoded(*got) == encoded({written.begin() + static_cast<long>(begin),
@@ -112,7 +113,7 @@ TEST_SUITE("log chunks") {
     proto::OpRecord next = doc.edit();
     REQUIRE(store->append("doc-a", std::span(&next, 1)));
     const auto loaded = store->load("doc-a");
-    REQUIRE_MESSAGE(loaded, loaded.error().message);
+    REQUIRE_MESSAGE(loaded, weft::testing::error_message(loaded));
     CHECK(loaded->next_index == 101);
     CHECK(loaded->tail == std::vector<proto::OpRecord>{next});
     CHECK(materialize(*loaded).value().text() == doc.rga().text());

@@ -17,6 +17,7 @@ using weft::storage::testing::code_of;
 using weft::storage::testing::EditingDocument;
 using weft::storage::testing::make_meta;
 using weft::storage::testing::MemoryFixture;
+using weft::storage::testing::RedisFixture;
 using weft::storage::testing::RocksFixture;
 
 namespace {
@@ -44,7 +45,8 @@ void make_document(DocumentStore& store, int n) {
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("named versions in a document store", F, MemoryFixture, RocksFixture) {
+TEST_CASE_TEMPLATE("named versions in a document store", F, MemoryFixture, RocksFixture,
+                   RedisFixture) {
   F fixture;
   DocumentStore& store = fixture.store();
   make_document(store, 4);

@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include "storage/rocksdb_store.hpp"
+#include "tests/error_message.hpp"
 #include "tests/storage/store_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -47,7 +48,7 @@ void flip_bit(const std::filesystem::path& file, std::uintmax_t offset) {
 // Two documents of 40 records each, appended in turns; the store is closed on return.
 void write_two_documents(const std::string& dir, bool flush_to_tables) {
   auto opened = RocksDbStore::open(dir);
-  REQUIRE_MESSAGE(opened, opened.error().message);
+  REQUIRE_MESSAGE(opened, weft::testing::error_message(opened));
   RocksDbStore& store = **opened;
   REQUIRE(store.create(make_meta("doc-a")));
   REQUIRE(store.create(make_meta("doc-b")));
@@ -89,7 +90,7 @@ TEST_CASE("a WAL whose last record was torn by a crash opens without it, and say
   std::filesystem::resize_file(wal[0], std::filesystem::file_size(wal[0]) - 5);
 
   auto opened = RocksDbStore::open(dir.path());
-  REQUIRE_MESSAGE(opened, opened.error().message);
+  REQUIRE_MESSAGE(opened, weft::testing::error_message(opened));
   RocksDbStore& store = **opened;
   CHECK_MESSAGE(store.recovery_note().find("last record was incomplete") != std::string::npos,
                 store.recovery_note());
@@ -110,7 +111,7 @@ TEST_CASE("an intact store opens without a recovery note") {
   TempDir dir;
   write_two_documents(dir.path(), false);
   auto opened = RocksDbStore::open(dir.path());
-  REQUIRE_MESSAGE(opened, opened.error().message);
+  REQUIRE_MESSAGE(opened, weft::testing::error_message(opened));
   CHECK((*opened)->recovery_note().empty());
 }
 
@@ -126,7 +127,7 @@ TEST_CASE("salvage keeps what a damaged WAL holds before the damage, and then op
   std::uint64_t kept_b = 0;
   {
     auto salvaged = RocksDbStore::open(dir.path(), {.salvage_wal = true});
-    REQUIRE_MESSAGE(salvaged, salvaged.error().message);
+    REQUIRE_MESSAGE(salvaged, weft::testing::error_message(salvaged));
     RocksDbStore& store = **salvaged;
     CHECK_MESSAGE(store.recovery_note().find("dropping") != std::string::npos,
                   store.recovery_note());
@@ -143,7 +144,7 @@ TEST_CASE("salvage keeps what a damaged WAL holds before the damage, and then op
     REQUIRE(store.compact());
   }
   auto reopened = RocksDbStore::open(dir.path());
-  REQUIRE_MESSAGE(reopened, reopened.error().message);
+  REQUIRE_MESSAGE(reopened, weft::testing::error_message(reopened));
   CHECK((*reopened)->recovery_note().empty());
   const auto a = (*reopened)->read_log("doc-a", 0, UINT64_MAX);
   REQUIRE(a);
@@ -163,7 +164,7 @@ TEST_CASE("verify_files finds a flipped bit in a table file that no read touched
   }
   for (const auto& table : tables) flip_bit(table, 64);  // inside each file's first data block
   auto opened = RocksDbStore::open(dir.path(), {.read_only = true});
-  REQUIRE_MESSAGE(opened, opened.error().message);
+  REQUIRE_MESSAGE(opened, weft::testing::error_message(opened));
   const auto checked = (*opened)->verify_files();
   REQUIRE_FALSE(checked);
   CHECK(checked.error().code == Errc::corrupt);

@@ -12,6 +12,7 @@
 
 #include "storage/document_loader.hpp"
 #include "storage/record_format.hpp"
+#include "tests/error_message.hpp"
 #include "tests/storage/raw_rocksdb.hpp"
 #include "tests/storage/store_test_support.hpp"
 #include "tests/temp_dir.hpp"
@@ -27,7 +28,7 @@ namespace {
 
 std::unique_ptr<RocksDbStore> open_store(const std::string& dir, RocksDbOptions options = {}) {
   auto opened = RocksDbStore::open(dir, options);
-  REQUIRE_MESSAGE(opened, opened.error().message);
+  REQUIRE_MESSAGE(opened, weft::testing::error_message(opened));
   return std::move(*opened);
 }
 
