@@ -17,7 +17,7 @@
 #include "storage/redis_keys.hpp"
 #include "storage/redis_pool.hpp"
 #include "tests/error_message.hpp"
-#include "tests/storage/redis_server.hpp"
+#include "tests/redis_server.hpp"
 #include "tests/storage/store_test_support.hpp"
 
 using namespace weft;

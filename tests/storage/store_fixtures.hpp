@@ -12,7 +12,7 @@
 #include "storage/redis_store.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "tests/error_message.hpp"
-#include "tests/storage/redis_server.hpp"
+#include "tests/redis_server.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace weft::storage::testing {
