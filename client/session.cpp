@@ -28,6 +28,9 @@ Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 lacks aggregate deduction
 constexpr std::uint64_t frame_overhead_bytes = 128;
 // How long the client waits before sending a refused (rate_limited) frame again.
 constexpr std::chrono::milliseconds rate_limit_pause{250};
+// Pauses before joining a document again that could not be loaded: 1 s, doubling to 30 s.
+constexpr std::chrono::milliseconds first_rejoin_pause{1000};
+constexpr std::chrono::milliseconds max_rejoin_pause{30000};
 
 tl::unexpected<std::string> failure(std::string why) { return tl::unexpected(std::move(why)); }
 
@@ -56,7 +59,11 @@ bool run_until(net::io_context& ioc, const std::function<bool()>& done,
 }
 
 Session::Session(net::io_context& ioc, SessionOptions options)
-    : ioc_(ioc), options_(std::move(options)), resend_timer_(ioc) {}
+    : ioc_(ioc),
+      options_(std::move(options)),
+      resend_timer_(ioc),
+      rejoin_timer_(ioc),
+      rejoin_pause_(first_rejoin_pause) {}
 
 Session::~Session() {
   if (conn_) conn_->detach();
@@ -353,6 +360,21 @@ void Session::resend_after_rate_limit(DocState& doc, crdt::Id first) {
   });
 }
 
+void Session::rejoin_later() {
+  if (rejoin_armed_) return;
+  rejoin_armed_ = true;
+  rejoin_timer_.expires_after(rejoin_pause_);
+  rejoin_pause_ = std::min(rejoin_pause_ * 2, max_rejoin_pause);
+  rejoin_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: the session may be gone
+    rejoin_armed_ = false;
+    if (!conn_ || !conn_->is_open()) return;  // a reconnect joins them
+    for (auto& [id, state] : docs_) {
+      if (state.wanted && state.phase == DocPhase::idle) send_join(state);
+    }
+  });
+}
+
 std::string Session::text(const std::string& id) const {
   const DocState* state = doc(id);
   return state != nullptr && state->rga ? state->rga->text() : std::string{};
@@ -493,6 +515,7 @@ void Session::on_synced(const proto::Synced& synced) {
   for (const crdt::Op& op : doc->outbox.ops()) (void)doc->rga->apply_remote(op);
   doc->rebuild = false;
   doc->phase = DocPhase::live;
+  rejoin_pause_ = first_rejoin_pause;
   doc->outbox.resend_all();
   if (doc->recovery) finish_recovery(*doc);
   if (doc->rga->version() == synced.version) {
@@ -602,9 +625,12 @@ void Session::on_error(const proto::Error& error) {
     doc->phase = DocPhase::idle;  // not a member (any more); join again after a refresh
   } else if (code == ErrorCode::storage_failed) {
     if (doc->wanted) send_join(*doc);  // our unacknowledged ops go again after synced
+  } else if (doc->phase == DocPhase::joining && code == ErrorCode::document_unavailable) {
+    doc->phase = DocPhase::idle;  // the store may be back soon: try again
+    if (doc->wanted) rejoin_later();
   } else if (doc->phase == DocPhase::joining &&
              (code == ErrorCode::bad_document_id || code == ErrorCode::too_many_documents ||
-              code == ErrorCode::document_unavailable || code == ErrorCode::already_joined)) {
+              code == ErrorCode::already_joined)) {
     doc->phase = DocPhase::idle;
   }
 }

@@ -185,6 +185,9 @@ class Session {
   void on_digest(const proto::DigestFrame& digest);
   void on_error(const proto::Error& error);
   void send_join(DocState& doc);
+  // After document_unavailable: joins every wanted idle document again after a pause that
+  // doubles up to a limit (PROTOCOL.md §10, obligation 8).
+  void rejoin_later();
   void rejoin_from_scratch(DocState& doc);
   void recover(DocState& doc, const proto::Error* refusal);
   void finish_recovery(DocState& doc);
@@ -207,6 +210,9 @@ class Session {
   std::size_t errors_seen_ = 0;             // hello() waits for a new error
   boost::asio::steady_timer resend_timer_;  // resend_after_rate_limit()
   bool resend_armed_ = false;
+  boost::asio::steady_timer rejoin_timer_;  // rejoin_later()
+  bool rejoin_armed_ = false;
+  std::chrono::milliseconds rejoin_pause_;  // doubles per document_unavailable, reset by synced
 };
 
 }  // namespace weft::client

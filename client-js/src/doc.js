@@ -83,6 +83,8 @@ export class DocHandle extends Emitter {
     // A recovery in progress (§7.8): { replica, dropped: Set of refused seqs of `replica`,
     // dropAll, refusals: [error frames] }; the rebuild's swapIncoming types our edits again.
     this.recovery = null;
+    // The pause before the next join after document_unavailable (ms); null: 1 s.
+    this.unavailablePause = null;
     // The token's claim, a read_only refusal or access_revoked said so (§13, §8): edits throw.
     this.readOnly = this.tokenSaysReadOnly();
     this.outbox = new Outbox();
@@ -305,6 +307,7 @@ export class DocHandle extends Emitter {
     }
     if (this.recovery) return this.resync();  // catch-up was against our old state
     this.phase = 'synced';
+    this.unavailablePause = null;
     this.outbox.startSending();
     this.flush();
     if (this.localPresence) this.schedulePresence();
@@ -508,6 +511,16 @@ export class DocHandle extends Emitter {
       // Membership ended and unacknowledged ops were not kept: rejoin, then resend.
       this.phase = 'idle';
       this.client.timers.setTimeout(() => { if (this.client.welcomed && !this.closed) this.join(); }, 1000);
+    } else if (f.name === 'document_unavailable' && this.phase === 'joining') {
+      // The server could not load it (its store is down or the document damaged): try again
+      // after a pause that doubles, 1 s to 30 s (§10, obligation 8); synced resets it.
+      this.phase = 'idle';
+      const pause = this.unavailablePause ?? 1000;
+      this.unavailablePause = Math.min(pause * 2, 30000);
+      this.client.timers.setTimeout(() => {
+        if (this.client.welcomed && !this.closed && this.phase === 'idle') this.join();
+      }, pause);
+      this.updateStatus();
     } else if ((f.name === 'rate_limited' || f.name === 'overloaded') && f.op?.[0] === this.replica) {
       this.refusedFrame(f.op[1]);
     } else if (f.name === 'buffer_full' && f.op?.[0] === this.replica) {

@@ -374,3 +374,32 @@ test('a catch-up of snapshot chunks followed by the ops made since it ends at th
   assert.equal(doc.status, 'synced');
   assert.equal(sock.take('diverged').length, 0);
 });
+
+test('a join refused with document_unavailable is tried again after 1 s, then 2 s, until it loads', async () => {
+  const ctx = setup();
+  const opening = ctx.client.open('d');
+  await settle();
+  const sock = ctx.net.last;
+  welcome(sock);
+  assert.equal(sock.take('join').length, 1);
+  const unavailable = { type: 'error', code: 14, name: 'document_unavailable',
+    message: 'document d: redis 127.0.0.1:6379: cannot connect', doc: 'd' };
+  sock.deliver(unavailable);
+  ctx.timers.advance(999);
+  assert.equal(sock.take('join').length, 0);
+  ctx.timers.advance(1);
+  assert.equal(sock.take('join').length, 1);
+  sock.deliver(unavailable);
+  ctx.timers.advance(1999);
+  assert.equal(sock.take('join').length, 0);
+  ctx.timers.advance(1);
+  assert.equal(sock.take('join').length, 1);
+  const server = new Rga(9);
+  server.localInsert(0, 'back');
+  answerJoin(sock, 'd', { server });
+  const doc = await opening;
+  assert.equal(doc.text(), 'back');
+  assert.equal(doc.status, 'synced');
+  ctx.timers.advance(60000);
+  assert.equal(sock.take('join').length, 0);
+});
