@@ -8,7 +8,9 @@
 // every other WebSocket is closed the same way (drain_deadline bounds the close handshakes);
 // then the I/O threads stop, the store's threads finish and the store is closed (flushed).
 // A second signal stops at once. Every other line goes to stderr.
+#include <array>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -32,12 +34,14 @@
 #include "server/base/connection_ids.hpp"
 #include "server/base/log.hpp"
 #include "server/base/metrics.hpp"
+#include "server/base/sha256.hpp"
 #include "server/base/store_status.hpp"
 #include "server/base/version.hpp"
 #include "server/connections/connection.hpp"
 #include "server/documents/op_stream.hpp"
 #include "server/documents/registry.hpp"
 #include "server/open_file_limit.hpp"
+#include "server/open_store.hpp"
 #include "server/server_options.hpp"
 #include "server/store_watch.hpp"
 #include "server/transport/ip_limiter.hpp"
@@ -45,7 +49,6 @@
 #include "server/transport/open_sessions.hpp"
 #include "server/transport/static_files.hpp"
 #include "server/transport/tls_certificates.hpp"
-#include "storage/rocksdb_store.hpp"
 
 namespace {
 
@@ -153,6 +156,19 @@ class HangupHandler {
   net::signal_set signals_;
 };
 
+// "node-" and 8 random hex digits: a name for a node given no --node-id.
+std::string random_node_id() {
+  std::array<std::uint8_t, 4> bytes{};
+  base::random_bytes(bytes);
+  std::string id = "node-";
+  for (const std::uint8_t b : bytes) {
+    constexpr std::string_view digits = "0123456789abcdef";
+    id += digits[b >> 4];
+    id += digits[b & 15];
+  }
+  return id;
+}
+
 int serve(const base::ServerConfig& config) {
   boost::system::error_code address_error;
   const net::ip::tcp::endpoint endpoint{net::ip::make_address(config.host, address_error),
@@ -161,35 +177,15 @@ int serve(const base::ServerConfig& config) {
     std::cerr << "weft-server: bad listen address " << config.host << '\n';
     return exit_usage;
   }
-  std::error_code dir_error;
-  std::filesystem::create_directories(config.data_dir, dir_error);
-  auto opened = weft::storage::RocksDbStore::open(config.data_dir, {});
-  std::string read_only_reason;
-  if (!opened && opened.error().code == weft::storage::Errc::no_space) {
-    // Opening for writing needs a little space (a new WAL and MANIFEST): serve what is stored.
-    read_only_reason = "the disk was full at startup (" + opened.error().message +
-                       "); serving read-only: free space and restart to take writes";
-    std::cerr << "weft-server: cannot open the store in " << config.data_dir
-              << " for writing, the disk is full: " << opened.error().message
-              << "; serving it read-only (writes get storage_failed) until restarted with free "
-                 "space\n";
-    opened = weft::storage::RocksDbStore::open(config.data_dir, {.read_only = true});
-  }
+  auto opened = server::open_store(config);
   if (!opened) {
-    const std::string& why = opened.error().message;
-    std::cerr << "weft-server: cannot open the store in " << config.data_dir << ": " << why
-              << (why.find("lock") != std::string::npos ? " (is another server using it?)" : "")
-              << '\n';
+    std::cerr << "weft-server: " << opened.error() << '\n';
     return 1;
   }
   // Declaration order is destruction order, reversed: the store outlives the threads that call
   // it, those threads outlive the stream, and the registry (with its documents, timers and strands)
   // goes before the io_context that they belong to.
-  const std::unique_ptr<weft::storage::RocksDbStore> store = std::move(*opened);
-  if (!store->recovery_note().empty()) {
-    std::cerr << "weft-server: WARNING: store " << config.data_dir << ": " << store->recovery_note()
-              << '\n';
-  }
+  const std::unique_ptr<weft::storage::DocumentStore> store = std::move(opened->store);
   std::unique_ptr<transport::TlsCertificates> tls;
   if (!config.tls_cert.empty()) {
     auto loaded = transport::TlsCertificates::load(config.tls_cert, config.tls_key);
@@ -227,7 +223,12 @@ int serve(const base::ServerConfig& config) {
                                       &metrics.sockets};
   net::io_context ioc{static_cast<int>(config.threads)};
   base::StoreStatus store_status;
-  server::StoreWatch store_watch{ioc, *store, read_only_reason, store_status, metrics, *log};
+  server::StoreWatch store_watch{
+      ioc,
+      {*store, opened->read_only_reason, opened->unwritable_hint, opened->durable},
+      store_status,
+      metrics,
+      *log};
   store_watch.check();
   documents::Registry registry{{config, stream, metrics, *log, ioc.get_executor()}};
   const weft::server::connections::ConnectionServices connection_services{config, verifier, metrics,
@@ -257,8 +258,8 @@ int serve(const base::ServerConfig& config) {
                  "write every document; set --jwt-secret or --jwt-public-key)\n";
   }
   std::cout << "weft-server: ready on " << transport::to_string((*listener)->local_endpoint())
-            << " (data " << config.data_dir << ", " << config.threads << " threads"
-            << (tls ? ", TLS" : "") << ")" << std::endl;
+            << " (" << opened->where << (config.redis_url.empty() ? "" : ", node " + config.node_id)
+            << ", " << config.threads << " threads" << (tls ? ", TLS" : "") << ")" << std::endl;
 
   std::vector<std::thread> threads;
   threads.reserve(config.threads - 1);
@@ -293,6 +294,7 @@ int main(int argc, char** argv) {
     case server::Action::serve:
       break;
   }
+  if (parsed->config.node_id.empty()) parsed->config.node_id = random_node_id();
   const int status = serve(parsed->config);
   if (status == 0) std::cerr << "weft-server: stopped\n";
   return status;

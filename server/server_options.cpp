@@ -1,6 +1,7 @@
 // server_options.cpp — the flag table of weft-server and its value parsers.
 #include "server/server_options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -87,6 +88,14 @@ Flag limit(std::string_view name, std::uint64_t proto::ServerLimits::*field, std
 }
 
 constexpr std::uint64_t max_threads = 1024;
+constexpr std::uint64_t max_redis_replicas = 64;
+
+bool valid_node_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
 constexpr std::uint64_t max_u32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint64_t max_u64 = std::numeric_limits<std::uint64_t>::max();
 
@@ -105,6 +114,32 @@ const std::vector<Flag>& flags() {
        [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
          if (text.empty()) return Error("the data directory must not be empty");
          config.data_dir = std::string(text);
+         return {};
+       }},
+      {"redis", "WEFT_REDIS_URL",
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+         if (!text.starts_with("redis://")) {
+           return Error("a Redis URL is redis://HOST[:PORT][/DB]");
+         }
+         config.redis_url = std::string(text);
+         return {};
+       }},
+      integer(
+          "redis-replicas", "",
+          [](base::ServerConfig& c, std::uint64_t v) {
+            c.redis_replicas = static_cast<std::uint32_t>(v);
+          },
+          0, max_redis_replicas),
+      {"redis-durability", "",
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+         if (text != "strict" && text != "relaxed") return Error("strict or relaxed");
+         config.redis_relaxed_durability = text == "relaxed";
+         return {};
+       }},
+      {"node-id", "WEFT_NODE_ID",
+       [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
+         if (!valid_node_id(text)) return Error("1..64 characters of [A-Za-z0-9._-]");
+         config.node_id = std::string(text);
          return {};
        }},
       {"static", "WEFT_STATIC",
@@ -335,6 +370,15 @@ one HTTP port. Flags override the environment variable named beside them.
   --listen HOST:PORT          address to listen on; [::1]:8080 for IPv6; port 0 picks a free
                               port (WEFT_LISTEN, default 127.0.0.1:8080)
   --data DIR                  the document store's directory (WEFT_DATA, default ./data)
+  --redis URL                 keep the documents in Redis (redis://HOST[:PORT][/DB]) instead
+                              of --data: cluster mode, docs/cluster.md (WEFT_REDIS_URL)
+  --redis-replicas N          acknowledge a write once this many Redis replicas have it
+                              (WAIT; default 0; 0..64)
+  --redis-durability MODE     strict (default): refuse to start unless Redis fsyncs every
+                              write (appendonly yes, appendfsync always) or --redis-replicas
+                              is set; relaxed: run anyway, and /healthz and the log say so
+  --node-id ID                this node's name in /healthz and the log (WEFT_NODE_ID;
+                              default: random; 1..64 of [A-Za-z0-9._-])
   --static DIR                files served at / (WEFT_STATIC, default ./client-js/public)
   --threads N                 I/O threads (WEFT_THREADS, default: the number of cores)
   --store-threads N           threads for blocking store calls (default 32)

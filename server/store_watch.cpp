@@ -6,8 +6,8 @@
 namespace weft::server {
 
 void StoreWatch::check() {
-  storage::StoreHealth health = store_.health();
-  if (!read_only_reason_.empty()) health.reason = read_only_reason_;
+  storage::StoreHealth health = store_.store.health();
+  if (!store_.read_only_reason.empty()) health.reason = store_.read_only_reason;
   if (health.write_failures > failures_) {
     metrics_.store_write_failures.Increment(static_cast<double>(health.write_failures - failures_));
     failures_ = health.write_failures;
@@ -16,15 +16,15 @@ void StoreWatch::check() {
     if (!health.writable) {
       log_.error(
           "event=store_unwritable reason=\"{}\" writes fail (clients get storage_failed), "
-          "reads go on; free space on the disk of the data directory",
-          health.reason);
+          "reads go on; {}",
+          health.reason, store_.unwritable_hint);
     } else {
       log_.warn("event=store_writable writes work again");
     }
     writable_ = health.writable;
     reason_ = health.reason;
     metrics_.store_writable.Set(writable_ ? 1 : 0);
-    status_.set({writable_, reason_});
+    status_.set({writable_, reason_, store_.durable});
   }
   timer_.expires_after(std::chrono::seconds(1));
   timer_.async_wait([this](const boost::system::error_code& ec) {

@@ -11,33 +11,35 @@
 
 #include "server/base/metrics.hpp"
 #include "server/base/store_status.hpp"
-#include "storage/rocksdb_store.hpp"
+#include "storage/document_store.hpp"
 
 namespace weft::server {
 
-// Every second: whether the store takes writes. A change is logged once and shown in /healthz
-// (StoreStatus) and /metrics (weft_store_writable, weft_store_write_failures_total). While the
-// store cannot write (a full disk), appends fail and their documents end memberships with
-// storage_failed; RocksDB resumes writes by itself once space is free, and this says so.
+// Every second: whether the store takes writes (DocumentStore::health()). A change is logged once
+// and shown in /healthz (StoreStatus) and /metrics (weft_store_writable,
+// weft_store_write_failures_total). While the store cannot write (a full disk, Redis down),
+// appends fail and their documents end memberships with storage_failed; both stores take writes
+// again by themselves once the cause is gone, and this says so.
 class StoreWatch {
  public:
-  // `read_only_reason`: why the store was opened read-only at startup (empty if it was not).
-  StoreWatch(boost::asio::io_context& ioc, const storage::RocksDbStore& store,
-             std::string read_only_reason, base::StoreStatus& status, base::Metrics& metrics,
-             spdlog::logger& log)
-      : store_(store),
-        read_only_reason_(std::move(read_only_reason)),
-        status_(status),
-        metrics_(metrics),
-        log_(log),
-        timer_(ioc) {}
+  struct Store {
+    const storage::DocumentStore& store;
+    std::string read_only_reason;  // why it was opened read-only at startup (empty if it was not)
+    std::string unwritable_hint;   // what the operator should do while it cannot write
+    bool durable = true;           // whether acknowledged writes are durable (StoreStatus)
+  };
+
+  StoreWatch(boost::asio::io_context& ioc, Store store, base::StoreStatus& status,
+             base::Metrics& metrics, spdlog::logger& log)
+      : store_(std::move(store)), status_(status), metrics_(metrics), log_(log), timer_(ioc) {
+    status_.set({true, "", store_.durable});
+  }
 
   // Checks now, then every second until the io_context stops.
   void check();
 
  private:
-  const storage::RocksDbStore& store_;
-  const std::string read_only_reason_;
+  const Store store_;
   base::StoreStatus& status_;
   base::Metrics& metrics_;
   spdlog::logger& log_;

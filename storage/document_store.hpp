@@ -29,6 +29,7 @@
 #include <tl/expected.hpp>
 
 #include "proto/records.hpp"
+#include "storage/store_health.hpp"
 
 namespace weft::storage {
 
@@ -125,6 +126,10 @@ class DocumentStore {
   // Errc::unknown_version if the document has no version `name`.
   [[nodiscard]] virtual Result<void> remove_version(std::string_view doc,
                                                     std::string_view name) = 0;
+
+  // Whether writes work now (store_health.hpp). A store without failure modes of its own (the
+  // memory store) is always writable.
+  [[nodiscard]] virtual StoreHealth health() const { return {}; }
 };
 
 }  // namespace weft::storage

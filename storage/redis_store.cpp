@@ -101,6 +101,7 @@ Result<void> RedisStore::check_durability() {
                                "replicas, or accept relaxed durability");
     }
     durability_note_ = "relaxed: " + setting + "; acknowledged writes may be lost if Redis dies";
+    durable_ = false;
     return {};
   }
   durability_note_ = setting;
@@ -135,6 +136,30 @@ Result<RedisReply> RedisStore::eval(RedisPool::Connection& connection, std::stri
 Result<RedisReply> RedisStore::write(std::string_view doc, Id script,
                                      const std::vector<std::string>& keys,
                                      std::vector<std::string> args) {
+  auto reply = write_once(doc, script, keys, std::move(args));
+  // Only io_error says something about Redis; a refusal (index_gap, fenced, ...) is the
+  // document's.
+  const bool failed = !reply && reply.error().code == Errc::io_error;
+  const std::lock_guard lock(health_mu_);
+  if (failed) {
+    ++health_.write_failures;
+    health_.writable = false;
+    health_.reason = reply.error().message;
+  } else {
+    health_.writable = true;
+    health_.reason.clear();
+  }
+  return reply;
+}
+
+StoreHealth RedisStore::health() const {
+  const std::lock_guard lock(health_mu_);
+  return health_;
+}
+
+Result<RedisReply> RedisStore::write_once(std::string_view doc, Id script,
+                                          const std::vector<std::string>& keys,
+                                          std::vector<std::string> args) {
   args.insert(args.begin(), std::to_string(token_of(doc)));
   auto connection = pool_.acquire();
   if (!connection) {

@@ -91,8 +91,13 @@ class RedisStore final : public DocumentStore {
   // Errc::fenced (and nothing changes) if the stored fence is already above `token`. Call it
   // after taking the document's lease; a document created later gets `token` as its fence.
   [[nodiscard]] Result<void> set_fence(std::string_view doc, std::uint64_t token);
+  // Writable while the last write reached Redis (or none failed yet); after an io_error, not
+  // writable with its message until a write succeeds again.
+  [[nodiscard]] StoreHealth health() const override;
   // How acknowledged writes are durable, e.g. "appendonly yes, appendfsync always".
   [[nodiscard]] const std::string& durability_note() const { return durability_note_; }
+  // False when open() accepted a Redis that does not make writes durable (relaxed).
+  [[nodiscard]] bool durable() const { return durable_; }
   // Bytes Redis uses for each of the document's keys (MEMORY USAGE, every element counted).
   struct MemoryUsage {
     std::uint64_t head = 0;
@@ -112,10 +117,14 @@ class RedisStore final : public DocumentStore {
                                         redis_script::Id script,
                                         const std::vector<std::string>& keys,
                                         const std::vector<std::string>& args);
-  // eval() of a write with the fencing token first in ARGV, then WAIT if options_.replicas.
+  // write_once(), and its outcome recorded for health().
   [[nodiscard]] Result<RedisReply> write(std::string_view doc, redis_script::Id script,
                                          const std::vector<std::string>& keys,
                                          std::vector<std::string> args);
+  // eval() of a write with the fencing token first in ARGV, then WAIT if options_.replicas.
+  [[nodiscard]] Result<RedisReply> write_once(std::string_view doc, redis_script::Id script,
+                                              const std::vector<std::string>& keys,
+                                              std::vector<std::string> args);
   // The read script; see redis_scripts.cpp for what it returns.
   struct Range;
   [[nodiscard]] Result<Range> read(std::string_view doc, std::uint64_t from, std::uint64_t to,
@@ -130,8 +139,11 @@ class RedisStore final : public DocumentStore {
   RedisPool pool_;
   std::vector<std::string> shas_;  // by redis_script::Id; empty until loaded
   std::string durability_note_;
+  bool durable_ = true;
   std::mutex fences_mu_;
   std::unordered_map<std::string, std::uint64_t> fences_;  // guarded by fences_mu_
+  mutable std::mutex health_mu_;
+  StoreHealth health_;  // guarded by health_mu_
 };
 
 }  // namespace weft::storage

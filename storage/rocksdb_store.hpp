@@ -51,13 +51,6 @@ struct RocksDbOptions {
   bool salvage_wal = false;
 };
 
-// Whether the store takes writes now (RocksDbStore::health()).
-struct StoreHealth {
-  bool writable = true;
-  std::string reason;                // why not, when !writable (RocksDB's status text)
-  std::uint64_t write_failures = 0;  // commits that failed since open
-};
-
 // How well group commit is doing: commits = batches written (and synced), requests = the writes
 // they carried.
 struct CommitStats {
@@ -103,7 +96,7 @@ class RocksDbStore final : public DocumentStore {
   // The server logs it; weft-replay verify fails on it.
   [[nodiscard]] const std::string& recovery_note() const;
   // Writable, or why not (a full disk, an I/O error; "opened read-only"). Thread-safe and cheap.
-  [[nodiscard]] StoreHealth health() const;
+  [[nodiscard]] StoreHealth health() const override;
   // Reads every table file and checks every block's checksum (reads check only the blocks they
   // touch): Errc::corrupt naming the file if one is damaged. Blocks; for weft-replay verify.
   [[nodiscard]] Result<void> verify_files();

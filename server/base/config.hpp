@@ -29,7 +29,13 @@ struct ResourceLimits {
 struct ServerConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
-  std::string data_dir = "./data";
+  std::string data_dir = "./data";  // the RocksDB store's directory, unless redis_url is set
+  // Cluster mode (docs/cluster.md): documents live in this Redis (redis://HOST[:PORT][/DB],
+  // storage::RedisStore) instead of data_dir. Empty = one node on RocksDB.
+  std::string redis_url;
+  std::uint32_t redis_replicas = 0;  // acknowledge a write once WAIT reports this many replicas
+  bool redis_relaxed_durability = false;          // run on a Redis whose writes are not durable
+  std::string node_id;                            // names this node (/healthz, logs); set by main()
   std::string static_dir = "./client-js/public";  // the editor's files, served at /
   unsigned threads = 0;                           // 0 = the core count
   unsigned store_threads = 32;                    // blocking store calls (group commit)

@@ -11,6 +11,8 @@ class StoreStatus {
   struct View {
     bool writable = true;
     std::string reason;  // why not, when !writable: the store's words
+    // False when acknowledged writes are not durable (Redis with --redis-durability relaxed).
+    bool durable = true;
   };
 
   void set(View view);

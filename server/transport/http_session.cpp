@@ -58,6 +58,10 @@ namespace {
   std::string store_fields =
       R"(,"store":")" + std::string(store.writable ? "ok" : "read_only") + "\"";
   if (!store.writable) store_fields += R"(,"store_reason":")" + json_escaped(store.reason) + "\"";
+  store_fields += R"(,"backend":")" +
+                  std::string(context.config.redis_url.empty() ? "rocksdb" : "redis") + "\"";
+  if (!store.durable) store_fields += R"(,"durability":"relaxed")";
+  store_fields += R"(,"node":")" + json_escaped(context.config.node_id) + "\"";
   return R"({"status":")" + std::string(store.writable ? "ok" : "degraded") + R"(","version":")" +
          std::string(base::server_version) + R"(","documents":)" +
          std::to_string(context.registry.size()) + R"(,"connections":)" +
