@@ -342,9 +342,9 @@ TEST_SUITE("weft-replay --redis") {
     for (const char* args :
          {"info doc", "log doc", "log doc --from 150 --to 250", "text doc", "text doc --at 250",
           "text doc --version 'first draft'", "versions doc", "step doc --from 190 --to 210",
-          "blame doc", "bisect doc --contains KLMN", "export doc --format json", "verify doc",
+          "blame doc", "bisect doc --contains K", "export doc --format json", "verify doc",
           "--from-scratch text doc --at 250"}) {
-      INFO(args);
+      INFO(std::string{args});
       const Run on_disk = run_replay(temp.path(), args);
       const Run on_redis = run_redis(temp.path(), redis.url(), args);
       CHECK_MESSAGE(on_disk.code == 0, on_disk.err);
