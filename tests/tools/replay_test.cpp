@@ -1,5 +1,6 @@
 // replay_test.cpp — weft-replay end to end: imports editing traces into a temporary data
-// directory through the real binary and checks every command's output and exit code.
+// directory through the real binary and checks every command's output and exit code; with
+// --redis, the same on a real redis-server (tests/redis_server.hpp).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -14,7 +15,9 @@
 
 #include "bench/gap_text.hpp"
 #include "bench/trace.hpp"
+#include "storage/redis_store.hpp"
 #include "storage/rocksdb_store.hpp"
+#include "tests/redis_server.hpp"
 #include "tests/storage/store_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -36,20 +39,46 @@ std::string read_file(const fs::path& path) {
   return s.str();
 }
 
-// weft-replay --no-pager --data <dir>/data ARGS (ARGS already shell-quoted); its output is
-// kept in <dir>/stdout and <dir>/stderr.
-Run run_replay(const fs::path& dir, const std::string& args) {
+// weft-replay --no-pager SOURCE ARGS (both already shell-quoted); its output is kept in
+// <dir>/stdout and <dir>/stderr.
+Run run_replay_on(const fs::path& dir, const std::string& source, const std::string& args) {
   const fs::path out = dir / "stdout";
   const fs::path err = dir / "stderr";
-  const std::string command = std::string{"'"} + WEFT_REPLAY_BIN + "' --no-pager --data '" +
-                              (dir / "data").string() + "' " + args + " >'" + out.string() +
-                              "' 2>'" + err.string() + "'";
+  const std::string command = std::string{"'"} + WEFT_REPLAY_BIN + "' --no-pager " + source + " " +
+                              args + " >'" + out.string() + "' 2>'" + err.string() + "'";
   const int status = std::system(command.c_str());
   Run r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = read_file(out);
   r.err = read_file(err);
   return r;
+}
+
+// weft-replay --no-pager --data <dir>/data ARGS.
+Run run_replay(const fs::path& dir, const std::string& args) {
+  return run_replay_on(dir, "--data '" + (dir / "data").string() + "'", args);
+}
+
+// weft-replay --no-pager --redis URL ARGS, its output kept in <dir>.
+Run run_redis(const fs::path& dir, const std::string& url, const std::string& args) {
+  return run_replay_on(dir, "--redis '" + url + "'", args);
+}
+
+// Writes the document "doc" into `store`: 300 random edits, a snapshot after edit 200, and the
+// named versions "first draft" (at 2) and "empty" (at 0). texts[n] is its text after n edits.
+std::vector<std::string> write_document(weft::storage::DocumentStore& store) {
+  std::vector<std::string> texts{""};
+  REQUIRE(store.create(weft::storage::testing::make_meta("doc")));
+  weft::storage::testing::EditingDocument doc(1);
+  for (int i = 0; i < 300; ++i) {
+    const weft::proto::OpRecord record = doc.edit();
+    REQUIRE(store.append("doc", std::span(&record, 1)));
+    texts.push_back(doc.rga().text());
+    if (i + 1 == 200) REQUIRE(store.write_snapshot("doc", doc.snapshot()));
+  }
+  REQUIRE(store.put_version("doc", {"first draft", 2, "ana", 1'764'133'300'000'000}));
+  REQUIRE(store.put_version("doc", {"empty", 0, "bo", 1'764'133'300'000'000}));
+  return texts;
 }
 
 // The shared data directory: a paper import (automerge-paper) and a smaller one (sveltecomponent,
@@ -257,19 +286,11 @@ TEST_SUITE("weft-replay") {
 
   TEST_CASE("versions lists named versions; text --version shows version `at` exactly") {
     weft::testing::TempDir temp{"weft-replay-versions"};
-    std::vector<std::string> texts{""};  // texts[n]: version n
+    std::vector<std::string> texts;  // texts[n]: version n
     {
       auto store = weft::storage::RocksDbStore::open((temp.path() / "data").string());
       REQUIRE(store);
-      REQUIRE((*store)->create(weft::storage::testing::make_meta("doc")));
-      weft::storage::testing::EditingDocument doc(1);
-      for (int i = 0; i < 6; ++i) {
-        const weft::proto::OpRecord record = doc.edit();
-        REQUIRE((*store)->append("doc", std::span(&record, 1)));
-        texts.push_back(doc.rga().text());
-      }
-      REQUIRE((*store)->put_version("doc", {"first draft", 2, "ana", 1'764'133'300'000'000}));
-      REQUIRE((*store)->put_version("doc", {"empty", 0, "bo", 1'764'133'300'000'000}));
+      texts = write_document(**store);
     }
     const Run list = run_replay(temp.path(), "versions doc");
     CHECK(list.code == 0);
@@ -303,5 +324,108 @@ TEST_SUITE("weft-replay") {
     const Run help = f.run("step --help");
     CHECK(help.code == 0);
     CHECK(help.out.find("step DOC") != std::string::npos);
+  }
+}
+
+TEST_SUITE("weft-replay --redis") {
+  TEST_CASE("every read command prints the same for a document on Redis as on a data directory") {
+    weft::testing::TempDir temp{"weft-replay-redis"};
+    const weft::testing::RedisServer redis;
+    {
+      auto rocks = weft::storage::RocksDbStore::open((temp.path() / "data").string());
+      REQUIRE(rocks);
+      static_cast<void>(write_document(**rocks));
+      auto on_redis = weft::storage::RedisStore::open(redis.url());
+      REQUIRE_MESSAGE(on_redis, weft::testing::error_message(on_redis));
+      static_cast<void>(write_document(**on_redis));
+    }
+    for (const char* args :
+         {"info doc", "log doc", "log doc --from 150 --to 250", "text doc", "text doc --at 250",
+          "text doc --version 'first draft'", "versions doc", "step doc --from 190 --to 210",
+          "blame doc", "bisect doc --contains K", "export doc --format json", "verify doc",
+          "--from-scratch text doc --at 250"}) {
+      INFO(std::string{args});
+      const Run on_disk = run_replay(temp.path(), args);
+      const Run on_redis = run_redis(temp.path(), redis.url(), args);
+      CHECK_MESSAGE(on_disk.code == 0, on_disk.err);
+      CHECK_MESSAGE(on_redis.code == 0, on_redis.err);
+      CHECK(on_redis.out == on_disk.out);
+    }
+    // list's BYTES are each store's own estimate: the same documents and op counts.
+    const Run list = run_redis(temp.path(), redis.url(), "list");
+    CHECK(list.code == 0);
+    CHECK(list.out.find("\ndoc ") != std::string::npos);
+    CHECK(list.out.find(" 300 ") != std::string::npos);
+    CHECK(run_redis(temp.path(), redis.url(), "text nodoc").code == 2);
+  }
+
+  TEST_CASE("import writes a trace into Redis, and text reads back its endContent") {
+    weft::testing::TempDir temp{"weft-replay-redis"};
+    const weft::testing::RedisServer redis;
+    const std::string trace = Fixture::trace_path("sveltecomponent").string();
+    const Run imported = run_redis(temp.path(), redis.url(), "import '" + trace + "' svelte");
+    REQUIRE_MESSAGE(imported.code == 0, imported.err);
+    CHECK(run_redis(temp.path(), redis.url(), "text svelte").out == fixture().svelte.end_content);
+    const Run verified = run_redis(temp.path(), redis.url(), "verify");
+    CHECK_MESSAGE(verified.code == 0, verified.out, verified.err);
+  }
+
+  TEST_CASE("import refuses a Redis without durable writes unless --redis-durability relaxed") {
+    weft::testing::TempDir temp{"weft-replay-redis"};
+    const weft::testing::RedisServer redis{{"--appendonly", "no", "--save", ""}};
+    const std::string trace = Fixture::trace_path("sveltecomponent").string();
+    const Run strict = run_redis(temp.path(), redis.url(), "import '" + trace + "' svelte");
+    CHECK(strict.code == 1);
+    CHECK_MESSAGE(strict.err.find("durable") != std::string::npos, strict.err);
+    const Run relaxed =
+        run_replay_on(temp.path(), "--redis '" + redis.url() + "' --redis-durability relaxed",
+                      "import '" + trace + "' svelte");
+    CHECK_MESSAGE(relaxed.code == 0, relaxed.err);
+  }
+
+  TEST_CASE("read commands open a Redis without durable writes") {
+    weft::testing::TempDir temp{"weft-replay-redis"};
+    const weft::testing::RedisServer redis{{"--appendonly", "no", "--save", ""}};
+    weft::storage::RedisStoreOptions relaxed;
+    relaxed.durability = weft::storage::RedisStoreOptions::Durability::relaxed;
+    auto store = weft::storage::RedisStore::open(redis.url(), relaxed);
+    REQUIRE_MESSAGE(store, weft::testing::error_message(store));
+    const std::vector<std::string> texts = write_document(**store);
+    const Run text = run_redis(temp.path(), redis.url(), "text doc");
+    CHECK_MESSAGE(text.code == 0, text.err);
+    CHECK(text.out == texts.back());
+  }
+
+  TEST_CASE("an unreachable Redis exits 1 naming it") {
+    weft::testing::TempDir temp{"weft-replay-redis"};
+    // Nothing listens on port 1 of the loopback: the connection is refused at once.
+    const Run r = run_redis(temp.path(), "redis://127.0.0.1:1", "list");
+    CHECK(r.code == 1);
+    CHECK_MESSAGE(r.err.find("weft-replay: cannot open redis://127.0.0.1:1: ") == 0, r.err);
+  }
+
+  TEST_CASE("--redis together with --data or --log is a usage error") {
+    weft::testing::TempDir temp{"weft-replay-redis"};
+    const Run with_data = run_replay(temp.path(), "--redis redis://127.0.0.1:1 list");
+    CHECK(with_data.code == 64);
+    CHECK_MESSAGE(with_data.err.find("exactly one of --data DIR, --log FILE and --redis URL") !=
+                      std::string::npos,
+                  with_data.err);
+    const Run with_log =
+        run_redis(temp.path(), "redis://127.0.0.1:1", "--log '" + temp.path().string() + "' list");
+    CHECK(with_log.code == 64);
+  }
+
+  TEST_CASE("salvage with --redis is a usage error") {
+    weft::testing::TempDir temp{"weft-replay-redis"};
+    const Run r = run_redis(temp.path(), "redis://127.0.0.1:1", "salvage");
+    CHECK(r.code == 64);
+    CHECK_MESSAGE(r.err.find("salvage needs --data DIR") != std::string::npos, r.err);
+  }
+
+  TEST_CASE("--redis-durability takes strict or relaxed, and only with --redis") {
+    weft::testing::TempDir temp{"weft-replay-redis"};
+    CHECK(run_redis(temp.path(), "redis://127.0.0.1:1", "--redis-durability lax list").code == 64);
+    CHECK(run_replay(temp.path(), "--redis-durability relaxed list").code == 64);
   }
 }

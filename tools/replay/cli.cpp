@@ -6,6 +6,13 @@
 
 namespace weft::replay {
 
+namespace {
+
+// Where the documents come from, as every usage line shows it.
+constexpr const char* sources = "(--data DIR | --log FILE | --redis URL)";
+
+}  // namespace
+
 std::optional<std::string> Parsed::get(std::string_view option) const {
   const auto it = options.find(option);
   if (it == options.end()) return std::nullopt;
@@ -120,7 +127,8 @@ const std::vector<CommandSpec>& commands() {
        "to start, naming a .log file): replays the log up to its first damaged record, drops\n"
        "the rest (acknowledged writes after the damage are lost; the line says how many bytes),\n"
        "rewrites what was kept into table files so the directory opens normally again, then\n"
-       "verifies every document as `verify` does. Exit 0 if every document verifies.",
+       "verifies every document as `verify` does. Exit 0 if every document verifies.\n"
+       "Needs --data DIR (RocksDB only).",
        0,
        0,
        {},
@@ -130,7 +138,8 @@ const std::vector<CommandSpec>& commands() {
        "verify [DOC]",
        "Replays each document's (or DOC's) full log from scratch and compares the replica\n"
        "with every stored snapshot at its log index (text and runs), and with what load()\n"
-       "returns. Exit 1 if any document diverges or is damaged.",
+       "returns; with --data it first checks every block of the table files. Exit 1 if any\n"
+       "document diverges or is damaged.",
        0,
        1,
        {},
@@ -192,16 +201,24 @@ std::optional<Parsed> parse_command(const CommandSpec& spec,
 
 void print_tool_help() {
   std::printf(
-      "weft-replay: inspect and replay the operation logs of a Weft data directory.\n\n"
-      "usage: weft-replay (--data DIR | --log FILE) [--no-pager] [--from-scratch] COMMAND ...\n"
+      "weft-replay: inspect and replay the operation logs of a Weft data directory or cluster.\n\n"
+      "usage: weft-replay %s [--redis-durability strict|relaxed]\n"
+      "                   [--no-pager] [--from-scratch] COMMAND ...\n"
       "       weft-replay COMMAND --help\n\n"
       "  --data DIR      a store's data directory; read commands open it read-only (RocksDB\n"
       "                  secondary), so it may be in use by a running server\n"
       "  --log FILE      a log exported with `export --format json` instead of a directory\n"
+      "  --redis URL     a cluster's store on Redis, redis://HOST[:PORT][/DB]; every command\n"
+      "                  but salvage works on it\n"
+      "  --redis-durability strict|relaxed\n"
+      "                  with --redis, for import: strict (the default) refuses a Redis that\n"
+      "                  does not make every write durable (AOF with appendfsync always);\n"
+      "                  read commands write nothing and accept any persistence\n"
       "  --no-pager      never page (long output is paged only when stdout is a terminal,\n"
       "                  with $PAGER or `less -FRX`)\n"
       "  --from-scratch  replay from op 0 instead of starting at the newest snapshot before\n"
-      "                  the ops a command looks at\n\ncommands:\n");
+      "                  the ops a command looks at\n\ncommands:\n",
+      sources);
   for (const CommandSpec& spec : commands())
     std::printf("  %s\n", std::string{spec.synopsis}.c_str());
   std::printf(
@@ -210,19 +227,19 @@ void print_tool_help() {
 }
 
 void print_command_help(const CommandSpec& spec) {
-  std::printf("usage: weft-replay (--data DIR | --log FILE) %s\n\n%s\n",
-              std::string{spec.synopsis}.c_str(), std::string{spec.help}.c_str());
+  std::printf("usage: weft-replay %s %s\n\n%s\n", sources, std::string{spec.synopsis}.c_str(),
+              std::string{spec.help}.c_str());
 }
 
 int usage_error(std::string_view why, const CommandSpec* spec) {
   std::fprintf(stderr, "weft-replay: %s\n", std::string{why}.c_str());
   if (spec != nullptr) {
-    std::fprintf(stderr, "usage: weft-replay (--data DIR | --log FILE) %s\n",
+    std::fprintf(stderr, "usage: weft-replay %s %s\n", sources,
                  std::string{spec->synopsis}.c_str());
   } else {
     std::fprintf(stderr,
-                 "usage: weft-replay (--data DIR | --log FILE) COMMAND ... "
-                 "(weft-replay --help lists the commands)\n");
+                 "usage: weft-replay %s COMMAND ... (weft-replay --help lists the commands)\n",
+                 sources);
   }
   return exit_usage;
 }

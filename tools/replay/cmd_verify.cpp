@@ -128,9 +128,12 @@ int cmd_verify(Context& ctx, const Parsed& parsed) {
   return failed == 0 && files_sound ? exit_ok : exit_failed;
 }
 
-int cmd_salvage(Context& ctx, const Parsed& /*parsed*/) {
-  // main() opened the store with salvage_wal: a data directory, never --log.
-  if (ctx.files == nullptr) std::abort();
+int cmd_salvage(Context& ctx, const Parsed& parsed) {
+  // main() opens a data directory with salvage_wal for it, and refuses --log and --redis.
+  if (ctx.files == nullptr) {
+    return usage_error("salvage needs --data DIR (it repairs a RocksDB write-ahead log)",
+                       parsed.spec);
+  }
   const std::string& note = ctx.files->recovery_note();
   std::printf("salvage: %s\n",
               note.empty() ? "the write-ahead log is intact; nothing was dropped" : note.c_str());

@@ -19,7 +19,7 @@ namespace weft::replay {
 
 struct Context {
   storage::DocumentStore& store;
-  // The data directory's store (null with --log): verify also checks its files.
+  // The data directory's store (null with --log and --redis): verify also checks its files.
   storage::RocksDbStore* files = nullptr;
   bool use_snapshots = true;  // start walks at the newest snapshot before them
   bool allow_pager = true;

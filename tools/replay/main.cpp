@@ -1,18 +1,23 @@
 // main.cpp — weft-replay: the operator's tool for Weft's operation logs (tools/README.md).
 //
-//   weft-replay (--data DIR | --log FILE) [--no-pager] [--from-scratch] COMMAND ...
+//   weft-replay (--data DIR | --log FILE | --redis URL) [--redis-durability strict|relaxed]
+//               [--no-pager] [--from-scratch] COMMAND ...
 //
 // Read commands open the data directory read-only (a RocksDB secondary instance), so they work
 // on a directory that a running server has open; import opens it read-write. --log loads an
 // exported JSON log into a MemoryStore, and every read command then works on it the same way.
+// --redis opens a cluster's RedisStore: read commands accept any Redis persistence (they write
+// nothing); a writing command needs durable writes unless --redis-durability relaxed.
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "storage/memory_store.hpp"
+#include "storage/redis_store.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "tools/replay/cli.hpp"
 #include "tools/replay/commands.hpp"
@@ -61,9 +66,31 @@ storage::Result<std::unique_ptr<storage::DocumentStore>> open_log_file(const std
   return std::unique_ptr<storage::DocumentStore>{std::move(store)};
 }
 
+using Durability = storage::RedisStoreOptions::Durability;
+
+// The value of --redis-durability; nullopt if it is neither spelling.
+std::optional<Durability> parse_durability(std::string_view value) {
+  if (value == "strict") return Durability::strict;
+  if (value == "relaxed") return Durability::relaxed;
+  return std::nullopt;
+}
+
+// Read commands write nothing, so how durable Redis makes writes does not matter to them: they
+// open relaxed. A writing command is strict unless the operator relaxed it.
+storage::Result<std::unique_ptr<storage::DocumentStore>> open_redis(
+    const std::string& url, const CommandSpec& spec, std::optional<Durability> durability) {
+  storage::RedisStoreOptions options;
+  options.durability = spec.writes ? durability.value_or(Durability::strict) : Durability::relaxed;
+  auto opened = storage::RedisStore::open(url, options);
+  if (!opened) return tl::unexpected(std::move(opened.error()));
+  return std::unique_ptr<storage::DocumentStore>{std::move(*opened)};
+}
+
 int run(const std::vector<std::string>& words) {
   std::string data_dir;
   std::string log_file;
+  std::string redis_url;
+  std::optional<Durability> redis_durability;
   bool allow_pager = true;
   bool use_snapshots = true;
   std::size_t i = 0;
@@ -80,9 +107,15 @@ int run(const std::vector<std::string>& words) {
       print_tool_help();
       return exit_ok;
     }
-    if (w == "--data" || w == "--log") {
+    if (w == "--data" || w == "--log" || w == "--redis") {
       if (i + 1 >= words.size()) return usage_error(w + " needs a value");
-      (w == "--data" ? data_dir : log_file) = words[++i];
+      (w == "--data" ? data_dir : w == "--log" ? log_file : redis_url) = words[++i];
+    } else if (w == "--redis-durability") {
+      if (i + 1 >= words.size()) return usage_error(w + " needs a value");
+      redis_durability = parse_durability(words[++i]);
+      if (!redis_durability) {
+        return usage_error("--redis-durability is strict or relaxed, not '" + words[i] + "'");
+      }
     } else if (w == "--no-pager") {
       allow_pager = false;
     } else if (w == "--from-scratch") {
@@ -103,16 +136,26 @@ int run(const std::vector<std::string>& words) {
     print_command_help(*spec);
     return exit_ok;
   }
-  if (data_dir.empty() == log_file.empty()) {
-    return usage_error("give exactly one of --data DIR and --log FILE", spec);
+  const int sources = static_cast<int>(!data_dir.empty()) + static_cast<int>(!log_file.empty()) +
+                      static_cast<int>(!redis_url.empty());
+  if (sources != 1) {
+    return usage_error("give exactly one of --data DIR, --log FILE and --redis URL", spec);
+  }
+  if (redis_durability && redis_url.empty()) {
+    return usage_error("--redis-durability needs --redis URL", spec);
   }
   if (!log_file.empty() && spec->writes) {
-    return usage_error(std::string{spec->name} + " needs --data DIR (a log file is read-only)",
-                       spec);
+    return usage_error(
+        std::string{spec->name} + " needs --data DIR or --redis URL (a log file is read-only)",
+        spec);
+  }
+  if (!redis_url.empty() && spec->name == "salvage") {
+    return usage_error("salvage needs --data DIR (it repairs a RocksDB write-ahead log)", spec);
   }
   storage::RocksDbStore* files = nullptr;
   auto store = [&]() -> storage::Result<std::unique_ptr<storage::DocumentStore>> {
     if (!log_file.empty()) return open_log_file(log_file);
+    if (!redis_url.empty()) return open_redis(redis_url, *spec, redis_durability);
     storage::RocksDbOptions options;
     options.read_only = !spec->writes;
     options.salvage_wal = spec->name == "salvage";
@@ -122,8 +165,11 @@ int run(const std::vector<std::string>& words) {
     return std::unique_ptr<storage::DocumentStore>{std::move(*opened)};
   }();
   if (!store) {
-    std::fprintf(stderr, "weft-replay: cannot open %s: %s\n",
-                 (log_file.empty() ? data_dir : log_file).c_str(), store.error().message.c_str());
+    const std::string& source = !data_dir.empty()   ? data_dir
+                                : !log_file.empty() ? log_file
+                                                    : redis_url;
+    std::fprintf(stderr, "weft-replay: cannot open %s: %s\n", source.c_str(),
+                 store.error().message.c_str());
     return store.error().code == storage::Errc::corrupt ? exit_damaged : exit_failed;
   }
   Context ctx{**store, files, use_snapshots, allow_pager};
