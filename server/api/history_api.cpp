@@ -15,15 +15,13 @@ namespace weft::server::api {
 namespace http = boost::beast::http;
 using nlohmann::json;
 
+using answers::bad_request;
+
 namespace {
 
 // A parameter: absent, its value, or the 400 to answer.
 template <class T>
 using Param = std::variant<std::monostate, T, answers::Response>;
-
-answers::Response bad_request(std::string message) {
-  return answers::error(http::status::bad_request, "bad_request", std::move(message));
-}
 
 answers::Response out_of_range(std::string message) {
   return answers::error(http::status::bad_request, "out_of_range", std::move(message));
@@ -37,12 +35,11 @@ Param<std::uint64_t> count_param(const HistoryApi::Request& request, std::string
   return bad_request(std::string(name) + " must be " + std::string(what));
 }
 
-// "at 500 is past the end of the log (300 ops)".
+// The 400 for a version past the log, or nothing.
 std::optional<answers::Response> past_end(std::string_view name, std::uint64_t version,
                                           std::uint64_t ops) {
   if (version <= ops) return std::nullopt;
-  return out_of_range(std::string(name) + " " + std::to_string(version) +
-                      " is past the end of the log (" + std::to_string(ops) + " ops)");
+  return answers::past_the_end(name, version, ops);
 }
 
 // The answer to a failed store read.

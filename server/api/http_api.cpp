@@ -151,12 +151,10 @@ void HttpApi::create(const Request& request, const ApiCaller& caller, Respond re
   if (!request.body().empty()) {
     auto parsed = storage::parse_untrusted_json(request.body());
     if (!parsed && storage::json_depth(request.body()) > storage::max_json_depth) {
-      return respond(
-          error(http::status::bad_request, "bad_request", "the body: " + parsed.error()));
+      return respond(answers::bad_request("the body: " + parsed.error()));
     }
     if (!parsed || !parsed->is_object()) {
-      return respond(
-          error(http::status::bad_request, "bad_request", "the body is not a JSON object"));
+      return respond(answers::bad_request("the body is not a JSON object"));
     }
     body = std::move(*parsed);
   }

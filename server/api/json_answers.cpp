@@ -1,6 +1,7 @@
 // json_answers.cpp — JSON bodies with the API's headers.
 #include "server/api/json_answers.hpp"
 
+#include <string>
 #include <utility>
 
 #include <boost/beast/http/field.hpp>
@@ -58,6 +59,16 @@ Response error(Status status, std::string_view code, std::string message) {
 
 Response not_found(std::string_view id) {
   return error(Status::not_found, "not_found", "no document " + std::string(id));
+}
+
+Response bad_request(std::string message) {
+  return error(Status::bad_request, "bad_request", std::move(message));
+}
+
+Response past_the_end(std::string_view name, std::uint64_t at, std::uint64_t ops) {
+  return error(Status::bad_request, "out_of_range",
+               std::string(name) + " " + std::to_string(at) + " is past the end of the log (" +
+                   std::to_string(ops) + " ops)");
 }
 
 Response store_error(const storage::StoreError& e, std::string_view id) {

@@ -13,16 +13,14 @@
 #include "storage/bounded_json.hpp"
 
 namespace weft::server::api {
+using answers::bad_request;
 using answers::error;
 using answers::ok;
+using answers::past_the_end;
 using answers::Status;
 using nlohmann::json;
 
 namespace {
-
-answers::Response bad_request(std::string message) {
-  return error(Status::bad_request, "bad_request", std::move(message));
-}
 
 answers::Response bad_name() {
   return bad_request("version names are 1.." + std::to_string(proto::max_version_name_bytes) +
@@ -31,12 +29,6 @@ answers::Response bad_name() {
 
 answers::Response unknown_version(std::string_view name) {
   return error(Status::not_found, "unknown_version", "no named version " + std::string(name));
-}
-
-answers::Response past_the_end(std::uint64_t at, std::uint64_t ops) {
-  return error(
-      Status::bad_request, "out_of_range",
-      "at " + std::to_string(at) + " is past the end of the log (" + std::to_string(ops) + " ops)");
 }
 
 // The body as a JSON object (an empty body is {}), or the 400 to answer.
@@ -106,12 +98,12 @@ void VersionsApi::name(const std::string& id, std::string_view body, const ApiCa
   auto user = user_of(*parsed, caller);
   if (!user) return respond(std::move(user.error()));
   version.user_id = std::move(*user);
-  stream_.load(id, [this, id, version = std::move(version), at = *at,
-                    respond = std::move(respond)](auto loaded) mutable {
-    if (!loaded) return respond(answers::store_error(loaded.error(), id));
-    const std::uint64_t ops = loaded->next_index;
+  stream_.read_head(id, [this, id, version = std::move(version), at = *at,
+                         respond = std::move(respond)](auto head) mutable {
+    if (!head) return respond(answers::store_error(head.error(), id));
+    const std::uint64_t ops = head->next_index;
     version.at = at.value_or(ops);
-    if (version.at > ops) return respond(past_the_end(version.at, ops));
+    if (version.at > ops) return respond(past_the_end("at", version.at, ops));
     version.created_us = base::now_us();
     stream_.put_version(
         id, version, [id, version, respond = std::move(respond)](storage::Result<void> put) {
@@ -191,36 +183,36 @@ void VersionsApi::restore(std::string id, std::string_view body, const ApiCaller
 }
 
 void VersionsApi::restore_to(std::string id, std::uint64_t at, std::string user, Respond respond) {
-  stream_.load(id, [this, id, at, user = std::move(user),
-                    respond = std::move(respond)](auto loaded) mutable {
-    if (!loaded) return respond(answers::store_error(loaded.error(), id));
-    if (at > loaded->next_index) return respond(past_the_end(at, loaded->next_index));
+  stream_.read_head(id, [this, id, at, user = std::move(user),
+                         respond = std::move(respond)](auto head) mutable {
+    if (!head) return respond(answers::store_error(head.error(), id));
+    if (at > head->next_index) return respond(past_the_end("at", at, head->next_index));
     stream_.replay(
         id, at,
         [this, id, at, user = std::move(user), respond = std::move(respond)](auto target) mutable {
           if (!target) return respond(answers::store_error(target.error(), id));
           std::string text = target->text();
-          RestoreWriter::start(registry_.acquire(id), connection_ids_.next(), std::move(user),
-                               std::move(*target), config_.limits.max_run,
-                               [this, id, at, text = std::move(text), respond = std::move(respond)](
-                                   const RestoreWriter::Outcome& outcome) {
-                                 if (!outcome.error.empty()) {
-                                   return respond(error(Status::internal_server_error,
-                                                        "restore_failed", outcome.error));
-                                 }
-                                 // The log's length once the restore is durable (later records may
-                                 // count too).
-                                 stream_.load(id, [id, at, text, outcome, respond](auto after) {
-                                   if (!after)
-                                     return respond(answers::store_error(after.error(), id));
-                                   respond(ok({{"id", id},
-                                               {"at", at},
-                                               {"ops", after->next_index},
-                                               {"inserted", outcome.inserted},
-                                               {"deleted", outcome.deleted},
-                                               {"text", text}}));
-                                 });
-                               });
+          RestoreWriter::start(
+              registry_.acquire(id), connection_ids_.next(), std::move(user), std::move(*target),
+              config_.limits.max_run,
+              [this, id, at, text = std::move(text),
+               respond = std::move(respond)](const RestoreWriter::Outcome& outcome) {
+                if (!outcome.error.empty()) {
+                  return respond(
+                      error(Status::internal_server_error, "restore_failed", outcome.error));
+                }
+                // The log's length once the restore is durable (later records may
+                // count too).
+                stream_.read_head(id, [id, at, text, outcome, respond](auto after) {
+                  if (!after) return respond(answers::store_error(after.error(), id));
+                  respond(ok({{"id", id},
+                              {"at", at},
+                              {"ops", after->next_index},
+                              {"inserted", outcome.inserted},
+                              {"deleted", outcome.deleted},
+                              {"text", text}}));
+                });
+              });
         });
   });
 }

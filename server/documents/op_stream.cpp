@@ -19,6 +19,12 @@ void StoreOpStream::load(std::string doc, Then<storage::LoadedDocument> done) {
       blocking_, [this, doc = std::move(doc), done = std::move(done)] { done(store_.load(doc)); });
 }
 
+void StoreOpStream::read_head(std::string doc, Then<storage::DocumentHead> done) {
+  boost::asio::post(blocking_, [this, doc = std::move(doc), done = std::move(done)] {
+    done(store_.read_head(doc));
+  });
+}
+
 void StoreOpStream::create(proto::DocumentMeta meta, Done done) {
   boost::asio::post(blocking_, [this, meta = std::move(meta), done = std::move(done)] {
     done(store_.create(meta));

@@ -33,6 +33,8 @@ class OpStream {
   // The document's metadata, newest snapshot and log after it; storage::Errc::not_found if it
   // does not exist.
   virtual void load(std::string doc, Then<storage::LoadedDocument> done) = 0;
+  // The metadata and the log's length, without reading a snapshot or record (not_found as load).
+  virtual void read_head(std::string doc, Then<storage::DocumentHead> done) = 0;
   // storage::Errc::already_exists if a document with meta.id exists.
   virtual void create(proto::DocumentMeta meta, Done done) = 0;
   virtual void update_meta(proto::DocumentMeta meta, Done done) = 0;
@@ -70,6 +72,7 @@ class StoreOpStream final : public OpStream {
   // `blocking` runs the store's (blocking) calls; size it for many concurrent commits.
   StoreOpStream(storage::DocumentStore& store, boost::asio::any_io_executor blocking);
   void load(std::string doc, Then<storage::LoadedDocument> done) override;
+  void read_head(std::string doc, Then<storage::DocumentHead> done) override;
   void create(proto::DocumentMeta meta, Done done) override;
   void update_meta(proto::DocumentMeta meta, Done done) override;
   void append(std::string doc, std::vector<proto::OpRecord> records, Done done) override;

@@ -122,6 +122,9 @@ class TestStream final : public OpStream {
   void load(std::string doc, Then<storage::LoadedDocument> done) override {
     inner_.load(std::move(doc), std::move(done));
   }
+  void read_head(std::string doc, Then<storage::DocumentHead> done) override {
+    inner_.read_head(std::move(doc), std::move(done));
+  }
   void list(Then<std::vector<storage::DocumentSummary>> done) override {
     inner_.list(std::move(done));
   }
