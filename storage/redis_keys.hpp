@@ -1,4 +1,4 @@
-// redis_keys.hpp — RedisStore's key layout (README.md "RedisStore" draws it).
+// redis_keys.hpp — RedisStore's and RedisLeases' key layout (README.md "RedisStore" draws it).
 //
 // Private to storage/ and its tests. Every key of one document carries the hash tag {doc}, so a
 // Redis Cluster keeps them in one slot and one script may touch them all. Document ids are
@@ -22,6 +22,12 @@ inline std::string snaps(std::string_view doc) { return "weft:{" + std::string(d
 // HASH: version name -> sealed NamedVersion.
 inline std::string versions(std::string_view doc) {
   return "weft:{" + std::string(doc) + "}:versions";
+}
+// STRING "<token> <node>" with a PX TTL: the document's owner lease (RedisLeases).
+inline std::string lease(std::string_view doc) { return "weft:{" + std::string(doc) + "}:lease"; }
+// STRING counter (INCR): the last fencing token a lease was granted with; never decreases.
+inline std::string fencing(std::string_view doc) {
+  return "weft:{" + std::string(doc) + "}:fencing";
 }
 // SET: every document id (the one key outside the documents' slots; create and remove touch it).
 inline std::string documents() { return "weft:docs"; }

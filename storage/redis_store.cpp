@@ -1,10 +1,12 @@
 // redis_store.cpp — RedisStore: opening (URL, persistence check, scripts) and the writes.
 #include "storage/redis_store.hpp"
 
+#include <array>
 #include <random>
 #include <utility>
 
 #include "storage/record_format.hpp"
+#include "storage/redis_eval.hpp"
 #include "storage/redis_keys.hpp"
 
 namespace weft::storage {
@@ -65,16 +67,13 @@ Result<std::unique_ptr<RedisStore>> RedisStore::open(std::string_view url, Optio
   if (auto ok = store->check_durability(); !ok) return tl::unexpected(std::move(ok.error()));
   auto connection = store->pool_.acquire();
   if (!connection) return tl::unexpected(std::move(connection.error()));
+  std::array<std::string_view, redis_script::count> sources{};
   for (std::size_t i = 0; i < redis_script::count; ++i) {
-    auto sha =
-        connection->run({"SCRIPT", "LOAD", std::string(redis_script::source(static_cast<Id>(i)))});
-    if (!sha) return tl::unexpected(std::move(sha.error()));
-    if (sha->type != RedisReply::Type::string) {
-      return format::error(Errc::io_error,
-                           "redis " + endpoint->describe() + ": SCRIPT LOAD: " + sha->str);
-    }
-    store->shas_.push_back(sha->str);
+    sources.at(i) = redis_script::source(static_cast<Id>(i));
   }
+  auto scripts = load_scripts(*connection, *endpoint, sources);
+  if (!scripts) return tl::unexpected(std::move(scripts.error()));
+  store->scripts_ = std::move(*scripts);
   return store;
 }
 
@@ -115,17 +114,7 @@ Result<void> RedisStore::check_durability() {
 Result<RedisReply> RedisStore::eval(RedisPool::Connection& connection, std::string_view doc,
                                     Id script, const std::vector<std::string>& keys,
                                     const std::vector<std::string>& args) {
-  RedisPool::Command command{"EVALSHA", shas_.at(static_cast<std::size_t>(script)),
-                             std::to_string(keys.size())};
-  command.insert(command.end(), keys.begin(), keys.end());
-  command.insert(command.end(), args.begin(), args.end());
-  auto reply = connection.run(command);
-  if (reply && reply->is_error() && reply->str.starts_with("NOSCRIPT")) {
-    // Redis restarted or flushed its script cache: EVAL sends the source and caches it again.
-    command[0] = "EVAL";
-    command[1] = std::string(redis_script::source(script));
-    reply = connection.run(command);
-  }
+  auto reply = eval_script(connection, scripts_.at(static_cast<std::size_t>(script)), keys, args);
   if (!reply) {
     return format::error(Errc::io_error, format::describe(doc) + ": " + reply.error().message);
   }

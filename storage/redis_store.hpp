@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "storage/document_store.hpp"
+#include "storage/redis_eval.hpp"
 #include "storage/redis_pool.hpp"
 #include "storage/redis_scripts.hpp"
 
@@ -137,7 +138,7 @@ class RedisStore final : public DocumentStore {
 
   const Options options_;
   RedisPool pool_;
-  std::vector<std::string> shas_;  // by redis_script::Id; empty until loaded
+  std::vector<LoadedScript> scripts_;  // by redis_script::Id; empty until loaded
   std::string durability_note_;
   bool durable_ = true;
   std::mutex fences_mu_;
