@@ -1,8 +1,8 @@
 // redis_leases.hpp — RedisLeases: which node owns a document, by a lease in Redis with a TTL and a
 // fencing token that only grows.
 //
-// Private to storage/ and its callers in the server's cluster mode. Two keys per document, with
-// the same hash tag {doc} as RedisStore's (redis_keys.hpp):
+// For the server's cluster mode, beside RedisStore. Two keys per document, with the same hash tag
+// {doc} as RedisStore's (redis_keys.hpp):
 //   weft:{doc}:lease     "<token> <node>", expiring after the TTL (PX) unless renewed;
 //   weft:{doc}:fencing   the last token granted (INCR), never decreased, never expiring.
 //

@@ -284,12 +284,13 @@ TEST_SUITE("RedisLeases") {
 
     REQUIRE(answers.size() == threads);
     std::vector<std::string> winners;
-    for (const auto& [node, answer] : answers) {
+    for (const auto& entry : answers) {
+      const Result<LeaseGrant>& answer = entry.second;
       REQUIRE_MESSAGE(answer, weft::testing::error_message(answer));
-      if (answer->granted) winners.push_back(node);
+      if (answer->granted) winners.push_back(entry.first);
     }
     REQUIRE(winners.size() == 1);
-    for (const auto& [node, answer] : answers) CHECK(answer->holder == winners.front());
+    for (const auto& entry : answers) CHECK(entry.second->holder == winners.front());
     CHECK(first->holder("doc-a").value() == std::optional<std::string>{winners.front()});
   }
 }
