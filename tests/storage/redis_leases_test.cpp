@@ -96,10 +96,10 @@ TEST_SUITE("RedisLeases") {
     RedisServer server;
     auto leases = open_leases(server);
     const LeaseGrant first = granted(*leases, "doc-a", "node-a", short_ttl);
-    std::this_thread::sleep_for(short_ttl / 2);
-    const LeaseGrant again = granted(*leases, "doc-a", "node-a", short_ttl);
+    const LeaseGrant again = granted(*leases, "doc-a", "node-a", long_ttl);
     CHECK(again.token == first.token);
-    std::this_thread::sleep_for(short_ttl * 3 / 4);  // past the first TTL, within the second
+    CHECK(again.remaining == long_ttl);
+    std::this_thread::sleep_for(past_short_ttl);  // past the first TTL, within the second
     CHECK(leases->holder("doc-a").value() == std::optional<std::string>{"node-a"});
   }
 
@@ -107,11 +107,12 @@ TEST_SUITE("RedisLeases") {
     RedisServer server;
     auto leases = open_leases(server);
     const LeaseGrant a = granted(*leases, "doc-a", "node-a", short_ttl);
+    const milliseconds renewed_ttl{1000};  // each renewal leaves room for a slow machine
     for (int i = 0; i < 4; ++i) {
-      std::this_thread::sleep_for(short_ttl / 2);
-      const auto renewed = leases->renew("doc-a", "node-a", a.token, short_ttl);
+      const auto renewed = leases->renew("doc-a", "node-a", a.token, renewed_ttl);
       REQUIRE_MESSAGE(renewed, weft::testing::error_message(renewed));
       CHECK(*renewed);
+      std::this_thread::sleep_for(short_ttl / 2);
     }
     CHECK(leases->holder("doc-a").value() == std::optional<std::string>{"node-a"});
     CHECK_FALSE(leases->acquire("doc-a", "node-b", short_ttl).value().granted);
