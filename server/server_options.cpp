@@ -16,6 +16,7 @@
 #include "server/auth/public_key.hpp"
 #include "server/base/log.hpp"
 #include "server/documents/document_limits.hpp"
+#include "storage/redis_leases.hpp"
 
 namespace weft::server {
 namespace {
@@ -90,12 +91,6 @@ Flag limit(std::string_view name, std::uint64_t proto::ServerLimits::*field, std
 constexpr std::uint64_t max_threads = 1024;
 constexpr std::uint64_t max_redis_replicas = 64;
 
-bool valid_node_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '-';
-  });
-}
 constexpr std::uint64_t max_u32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint64_t max_u64 = std::numeric_limits<std::uint64_t>::max();
 
@@ -138,7 +133,8 @@ const std::vector<Flag>& flags() {
        }},
       {"node-id", "WEFT_NODE_ID",
        [](base::ServerConfig& config, std::string_view text) -> tl::expected<void, std::string> {
-         if (!valid_node_id(text)) return Error("1..64 characters of [A-Za-z0-9._-]");
+         if (!storage::RedisLeases::is_valid_node_id(text))
+           return Error("1..64 characters of [A-Za-z0-9._-]");
          config.node_id = std::string(text);
          return {};
        }},

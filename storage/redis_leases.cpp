@@ -127,7 +127,10 @@ Result<RedisReply> RedisLeases::eval(std::string_view doc, std::size_t index,
     return format::error(Errc::io_error,
                          format::describe(doc) + ": lease: " + connection.error().message);
   }
-  auto reply = eval_script(*connection, scripts_.at(index), keys, args);
+  return checked(doc, eval_script(*connection, scripts_.at(index), keys, args));
+}
+
+Result<RedisReply> RedisLeases::checked(std::string_view doc, Result<RedisReply> reply) const {
   if (!reply) {
     return format::error(Errc::io_error,
                          format::describe(doc) + ": lease: " + reply.error().message);
@@ -184,15 +187,8 @@ Result<std::optional<std::string>> RedisLeases::holder(std::string_view doc) {
   if (auto ok = check(doc, std::nullopt, std::nullopt); !ok) {
     return tl::unexpected(std::move(ok.error()));
   }
-  auto reply = pool_.run({"GET", redis_keys::lease(doc)});
-  if (!reply) {
-    return format::error(Errc::io_error,
-                         format::describe(doc) + ": lease: " + reply.error().message);
-  }
-  if (reply->is_error()) {
-    return format::error(Errc::io_error, format::describe(doc) + ": lease: redis " +
-                                             pool_.endpoint().describe() + ": " + reply->str);
-  }
+  auto reply = checked(doc, pool_.run({"GET", redis_keys::lease(doc)}));
+  if (!reply) return tl::unexpected(std::move(reply.error()));
   if (reply->is_nil()) return std::optional<std::string>{};
   const auto space = reply->str.find(' ');
   return std::optional<std::string>{space == std::string::npos ? reply->str

@@ -90,6 +90,9 @@ class RedisLeases {
   [[nodiscard]] Result<RedisReply> eval(std::string_view doc, std::size_t index,
                                         const std::vector<std::string>& keys,
                                         const std::vector<std::string>& args);
+  // `reply` as it is, or a transport failure or error reply as Errc::io_error naming `doc` and
+  // the server.
+  [[nodiscard]] Result<RedisReply> checked(std::string_view doc, Result<RedisReply> reply) const;
 
   RedisPool pool_;
   std::vector<LoadedScript> scripts_;  // set by open(), read-only after

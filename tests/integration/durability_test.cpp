@@ -28,12 +28,7 @@ TEST_SUITE("integration: durability") {
     INFO("server log:\n" << h.server.log());
     client::Session& a = h.client("diary");
     client::Session& b = h.client("diary");
-    std::mt19937 rng{99};
-    for (int i = 0; i < 80; ++i) {
-      random_edit(a, "diary", rng, "abc");
-      random_edit(b, "diary", rng, "xyz");
-      if (i % 10 == 9) h.pump(2ms);
-    }
+    type_together(h, a, b, "diary", 99, 80);
     REQUIRE(h.wait_until([&] { return a.acked("diary") && b.acked("diary"); }));
     h.server.kill();
     const std::string acked_text = merged_text({&a, &b}, "diary");

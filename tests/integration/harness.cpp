@@ -45,6 +45,16 @@ void Harness::pump(std::chrono::milliseconds time) {
       ioc, [] { return false; }, time);
 }
 
+void type_together(Harness& h, client::Session& a, client::Session& b, const std::string& doc,
+                   std::uint32_t seed, int rounds) {
+  std::mt19937 rng{seed};
+  for (int i = 0; i < rounds; ++i) {
+    random_edit(a, doc, rng, "abc");
+    random_edit(b, doc, rng, "xyz");
+    if (i % 10 == 9) h.pump(2ms);
+  }
+}
+
 void random_edit(client::Session& session, const std::string& doc, std::mt19937& rng,
                  const std::string& alphabet) {
   const std::uint64_t length = session.doc(doc)->rga->length();

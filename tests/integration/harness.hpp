@@ -43,6 +43,11 @@ struct Harness {
 void random_edit(client::Session& session, const std::string& doc, std::mt19937& rng,
                  const std::string& alphabet);
 
+// `a` and `b` each make `rounds` random edits of `doc` (a's letters from "abc", b's from "xyz"),
+// frames flowing every 10 rounds, so the server sees their ops interleaved.
+void type_together(Harness& h, client::Session& a, client::Session& b, const std::string& doc,
+                   std::uint32_t seed, int rounds);
+
 // Every session's text of `doc` equals; false (and nothing else) otherwise.
 bool same_text(const std::vector<client::Session*>& sessions, const std::string& doc);
 

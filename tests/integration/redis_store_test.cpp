@@ -30,12 +30,7 @@ TEST_SUITE("integration: the server on Redis") {
     INFO("server log:\n" << h.server.log());
     client::Session& a = h.client("shared");
     client::Session& b = h.client("shared");
-    std::mt19937 rng{7};
-    for (int i = 0; i < 60; ++i) {
-      random_edit(a, "shared", rng, "abc");
-      random_edit(b, "shared", rng, "xyz");
-      if (i % 10 == 9) h.pump(2ms);
-    }
+    type_together(h, a, b, "shared", 7, 60);
     REQUIRE(h.wait_until([&] {
       return a.acked("shared") && b.acked("shared") && a.text("shared") == b.text("shared");
     }));
